@@ -1,0 +1,72 @@
+"""The exceptions zdconform raises, under one root.
+
+    ZdConformError                    every error zdconform raises on purpose
+    ├── UsageError                    bad input from the user: option, env var, file; exit 2
+    │   ├── ProfileError              a tenant profile or emulator tenant file is malformed
+    │   └── SchemaNotFoundError       a schema name or $id that the registry does not hold
+    ├── CassetteError                 a cassette is missing, corrupt or fails verification
+    │   └── CassetteLeakError         a cassette or report about to be written holds a secret
+    ├── TransportError                the target could not be reached, or kept failing
+    │   └── RetryBudgetExhausted      429/503/resets outlasted the retry budget
+    └── ConformanceFailure            (also AssertionError) the target broke the contract
+
+Every message is one paragraph: what is wrong, naming the thing, and how to fix it. No
+message ever carries a secret: callers pass values through `scrub.mask` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CassetteError",
+    "CassetteLeakError",
+    "ConformanceFailure",
+    "ProfileError",
+    "RetryBudgetExhausted",
+    "SchemaNotFoundError",
+    "TransportError",
+    "UsageError",
+    "ZdConformError",
+]
+
+
+class ZdConformError(Exception):
+    """Root of every error zdconform raises on purpose."""
+
+    def __init__(self, message: str, *, request: Any = None, response: Any = None) -> None:
+        super().__init__(message)
+        self.request = request
+        self.response = response
+
+
+class UsageError(ZdConformError):
+    """Bad input from the user (option, environment variable, file); the CLI exits 2."""
+
+
+class ProfileError(UsageError):
+    """A tenant profile or an emulator tenant file is malformed."""
+
+
+class SchemaNotFoundError(UsageError):
+    """A schema name or `$id` that the schema registry does not hold."""
+
+
+class CassetteError(ZdConformError):
+    """A cassette is missing, corrupt, or fails verification against its manifest."""
+
+
+class CassetteLeakError(CassetteError):
+    """A cassette or report about to be written still holds a secret; nothing was written."""
+
+
+class TransportError(ZdConformError):
+    """The target could not be reached, or kept failing after the allowed retries."""
+
+
+class RetryBudgetExhausted(TransportError):
+    """429/503 responses or connection resets outlasted the retry budget."""
+
+
+class ConformanceFailure(ZdConformError, AssertionError):
+    """The target's behaviour broke the contract; pytest counts it as a failure."""
