@@ -1,0 +1,1 @@
+"""pytest plugin: options, markers and fixtures for the conformance suites (hooks only)."""
