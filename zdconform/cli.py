@@ -1,8 +1,113 @@
-"""The `zdconform` command."""
+"""The `zdconform` command: run, emulator, validate, verify, cleanup.
+
+Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
+(the message says which and how to fix it); other codes are pytest's own (see README).
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .exceptions import UsageError, ZdConformError
+
+__all__ = ["main"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 
 def main(argv: list[str] | None = None) -> int:
-    print("zdconform: no commands yet")
-    return 0
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command != "run" and extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    handler: Callable[[argparse.Namespace, list[str]], int] = args.handler
+    try:
+        return handler(args, extra)
+    except ZdConformError as exc:
+        print(f"zdconform: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("zdconform: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zdconform", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the conformance suites and print the matrix",
+                         description="Run the suites; arguments it does not know go to pytest.")
+    run.add_argument("--target", default="replay",
+                     help="replay (default), emulator, or a tenant URL such as https://acme.zendesk.com")
+    run.add_argument("--profile", help="tenant profile YAML")
+    run.add_argument("--reports", default="reports", help="folder for junit.xml and the evidence")
+    run.set_defaults(handler=_run)
+
+    emulator = sub.add_parser("emulator", help="start the reference emulator (see docs/emulator.md)",
+                              add_help=False)
+    emulator.add_argument("rest", nargs=argparse.REMAINDER)
+    emulator.set_defaults(handler=_emulator)
+
+    validate = sub.add_parser("validate", help="validate a saved JSON response against a schema")
+    validate.add_argument("--schema", required=True, help="schema name, file name or $id")
+    validate.add_argument("file", help="the JSON file to validate")
+    validate.set_defaults(handler=_validate)
+
+    verify = sub.add_parser("verify", help="check cassettes against their manifest")
+    verify.add_argument("--target", default="reference-emulator",
+                        help="cassette folder name (default: reference-emulator) or a tenant URL")
+    verify.add_argument("--cassettes", default=str(PROJECT_ROOT / "cassettes"), help="cassette root folder")
+    verify.set_defaults(handler=_verify)
+    return parser
+
+
+def _run(args: argparse.Namespace, extra: list[str]) -> int:
+    import pytest
+
+    suites = PROJECT_ROOT / "suites"
+    if not suites.is_dir():
+        raise UsageError(f"The suites folder {str(suites)!r} is missing: run zdconform from a "
+                             "checkout of the project (installed with `pip install -e .`).")
+    reports = Path(args.reports)
+    pytest_args = [str(suites), f"--zd-target={args.target}", f"--junitxml={reports / 'junit.xml'}",
+                   "-p", "no:cacheprovider", f"--rootdir={PROJECT_ROOT}", "-q", *extra]
+    if args.profile:
+        pytest_args.append(f"--zd-profile={args.profile}")
+    return int(pytest.main(pytest_args))
+
+
+def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
+    from .emulator.__main__ import main as emulator_main
+
+    return int(emulator_main(args.rest))
+
+
+def _validate(args: argparse.Namespace, extra: list[str]) -> int:
+    from .schemas import validate_file
+
+    return validate_file(args.schema, args.file)
+
+
+def _verify(args: argparse.Namespace, extra: list[str]) -> int:
+    from .cassettes import CassetteStore
+    from .settings import parse_target
+
+    slug = parse_target(args.target).slug if "://" in args.target else args.target
+    folder = Path(args.cassettes) / slug
+    if not (folder / "MANIFEST.json").exists():
+        raise UsageError(f"No MANIFEST.json in {str(folder)!r}: nothing recorded for "
+                             f"{args.target!r}. Record it first with `zdconform run --target ...`.")
+    problems = CassetteStore(folder).problems()
+    for problem in problems:
+        print(problem)
+    total = len(CassetteStore(folder).manifest["cassettes"])
+    print(f"{'FAILED' if problems else 'OK'}: {total} cassette(s) in the manifest, "
+          f"{len(problems)} problem(s) in {folder}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,1 +1,173 @@
-"""pytest plugin: options, markers and fixtures for the conformance suites (hooks only)."""
+"""pytest plugin: options, markers, fixtures and hooks for the conformance suites.
+
+Hooks and fixtures only; the logic lives in `session`, `context`, `checks`, `cassettes`,
+`scrub` and `matrix`. Checks are tests marked `zd_check(endpoint)`; each gets a cassette
+under `cassettes/<target>/...`, replayed with the network blocked by default.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import matrix
+from .exceptions import ZdConformError
+from .session import Options, RunState, resolve_options
+
+RUN = pytest.StashKey[RunState]()
+OPTIONS = pytest.StashKey[Options]()
+RECORD = pytest.StashKey[dict[str, Any]]()
+MATCH_ON = ("method", "zd_path", "query", "zd_body")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("zendesk", "Zendesk auth conformance")
+    group.addoption("--zd-target", dest="zd_target", default=None, metavar="TARGET",
+                    help="where checks run: replay (recorded cassettes, offline; default), emulator, or a tenant URL.")
+    group.addoption("--zd-profile", dest="zd_profile", default=None, metavar="FILE",
+                    help="tenant profile YAML stating which auth methods the tenant should allow.")
+    group.addoption("--zd-replay-from", dest="zd_replay_from", default=None, metavar="NAME",
+                    help="cassette folder to replay (default: reference-emulator).")
+    group.addoption("--zd-cassette-root", dest="zd_cassette_root", default=None, metavar="DIR",
+                    help="folder holding one cassette folder per target (default: cassettes).")
+    group.addoption("--zd-max-pages", dest="zd_max_pages", default=None, type=int, metavar="N",
+                    help="pages walked per pagination style (default: 3).")
+    group.addoption("--zd-allow-unverified", dest="zd_allow_unverified", action="store_true", default=None,
+                    help="replay cassettes even when they differ from their manifest.")
+    group.addoption("--zd-emulator-tenant", dest="zd_emulator_tenant", default=None, metavar="FILE",
+                    help="tenant YAML for the emulator target (default: the built-in tenant).")
+    for name, kind in (("zd_target", "string"), ("zd_profile", "string"), ("zd_replay_from", "string"),
+                       ("zd_cassette_root", "string"), ("zd_max_pages", "string")):
+        parser.addini(name, help=f"default for --{name.replace('_', '-')}", type=kind, default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "zd_check(endpoint): a conformance check of `endpoint`. See README#checks")
+    keys = ("target", "profile", "replay_from", "cassette_root", "max_pages", "allow_unverified",
+            "emulator_tenant")
+    cli = {key: config.getoption(f"zd_{key}") for key in keys}
+    ini = {key: config.getini(f"zd_{key}") for key in keys[:5]}
+    try:
+        config.stash[OPTIONS] = resolve_options(cli, ini, os.environ, Path(str(config.rootpath)))
+    except ZdConformError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    checks = [item for item in items if item.get_closest_marker("zd_check")]
+    if not checks:
+        return
+    run = _open_run(config)
+    for item in checks:
+        item.add_marker(pytest.mark.vcr)
+        if run.target.kind == "replay":
+            item.add_marker(pytest.mark.block_network)
+
+
+def _open_run(config: pytest.Config) -> RunState:
+    if RUN not in config.stash:
+        try:
+            config.stash[RUN] = RunState.open(config.stash[OPTIONS])
+        except ZdConformError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        if config.stash[RUN].target.is_live:
+            signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    return config.stash[RUN]
+
+
+def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt("SIGTERM")
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    run = config.stash[RUN]
+    from . import matching
+
+    vcr.register_persister(run.store)
+    vcr.register_matcher("zd_path", matching.same_path)
+    vcr.register_matcher("zd_body", matching.same_body)
+    vcr.match_on = MATCH_ON
+    vcr.record_mode = "all" if run.target.is_live else "none"
+    vcr.before_record_request = run.scrubber.before_record_request
+    vcr.before_record_response = run.scrubber.before_record_response
+    vcr.decode_compressed_response = True
+    vcr.allow_playback_repeats = False
+
+
+@pytest.fixture(scope="session")
+def zd_run(pytestconfig: pytest.Config) -> RunState:
+    """The run's shared state: target, profile, credentials, cassette store, secrets."""
+    return _open_run(pytestconfig)
+
+
+@pytest.fixture
+def zd(request: pytest.FixtureRequest, zd_run: RunState, vcr_cassette_dir: str,
+       default_cassette_name: str) -> Iterator[Any]:
+    """The run as one check sees it: auth objects, client, expectations, minted tokens."""
+    from .context import Conformance
+
+    cassette = Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml"
+    record = request.node.stash.setdefault(RECORD, {})
+    record.update(cassette=str(cassette), target=zd_run.target.slug)
+    if zd_run.target.kind == "replay":
+        _require_recording(zd_run, cassette)
+    elif zd_run.emulator is not None:
+        zd_run.emulator.clear()  # each check starts from the same tenant: re-records are identical
+    context = Conformance(zd_run, record)
+    yield context
+    left = context.close()
+    if left:
+        pytest.fail(f"zdconform: could not revoke token(s) {left}; run `zdconform cleanup`.")
+
+
+def _require_recording(run: RunState, cassette: Path) -> None:
+    reason = run.store.skipped_reason(cassette)
+    if reason is not None:
+        pytest.skip(f"{reason} (skipped when {run.target.slug} was recorded)")
+    if not run.store.is_recorded(cassette) and not cassette.exists():
+        pytest.fail(f"zdconform: no recording of this check in {run.store.folder}: record it with "
+                    "`zdconform run --target emulator` (or your tenant URL), then commit the cassettes.",
+                    pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if item.get_closest_marker("zd_check") and RUN in item.config.stash:
+        run = item.config.stash[RUN]
+        if call.excinfo is not None and call.excinfo.errisinstance(KeyboardInterrupt):
+            run.store.interrupted = True  # keep the previous cassette, never a partial one
+        matrix.observe(run, item, report)
+        if report.skipped and run.target.is_live and RECORD in item.stash:
+            run.store.mark_skipped(Path(item.stash[RECORD]["cassette"]), matrix.skip_reason(report))
+            run.store.write_manifest()
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if RUN in config.stash and config.stash[RUN].results:
+        terminalreporter.write_sep("=", "zdconform conformance matrix")
+        terminalreporter.write_line(matrix.render(config.stash[RUN]))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is None:
+        return
+    if run.target.is_live and run.ledger.live:
+        from .client import ZendeskClient
+
+        with ZendeskClient(run.base_url) as client:
+            run.ledger.revoke_all(client)
+    matrix.write_results(run, Path(str(session.config.rootpath)) / "reports")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        run.close()

@@ -1,0 +1,31 @@
+"""List OAuth Clients (`GET /api/v2/oauth/clients.json`) with each auth method.
+
+Admins only. Allowed methods must answer 200 with a `clients` envelope whose every client is
+valid, and the configured client must be listed; methods the profile disables must be
+refused with the documented 401.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from zdconform.context import CLIENTS_PATH
+
+METHODS = [
+    pytest.param("oauth_token", id="oauth-bearer"),
+    pytest.param("api_token", id="api-token"),
+    pytest.param("password", id="email-password"),
+]
+
+
+@pytest.mark.zd_check("list_clients")
+@pytest.mark.parametrize("method", METHODS)
+def test_list_clients(zd, method):
+    auth = zd.auth(method)
+    response = zd.client.get(CLIENTS_PATH, auth=auth)
+    if zd.expected(method) == "denied":
+        zd.denied(response, method=method, what="List OAuth Clients")
+        return
+    body = zd.allowed(response, 200, "clients_list", method=method, what="List OAuth Clients")
+    client = zd.find_client(body["clients"])
+    assert isinstance(client["id"], int), "zdconform: the client's resource id must be an integer"

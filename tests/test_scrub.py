@@ -1,0 +1,121 @@
+"""Redaction, pseudonymization and the leak finder, on vcrpy's own request objects."""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import quote
+
+import pytest
+from vcr.request import Request
+
+from zdconform.scrub import REDACTED, Scrubber, SecretSet, find_leaks, mask
+
+SECRET = "s3cr3t/t0ken+with=odd chars"
+
+
+def make_scrubber(*secrets: str, base_map=None) -> Scrubber:
+    known = SecretSet()
+    for secret in secrets:
+        known.add(secret, "test secret")
+    return Scrubber(known, b"key", base_map)
+
+
+def response(body, headers=None):
+    return {"status": {"code": 200, "message": "OK"},
+            "headers": {"Content-Type": ["application/json"], **(headers or {})},
+            "body": {"string": json.dumps(body).encode() if not isinstance(body, bytes) else body}}
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    pytest.param("Bearer abcdef0123456789", "Bearer REDACTED", id="bearer"),
+    pytest.param("Basic YWJjOmRlZg==", "Basic REDACTED", id="basic"),
+    pytest.param("Token xyz", REDACTED, id="other-scheme"),
+])
+def test_authorization_keeps_scheme_only(header, expected):
+    request = Request("GET", "https://a.zendesk.com/api/v2/users.json", None, {"Authorization": header})
+    assert make_scrubber().before_record_request(request).headers["Authorization"] == expected
+
+
+def test_query_and_json_request_body_secrets_are_redacted():
+    body = json.dumps({"token": {"client_id": "1", "scopes": ["read"]}, "password": "pw-123456"})
+    request = Request("POST", "https://a.zendesk.com/x?access_token=abc123&page=2", body,
+                      {"Cookie": "session=1"})
+    out = make_scrubber().before_record_request(request)
+    assert "abc123" not in out.uri and "access_token=REDACTED" in out.uri and "page=2" in out.uri
+    assert json.loads(out.body)["password"] == REDACTED
+    assert json.loads(out.body)["token"] == {"client_id": "1", "scopes": ["read"]}
+    assert out.headers["Cookie"] == REDACTED
+
+
+def test_response_tokens_redacted_and_harvested():
+    scrubber = make_scrubber()
+    full = "f" * 40
+    body = {"token": {"id": 7, "full_token": full, "token": full[:10], "refresh_token": None,
+                      "scopes": ["read", "write"]}}
+    out = scrubber.before_record_response(response(body, {"Content-Length": ["999"]}))
+    recorded = json.loads(out["body"]["string"])
+    assert recorded["token"]["full_token"] == REDACTED and recorded["token"]["token"] == REDACTED
+    assert recorded["token"]["refresh_token"] is None and recorded["token"]["id"] == 7
+    assert find_leaks(full, scrubber.secrets), "a token seen in a response must become a known secret"
+    assert out["headers"]["Content-Length"] == [str(len(out["body"]["string"]))]
+
+
+def test_volatile_headers_dropped_and_cookies_redacted():
+    out = make_scrubber().before_record_response(response({}, {
+        "Date": ["Sun, 29 Nov 2026 02:00:00 GMT"], "X-Request-Id": ["abc"], "Set-Cookie": ["s=1"],
+        "X-Rate-Limit": ["700"]}))
+    assert "Date" not in out["headers"] and "X-Request-Id" not in out["headers"]
+    assert out["headers"]["Set-Cookie"] == [REDACTED] and out["headers"]["X-Rate-Limit"] == ["700"]
+
+
+def test_people_are_pseudonymized_consistently():
+    scrubber = make_scrubber()
+    user = {"id": 1, "name": "Ada Lovelace", "email": "ada@acme.com", "phone": "+44 20 7946 0000",
+            "role": "admin"}
+    first = json.loads(scrubber.before_record_response(response({"users": [user]}))["body"]["string"])
+    again = json.loads(scrubber.before_record_response(response({"user": user}))["body"]["string"])
+    pseudo = first["users"][0]
+    assert pseudo == again["user"], "the same person must get the same pseudonym"
+    assert "Ada" not in json.dumps(first) and "acme.com" not in json.dumps(first)
+    assert pseudo["email"].endswith("@example.invalid") and pseudo["role"] == "admin"
+    client = {"id": 9, "name": "OAuth client for my app", "user_id": 1}
+    kept = json.loads(scrubber.before_record_response(response({"clients": [client]}))["body"]["string"])
+    assert kept["clients"][0]["name"] == "OAuth client for my app", "only user-like objects are personal"
+
+
+@pytest.mark.parametrize("encode", [
+    pytest.param(lambda s: s, id="raw"),
+    pytest.param(lambda s: base64.b64encode(s.encode()).decode(), id="base64"),
+    pytest.param(lambda s: quote(s, safe=""), id="url-encoded"),
+    pytest.param(lambda s: json.dumps(s)[1:-1], id="json-escaped"),
+])
+def test_known_secret_found_and_replaced_in_every_encoding(encode):
+    scrubber = make_scrubber(SECRET)
+    text = f"prefix {encode(SECRET)} suffix"
+    assert find_leaks(text, scrubber.secrets)
+    assert not find_leaks(scrubber.text(text), scrubber.secrets)
+
+
+def test_unredacted_authorization_is_a_leak_even_when_unknown():
+    assert find_leaks("Authorization: Bearer 0123456789abcdef", SecretSet())
+    assert not find_leaks("Authorization: Bearer REDACTED", SecretSet())
+
+
+def test_base_url_rewritten_everywhere():
+    scrubber = make_scrubber(base_map={"http://127.0.0.1:5555": "https://reference-emulator.invalid"})
+    out = scrubber.before_record_response(response(
+        {"next_page": "http://127.0.0.1:5555/api/v2/users.json?page=2"},
+        {"Location": ["http://127.0.0.1:5555/api/v2/oauth/tokens/1.json"]}))
+    assert b"127.0.0.1" not in out["body"]["string"]
+    assert out["headers"]["Location"] == ["https://reference-emulator.invalid/api/v2/oauth/tokens/1.json"]
+
+
+def test_mask_never_shows_more_than_four_characters():
+    assert mask("supersecretvalue") == "supe***" and mask("abc") == "***"
+
+
+def test_short_values_are_not_registered_as_secrets():
+    known = SecretSet()
+    known.add("abc", "too short to search for")
+    assert len(known) == 0

@@ -1,0 +1,204 @@
+"""Cassette folders: one per target, with a MANIFEST.json that makes them tamper-evident.
+
+`cassettes/<slug>/MANIFEST.json` labels the target (reference emulator or real tenant) and
+lists every cassette with its SHA-256, interaction count, recording time and product
+version, plus the checks that were skipped when recording (so replay skips them too).
+Cassettes and the manifest are written atomically (temporary file, then rename), and a
+cassette is written only after the leak gate finds no secret in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .exceptions import CassetteError, CassetteLeakError
+from .scrub import SecretSet, find_leaks
+
+__all__ = ["MANIFEST", "CassetteStore", "Problem", "atomic_write", "sha256_file"]
+
+MANIFEST = "MANIFEST.json"
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One way a cassette folder differs from its manifest."""
+
+    kind: str  # "modified" | "missing" | "extra" | "unreadable"
+    path: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.path}" + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass
+class CassetteStore:
+    """The cassette folder of one target, its manifest, and the rules for reading and writing."""
+
+    folder: Path
+    label: dict[str, Any] = field(default_factory=dict)
+    secrets: SecretSet = field(default_factory=SecretSet)
+    recording: bool = False
+    verify: bool = True
+    interrupted: bool = False
+
+    def __post_init__(self) -> None:
+        self.manifest = self._read_manifest()
+
+    # -- manifest -------------------------------------------------------------------------
+    def _read_manifest(self) -> dict[str, Any]:
+        path = self.folder / MANIFEST
+        if not path.exists():
+            return {"target": {}, "cassettes": {}, "skipped": {}}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CassetteError(
+                f"The cassette manifest {str(path)!r} cannot be read ({exc}). Restore it from "
+                "version control (`git checkout -- cassettes`) or re-record the target.") from None
+        data.setdefault("cassettes", {})
+        data.setdefault("skipped", {})
+        return data
+
+    def write_manifest(self) -> None:
+        if self.label:
+            self.manifest["target"] = self.label
+        text = json.dumps(self.manifest, indent=2, sort_keys=True) + "\n"
+        self._gate(text, self.folder / MANIFEST)
+        atomic_write(self.folder / MANIFEST, text)
+
+    def rel(self, path: str | Path) -> str:
+        return Path(path).resolve().relative_to(self.folder.resolve()).as_posix()
+
+    def mark_skipped(self, cassette: Path, reason: str) -> None:
+        key = self.rel(cassette)
+        self.manifest["skipped"][key] = reason
+        self.manifest["cassettes"].pop(key, None)
+
+    def skipped_reason(self, cassette: Path) -> str | None:
+        reason = self.manifest["skipped"].get(self.rel(cassette))
+        return str(reason) if reason is not None else None
+
+    def is_recorded(self, cassette: Path) -> bool:
+        return self.rel(cassette) in self.manifest["cassettes"]
+
+    # -- the vcrpy persister interface --------------------------------------------------------
+    def load_cassette(self, cassette_path: str, serializer: Any) -> tuple[Any, ...]:
+        # vcr is imported late: pytest-recording must register its assert rewriting first.
+        from vcr.persisters.filesystem import CassetteNotFoundError
+        from vcr.serialize import deserialize
+
+        if self.recording:
+            raise CassetteNotFoundError()  # live runs always record afresh
+        path = Path(cassette_path)
+        if self.verify:
+            self.check_one(path)
+        if not path.is_file():
+            raise CassetteNotFoundError()
+        try:
+            return tuple(deserialize(path.read_text(encoding="utf-8"), serializer))
+        except Exception as exc:  # noqa: BLE001 - any parse error means a corrupt cassette
+            raise CassetteError(
+                f"Cassette {str(path)!r} is corrupt and cannot be replayed ({type(exc).__name__}: "
+                f"{str(exc)[:200]}). Restore it from version control or re-record it with "
+                "`zdconform run --target emulator`.") from None
+
+    def save_cassette(self, cassette_path: str, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        if not self.recording or self.interrupted:
+            return  # replay never writes; an interrupted test keeps the previous cassette
+        from vcr.serialize import serialize
+
+        path = Path(cassette_path)
+        cassette_dict = {**cassette_dict, "metadata": self._cassette_metadata()}
+        text = serialize(cassette_dict, serializer)
+        self._gate(text, path)
+        atomic_write(path, text)
+        key = self.rel(path)
+        self.manifest["skipped"].pop(key, None)
+        digest = sha256_file(path)
+        previous = self.manifest["cassettes"].get(key, {})
+        unchanged = previous.get("sha256") == digest  # keep its time: re-records diff clean
+        self.manifest["cassettes"][key] = {
+            "sha256": digest,
+            "interactions": len(cassette_dict["requests"]),
+            "recorded_at": previous["recorded_at"] if unchanged else _now(),
+            "zdconform_version": previous.get("zdconform_version") if unchanged else __version__,
+        }
+        self.write_manifest()
+
+    def _cassette_metadata(self) -> dict[str, Any]:
+        return {"recorded_against": self.label.get("description", ""),
+                "target": self.label.get("slug", self.folder.name)}
+
+    def _gate(self, text: str, path: Path) -> None:
+        leaks = find_leaks(text, self.secrets)
+        if leaks:
+            raise CassetteLeakError(
+                f"Refused to write {str(path)!r}: it would hold {', '.join(sorted(set(leaks)))}. "
+                "Nothing was written. Add the field to zdconform.scrub.SECRET_KEYS (or the "
+                "header to the scrubber) and record again.")
+
+    # -- verification --------------------------------------------------------------------
+    def check_one(self, path: Path) -> None:
+        entry = self.manifest["cassettes"].get(self.rel(path))
+        if entry is None:
+            if path.exists():
+                raise CassetteError(
+                    f"Cassette {str(path)!r} is not listed in {MANIFEST}: it was added or renamed "
+                    "after recording. Remove it, or re-record the target so the manifest lists it.")
+            return
+        if not path.exists():
+            raise CassetteError(
+                f"Cassette {str(path)!r} is listed in {MANIFEST} but missing. Restore it "
+                "(`git checkout -- cassettes`) or re-record with `zdconform run --target emulator`.")
+        actual = sha256_file(path)
+        if actual != entry["sha256"]:
+            raise CassetteError(
+                f"Cassette {str(path)!r} was modified after recording: its SHA-256 is "
+                f"{actual[:16]}..., the manifest records {entry['sha256'][:16]}.... Restore it "
+                "from version control or re-record; pass `--zd-allow-unverified` to replay it anyway.")
+
+    def problems(self) -> list[Problem]:
+        """Every modified, missing and extra cassette in the folder, sorted by path."""
+        found: list[Problem] = []
+        listed = self.manifest["cassettes"]
+        on_disk = {p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*.yaml")}
+        for key, entry in listed.items():
+            path = self.folder / key
+            if not path.exists():
+                found.append(Problem("missing", key))
+            elif sha256_file(path) != entry.get("sha256"):
+                found.append(Problem("modified", key, "SHA-256 differs from the manifest"))
+        found += [Problem("extra", key, "not in the manifest") for key in on_disk - set(listed)]
+        return sorted(found, key=lambda p: p.path)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,109 @@
+"""The conformance matrix: auth method x endpoint -> pass / expected-denied / fail / skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .cassettes import atomic_write
+
+__all__ = ["ENDPOINTS", "observe", "render", "verdict", "write_results"]
+
+ENDPOINTS = ("list_clients", "create_token", "users_bearer")
+METHODS = ("oauth_token", "api_token", "password")
+_RANK = {"fail": 3, "skipped": 0, "expected-denied": 1, "pass": 1}
+
+
+def verdict(outcome: str, expected: str | None) -> str:
+    if outcome == "failed":
+        return "fail"
+    if outcome == "skipped":
+        return "skipped"
+    return "expected-denied" if expected == "denied" else "pass"
+
+
+def observe(run: Any, item: pytest.Item, report: pytest.TestReport) -> None:
+    """Fold one phase's report into the item's result (a failure in any phase wins)."""
+    if report.when != "call" and report.passed:
+        return
+    marker = item.get_closest_marker("zd_check")
+    record = dict(item.stash.get(_record_key(), {}))
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec else {}
+    result = {
+        "check": item.nodeid,
+        "endpoint": marker.args[0] if marker and marker.args else "other",
+        "method": params.get("method", "-"),
+        "verdict": verdict(report.outcome, record.get("expected")),
+        "reason": _reason(report),
+        "phase": report.when,
+        **record,
+    }
+    previous = next((r for r in run.results if r["check"] == item.nodeid), None)
+    if previous is None:
+        run.results.append(result)
+    elif _RANK[result["verdict"]] >= _RANK[previous["verdict"]] or previous["verdict"] == "skipped":
+        previous.update(result)
+
+
+def _record_key() -> Any:
+    from .plugin import RECORD
+
+    return RECORD
+
+
+def skip_reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"
+
+
+def _reason(report: pytest.TestReport) -> str:
+    if report.skipped:
+        return skip_reason(report)
+    if report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(report.longrepr)
+        return text.splitlines()[0][:300] if text else "failed"
+    return ""
+
+
+def cells(results: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    grid: dict[tuple[str, str], list[str]] = {}
+    for r in results:
+        grid.setdefault((r["method"], r["endpoint"]), []).append(r["verdict"])
+    return {key: _combine(values) for key, values in grid.items()}
+
+
+def _combine(verdicts: list[str]) -> str:
+    for word in ("fail", "expected-denied", "pass"):
+        if word in verdicts:
+            n = verdicts.count(word)
+            return word if n == len(verdicts) else f"{word} ({n}/{len(verdicts)})"
+    return "skipped"
+
+
+def render(run: Any) -> str:
+    grid = cells(run.results)
+    methods = [m for m in METHODS if any(k[0] == m for k in grid)]
+    endpoints = [e for e in ENDPOINTS if any(k[1] == e for k in grid)]
+    width = max([len(v) for v in grid.values()] + [len(e) for e in endpoints]) + 2
+    lines = [f"target: {run.target.slug}  profile: {run.profile.name}  "
+             f"expects {', '.join(f'{k}={v}' for k, v in run.profile.expect.items())}",
+             "auth method".ljust(14) + "".join(e.ljust(width) for e in endpoints)]
+    for method in methods:
+        lines.append(method.ljust(14) + "".join(grid.get((method, e), "-").ljust(width) for e in endpoints))
+    failures = [r for r in run.results if r["verdict"] == "fail"]
+    lines += [f"FAIL {r['check']}: {r['reason']}" for r in failures]
+    return "\n".join(lines)
+
+
+def write_results(run: Any, folder: Path) -> Path:
+    path = folder / "results.json"
+    data = {"target": run.target.slug, "profile": run.profile.name, "started_at": run.started_at,
+            "results": sorted(run.results, key=lambda r: r["check"])}
+    atomic_write(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    return path
