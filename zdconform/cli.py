@@ -71,8 +71,9 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if not suites.is_dir():
         raise UsageError(f"The suites folder {str(suites)!r} is missing: run zdconform from a "
                              "checkout of the project (installed with `pip install -e .`).")
-    reports = Path(args.reports)
+    reports = Path(args.reports).resolve()
     pytest_args = [str(suites), f"--zd-target={args.target}", f"--junitxml={reports / 'junit.xml'}",
+                   f"--zd-reports={reports}",
                    "-p", "no:cacheprovider", f"--rootdir={PROJECT_ROOT}", "-q", *extra]
     if args.profile:
         pytest_args.append(f"--zd-profile={args.profile}")

@@ -41,17 +41,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="replay cassettes even when they differ from their manifest.")
     group.addoption("--zd-emulator-tenant", dest="zd_emulator_tenant", default=None, metavar="FILE",
                     help="tenant YAML for the emulator target (default: the built-in tenant).")
+    group.addoption("--zd-reports", dest="zd_reports", default=None, metavar="DIR",
+                    help="folder for results.json and the evidence reports (default: reports).")
     for name, kind in (("zd_target", "string"), ("zd_profile", "string"), ("zd_replay_from", "string"),
-                       ("zd_cassette_root", "string"), ("zd_max_pages", "string")):
+                       ("zd_cassette_root", "string"), ("zd_max_pages", "string"), ("zd_reports", "string")):
         parser.addini(name, help=f"default for --{name.replace('_', '-')}", type=kind, default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "zd_check(endpoint): a conformance check of `endpoint`. See README#checks")
-    keys = ("target", "profile", "replay_from", "cassette_root", "max_pages", "allow_unverified",
-            "emulator_tenant")
+    keys = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
+            "allow_unverified", "emulator_tenant")
     cli = {key: config.getoption(f"zd_{key}") for key in keys}
-    ini = {key: config.getini(f"zd_{key}") for key in keys[:5]}
+    ini = {key: config.getini(f"zd_{key}") for key in keys[:6]}
     try:
         config.stash[OPTIONS] = resolve_options(cli, ini, os.environ, Path(str(config.rootpath)))
     except ZdConformError as exc:
@@ -164,7 +166,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
         with ZendeskClient(run.base_url) as client:
             run.ledger.revoke_all(client)
-    matrix.write_results(run, Path(str(session.config.rootpath)) / "reports")
+    matrix.write_results(run, run.options.reports)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -54,6 +54,7 @@ class Options:
     max_pages: int = 3
     allow_unverified: bool = False
     emulator_tenant: str | None = None
+    reports: Path = Path("reports")
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
@@ -67,6 +68,7 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         return default
 
     root = Path(pick("cassette_root", "ZDCONFORM_CASSETTES", "cassettes"))
+    reports = Path(pick("reports", "ZDCONFORM_REPORTS", "reports"))
     pages = pick("max_pages", "ZDCONFORM_MAX_PAGES", 3)
     try:
         pages = int(pages)
@@ -81,6 +83,7 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         max_pages=pages,
         allow_unverified=bool(pick("allow_unverified", "ZDCONFORM_ALLOW_UNVERIFIED", False)),
         emulator_tenant=pick("emulator_tenant", "ZDCONFORM_EMULATOR_TENANT", None),
+        reports=reports if reports.is_absolute() else rootdir / reports,
     )
 
 
