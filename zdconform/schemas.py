@@ -1,0 +1,243 @@
+"""JSON Schema validation of Zendesk responses against the files under `schemas/`.
+
+Every `schemas/*.json` is loaded once per directory into one immutable `referencing.Registry`,
+checked against the 2020-12 metaschema and its every `$ref` resolved, so a broken schema fails
+at load. `validate` returns `Violation`s: JSON path, failing keyword, offending value (masked).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import functools
+import heapq
+import json
+import operator
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError, ValidationError, best_match, relevance
+from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
+
+from .exceptions import SchemaNotFoundError, UsageError
+
+__all__ = ["SCHEMAS_DIR", "SchemaRegistry", "Violation", "load_registry", "validate",
+           "validate_file"]
+
+SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMAS_DIR_ENV = "ZDCONFORM_SCHEMAS_DIR"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SECRET_KEYS = frozenset({"token", "full_token", "refresh_token", "secret", "client_secret",
+                         "password", "access_token", "api_token", "authenticity_token"})
+DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})  # values are data, not schemas
+MAX_VALUE_CHARS, MAX_MESSAGE_CHARS = 80, 240
+MIN_SECRET_CHARS = 4  # shorter secrets are not searched for in messages: too many false hits
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way an instance breaks a schema; `value` is a masked, truncated repr."""
+
+    path: str
+    keyword: str
+    message: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message} (keyword: {self.keyword})"
+
+
+class SchemaRegistry:
+    """The schemas of one directory, checked, cross-referenced and ready to validate with."""
+
+    def __init__(self, directory: Path, schemas: dict[str, dict[str, Any]]) -> None:
+        self.directory = directory
+        self._schemas = schemas
+        resources = [(s["$id"], Resource.from_contents(s, DRAFT202012)) for s in schemas.values()]
+        self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
+        self._aliases = {alias: name for name, s in schemas.items()
+                         for alias in (name, f"{name}.json", s["$id"])}
+        self._validators = {name: Draft202012Validator(s, registry=self.registry)
+                            for name, s in schemas.items()}
+        for name in schemas:
+            self._check_refs(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._schemas)
+
+    def resolve(self, name: str) -> str:
+        """The bare name of the schema called `name` (bare name, file name or `$id`)."""
+        if name in self._aliases:
+            return self._aliases[name]
+        raise SchemaNotFoundError(_unknown_message(name, self.names()))
+
+    def schema(self, name: str) -> dict[str, Any]:
+        return copy.deepcopy(self._schemas[self.resolve(name)])
+
+    def is_valid(self, instance: Any, name: str) -> bool:
+        return bool(self._validators[self.resolve(name)].is_valid(instance))
+
+    def validate(self, instance: Any, name: str) -> list[Violation]:
+        """Every violation, sorted by path, with jsonschema's best match first."""
+        errors = list(self._validators[self.resolve(name)].iter_errors(instance))
+        if not errors:
+            return []
+        found: list[str] = []
+        masked = _mask(instance, found)
+        secrets = sorted(set(found), key=len, reverse=True)
+        best = _violation(best_match(errors) or errors[0], masked, secrets)
+        rest = [v for v in (_violation(e, masked, secrets) for e in _leaves(errors)) if v != best]
+        return [best, *dict.fromkeys(rest)]
+
+    def _check_refs(self, name: str) -> None:
+        resolver = self.registry.resolver(base_uri=self._schemas[name]["$id"])
+        for ref in _refs(self._schemas[name]):
+            try:
+                resolver.lookup(ref)
+            except Unresolvable:
+                raise UsageError(
+                    f"schema file `{name}.json` in {str(self.directory)!r} has a `$ref` {ref!r} "
+                    f"that resolves to nothing. Name an existing file or `$defs` entry."
+                ) from None
+
+
+def load_registry(directory: Path | None = None) -> SchemaRegistry:
+    """The registry of `directory` (default: $ZDCONFORM_SCHEMAS_DIR, else SCHEMAS_DIR), cached."""
+    if directory is None:
+        directory = Path(os.environ.get(SCHEMAS_DIR_ENV) or SCHEMAS_DIR)
+    return _load(Path(directory).resolve())
+
+
+def validate(instance: Any, name: str) -> list[Violation]:
+    """Validate `instance` against schema `name` of the default registry."""
+    return load_registry().validate(instance, name)
+
+
+def validate_file(name: str, path: str) -> int:
+    """Validate the JSON document in `path` against schema `name`, print the outcome; 0 or 1."""
+    registry = load_registry()
+    canonical = registry.resolve(name)
+    document = _read_json(Path(path), "Save the body as received (text/plain as a JSON string).")
+    violations = registry.validate(document, canonical)
+    if not violations:
+        print(f"OK: {path} conforms to {canonical}")
+        return 0
+    print(*violations, sep="\n")
+    noun = "violation" if len(violations) == 1 else "violations"
+    print(f"FAIL: {path} does not conform to {canonical}: {len(violations)} {noun}")
+    return 1
+
+
+@functools.lru_cache(maxsize=None)
+def _load(directory: Path) -> SchemaRegistry:
+    files = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    if not files:
+        raise UsageError(
+            f"no JSON Schema files (`*.json`) in {str(directory)!r}. Point {SCHEMAS_DIR_ENV} at "
+            f"the project's `schemas/` folder, or unset it to use {str(SCHEMAS_DIR)!r}."
+        )
+    schemas = {f.stem: _load_schema(f) for f in files}
+    ids = [s["$id"] for s in schemas.values()]
+    if duplicated := sorted({i for i in ids if ids.count(i) > 1}):
+        raise UsageError(f"schema files in {str(directory)!r} share the `$id` {duplicated[0]!r}. "
+                         "Give each file its own `$id`.")
+    return SchemaRegistry(directory, schemas)
+
+
+def _load_schema(path: Path) -> dict[str, Any]:
+    schema = _read_json(path, "Fix the schema file.")
+    if not isinstance(schema, dict) or not isinstance(schema.get("$id"), str) \
+            or schema.get("$schema") != DIALECT:
+        raise UsageError(f"schema file {str(path)!r} must be a JSON object with a string `$id` "
+                         f"and `\"$schema\": \"{DIALECT}\"`. Add them.")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise UsageError(
+            f"schema file {str(path)!r} is not valid JSON Schema 2020-12: {exc.message} "
+            f"(at {exc.json_path}, keyword `{exc.validator}`). Fix the file, then run again."
+        ) from None
+    return schema
+
+
+def _read_json(path: Path, fix: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {str(path)!r}: {exc}. Check the path and that the "
+                         "file is UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, column "
+            f"{exc.colno}. {fix}"
+        ) from None
+
+
+def _unknown_message(name: str, known: list[str]) -> str:
+    bare = name.rsplit("/", 1)[-1].removesuffix(".json")
+    close = difflib.get_close_matches(bare, known, n=1, cutoff=0.0)
+    hint = f" Did you mean `{close[0]}`?" if close else ""
+    return (f"unknown schema {name!r}.{hint} Known schemas: {', '.join(known)} "
+            "(give a bare name, a file name or an `$id`).")
+
+
+def _refs(node: Any) -> Iterator[str]:
+    """Every `$ref` in a schema."""
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        node = [value for key, value in node.items() if key not in DATA_KEYWORDS]
+    for child in node if isinstance(node, list) else []:
+        yield from _refs(child)
+
+
+def _mask(node: Any, found: list[str], secret: bool = False) -> Any:
+    """A copy of `node` whose secret values read like 'abcd***'; each secret goes to `found`."""
+    if isinstance(node, dict):
+        # `token` also names the token envelope ({"token": {...}}): only its scalars are secret
+        return {k: _mask(v, found, secret or (k.lower() in SECRET_KEYS and not (
+            k.lower() == "token" and isinstance(v, dict)))) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_mask(item, found, secret) for item in node]
+    if not secret or not isinstance(node, (str, int)) or isinstance(node, bool):
+        return node
+    text = str(node)
+    found.extend([text] if len(text) >= MIN_SECRET_CHARS else [])
+    return text[: min(4, len(text) // 4)] + "***"
+
+
+def _leaves(errors: list[ValidationError]) -> list[ValidationError]:
+    """Each error's most specific cause (best_match's descent into anyOf), sorted by path."""
+    leaves = [best_match([error]) or error for error in errors]
+    return sorted(leaves, key=lambda e: [(1, 0, p) if isinstance(p, str) else (0, p, "")
+                                         for p in e.absolute_path])
+
+
+def _violation(error: ValidationError, masked: Any, secrets: list[str]) -> Violation:
+    value, message = _describe(error, masked, secrets)
+    if error.context:  # best_match stopped at alternatives that fail equally: name the closest
+        closest = heapq.nsmallest(2, error.context, key=relevance)
+        message += "; closest: " + "; ".join(
+            f"{c.json_path}: {_describe(c, masked, secrets)[1]}" for c in closest)
+    keyword = "false" if error.validator is None else str(error.validator)
+    return Violation(error.json_path, keyword, _truncate(message, MAX_MESSAGE_CHARS), value)
+
+
+def _describe(error: ValidationError, masked: Any, secrets: list[str]) -> tuple[str, str]:
+    """The masked, truncated repr of the offending value, and the message quoting it."""
+    offending = functools.reduce(operator.getitem, error.absolute_path, masked)
+    value, message = repr(offending), error.message.replace(repr(error.instance), "\0")
+    for secret in secrets:  # also where a secret is echoed under an ordinary key
+        value, message = value.replace(secret, "***"), message.replace(secret, "***")
+    value = _truncate(value, MAX_VALUE_CHARS)
+    return value, message.replace("\0", value)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
