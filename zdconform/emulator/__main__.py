@@ -1,0 +1,12 @@
+"""`python -m zdconform.emulator`: see `zdconform.emulator.cli`."""
+
+from __future__ import annotations
+
+import sys
+
+from zdconform.emulator.cli import main
+
+__all__ = ["main"]
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""From a parsed request to a response: faults, rate limit, routing, auth, scopes, roles.
+
+`App.handle` is the only entry point; it holds one lock around all state, so the threads
+of the HTTP server can call it concurrently.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from zdconform.emulator import handlers as h
+from zdconform.emulator.auth import Principal, authenticate, scope_allows
+from zdconform.emulator.call import Call, Request
+from zdconform.emulator.clock import Clock
+from zdconform.emulator.faults import FaultHit
+from zdconform.emulator.model import Tenant
+from zdconform.emulator.ratelimit import Budget
+from zdconform.emulator.responses import (
+    Response,
+    basic_401,
+    forbidden_role,
+    forbidden_scope,
+    invalid_endpoint,
+    server_error,
+    too_many_requests,
+    unavailable,
+)
+from zdconform.emulator.state import State
+
+__all__ = ["ROUTES", "App", "Route"]
+
+CACHE_CONTROL = "max-age=0, private, must-revalidate"
+_FAMILIES = {"2024": ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"),
+             "2023": ("rate-limit", "rate-limit-remaining", "rate-limit-reset")}
+ADMINS, STAFF = ("admin",), ("admin", "agent")
+
+
+@dataclass(frozen=True)
+class Route:
+    """An endpoint: method, path pattern (`.json` optional), handler and who may call it."""
+
+    method: str
+    pattern: re.Pattern[str]
+    handler: Callable[[Call], Response]
+    roles: tuple[str, ...] = ()
+    resource: str | None = None
+    anonymous: bool = False
+
+
+def _route(method: str, path: str, handler: Callable[[Call], Response],
+           roles: tuple[str, ...] = (), resource: str | None = None,
+           anonymous: bool = False) -> Route:
+    regex = "^" + path.replace("{id}", r"(?P<id>[^/]+?)") + r"(?:\.json)?$"
+    return Route(method, re.compile(regex), handler, roles, resource, anonymous)
+
+
+ROUTES = (
+    _route("GET", "/api/v2/oauth/clients", h.list_clients, ADMINS),
+    _route("GET", "/api/v2/users/me/oauth/clients", h.list_clients, ADMINS),
+    _route("POST", "/api/v2/oauth/tokens", h.create_token, ADMINS),
+    _route("GET", "/api/v2/oauth/tokens", h.list_tokens, ADMINS),
+    _route("GET", "/api/v2/oauth/tokens/{id}", h.show_token),
+    _route("DELETE", "/api/v2/oauth/tokens/{id}", h.revoke_token),
+    _route("GET", "/api/v2/users", h.list_users, STAFF, "users"),
+    _route("GET", "/api/v2/users/me", h.show_me, (), "users", anonymous=True),
+)
+
+
+def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The route for `method` and `path` (HEAD routes as GET), with its path parameters."""
+    wanted = "GET" if method == "HEAD" else method
+    for route in ROUTES:
+        found = route.pattern.match(path)
+        if found and route.method == wanted:
+            return route, found.groupdict()
+    return None
+
+
+class App:
+    """One emulator's request logic and state, behind one lock."""
+
+    def __init__(self, tenant: Tenant, clock: Clock) -> None:
+        self.lock = threading.Lock()
+        self.state = State(tenant, clock)
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request; an exception is recorded for `check()` and answered with 500."""
+        with self.lock:
+            try:
+                response = self._handle(request)
+            except Exception:  # noqa: BLE001 - any bug must reach check(), not kill the thread
+                self.state.errors.append(f"{request.method} {request.target}\n"
+                                         f"{traceback.format_exc()}")
+                response = server_error()
+            self.state.log.append((request.method, request.target, response.status))
+        return response
+
+    def _handle(self, request: Request) -> Response:
+        state = self.state
+        state.requests += 1
+        hit = state.faults.evaluate(request.method, request.path)
+        limit = state.settings.rate_limit_per_minute
+        if hit is not None and hit.status is not None:
+            response, budget = _fault_response(hit), state.limiter.peek(limit)
+            budget = replace(budget, remaining=0) if hit.status == 429 else budget
+        else:
+            budget = state.limiter.take(limit)
+            response = self._dispatch(request) if budget.allowed else \
+                too_many_requests(budget.reset)
+        if hit is not None:
+            response.delay, response.reset_after = hit.delay, hit.reset_after
+        self._decorate(response, budget)
+        return response
+
+    def _dispatch(self, request: Request) -> Response:
+        found = match(request.method, request.path)
+        if found is None:
+            return invalid_endpoint()
+        route, params = found
+        who = authenticate(self.state, request.headers.get("authorization"))
+        if isinstance(who, Response):
+            return who
+        if who is None and not route.anonymous:
+            return basic_401()
+        if who is not None:
+            if who.token is not None:
+                who.token.used_at = self.state.clock.stamp()
+            denied = self._authorize(route, request.method, who)
+            if denied is not None:
+                return denied
+        base = self.state.settings.link_base_url or f"http://{request.host}"
+        return route.handler(Call(self.state, request, who, params, base))
+
+    def _authorize(self, route: Route, method: str, who: Principal) -> Response | None:
+        access = "read" if method in ("GET", "HEAD") else "write"
+        if who.token is not None and not scope_allows(who.token.scopes, access, route.resource):
+            return forbidden_scope(access)
+        lenient = self.state.settings.misbehave.agents_are_admins
+        if route.roles and who.user.role not in route.roles and not lenient:
+            return forbidden_role()
+        return None
+
+    def _decorate(self, response: Response, budget: Budget) -> None:
+        limit, remaining = str(budget.limit), str(budget.remaining)
+        family = _FAMILIES[self.state.settings.rate_limit_headers]
+        response.headers = [
+            *response.headers,
+            ("X-Rate-Limit", limit), ("X-Rate-Limit-Remaining", remaining),
+            (family[0], limit), (family[1], remaining), (family[2], str(budget.reset)),
+            ("x-zendesk-api-version", "v2"),
+            ("x-request-id", f"zdemu-{self.state.requests:010d}"),
+            ("cache-control", CACHE_CONTROL),
+        ]
+
+
+def _fault_response(hit: FaultHit) -> Response:
+    if hit.status == 429:
+        return too_many_requests(hit.retry_after)
+    return unavailable(hit.retry_after)

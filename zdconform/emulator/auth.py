@@ -1,0 +1,123 @@
+"""Who is asking: Basic email:password, Basic email/token:api_token, or a Bearer token.
+
+`authenticate` answers a `Principal`, None (no Authorization header at all), or the 401
+`Response` for the method that failed. `scope_allows` decides OAuth scopes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import re
+from dataclasses import dataclass
+
+from zdconform.emulator.model import User
+from zdconform.emulator.responses import Response, basic_401, bearer_401
+from zdconform.emulator.state import LiveToken, State
+
+__all__ = ["SCOPE_RESOURCES", "Principal", "authenticate", "scope_allows"]
+
+# Resources a scope may name, from Zendesk's Create Token description.
+SCOPE_RESOURCES = ("tickets", "users", "auditlogs", "organizations", "hc", "apps", "triggers",
+                   "automations", "targets", "webhooks", "macros", "requests",
+                   "satisfaction_ratings", "dynamic_content", "any_channel", "web_widget")
+ACCESSES = ("read", "write", "impersonate")
+_TOKEN_CHARS = re.compile(r"^[A-Za-z0-9._~+/=-]+$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user, how they authenticated, and the bearer token if any."""
+
+    user: User
+    method: str
+    token: LiveToken | None = None
+
+
+def authenticate(state: State, header: str | None) -> Principal | Response | None:
+    """Resolve the Authorization header against the tenant and its settings."""
+    if header is None:
+        return None
+    scheme, _, credentials = header.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return _bearer(state, credentials.strip())
+    if scheme.lower() == "basic":
+        return _basic(state, credentials.strip())
+    return basic_401()
+
+
+def _bearer(state: State, secret: str) -> Principal | Response:
+    if not state.settings.oauth_access or not _TOKEN_CHARS.match(secret):
+        return bearer_401()
+    token = state.by_secret.get(secret)
+    if token is None or not state.usable(token):
+        return bearer_401()
+    user = state.users.get(token.user_id)
+    return Principal(user, "bearer", token) if user else bearer_401()
+
+
+def _basic(state: State, encoded: str) -> Principal | Response:
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return basic_401()
+    login, colon, secret = decoded.partition(":")
+    if not colon:
+        return basic_401()
+    if login.endswith("/token"):
+        return _api_token(state, login[: -len("/token")], secret)
+    return _password(state, login, secret)
+
+
+def _api_token(state: State, email: str, secret: str) -> Principal | Response:
+    # Zendesk API tokens belong to the account: any active token works with any user's email.
+    user = state.by_email.get(email.lower())
+    known = any(_same(secret, token) for token in state.api_tokens)
+    if not state.settings.api_token_access or user is None or not known:
+        return basic_401()
+    return Principal(user, "api_token")
+
+
+def _password(state: State, email: str, secret: str) -> Principal | Response:
+    user = state.by_email.get(email.lower())
+    if user is None:
+        return basic_401()
+    if state.settings.misbehave.accept_wrong_password:
+        return Principal(user, "password")
+    if not state.settings.password_access or user.password is None:
+        return basic_401()
+    if not _same(secret, user.password):
+        return basic_401()
+    return Principal(user, "password")
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def scope_allows(scopes: tuple[str, ...], access: str, resource: str | None) -> bool:
+    """True when `scopes` grant `access` (read/write) on `resource` (None: an OAuth endpoint).
+
+    Any syntactically odd scope makes the token Forbidden everywhere, as Zendesk documents.
+    """
+    granted = set()
+    for scope in scopes:
+        parsed = _parse_scope(scope)
+        if parsed is None:
+            return False
+        granted.update(parsed)
+    return (None, access) in granted or (resource is not None and (resource, access) in granted)
+
+
+def _parse_scope(scope: str) -> set[tuple[str | None, str]] | None:
+    """`read` -> {(None, read)}; `users` -> users read and write; odd -> None."""
+    resource, colon, access = scope.partition(":")
+    if colon:
+        ok = resource in SCOPE_RESOURCES and access in ACCESSES
+        return {(resource, access)} if ok else None
+    if scope in ACCESSES:
+        return {(None, scope)}
+    if scope in SCOPE_RESOURCES:
+        return {(scope, "read"), (scope, "write")}
+    return None

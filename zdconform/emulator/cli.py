@@ -1,0 +1,89 @@
+"""`python -m zdconform.emulator` (and `zdconform emulator`): serve a tenant until a signal.
+
+`main(argv) -> int` never raises for bad input: it prints one paragraph and returns 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from zdconform.emulator.instance import ZendeskEmulator
+from zdconform.emulator.tenant import dump_tenant_yaml, load_tenant
+from zdconform.exceptions import UsageError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The emulator's command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m zdconform.emulator",
+        description="Serve the zdconform reference tenant, a Zendesk-compatible auth emulator, "
+                    "until SIGINT or SIGTERM. The first line on stdout is "
+                    "`listening on http://HOST:PORT`.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on; loopback only unless --allow-remote "
+                             "(default: %(default)s)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="port to listen on; 0 picks a free one (default: %(default)s)")
+    parser.add_argument("--tenant", metavar="FILE",
+                        help="YAML tenant file (default: the built-in `obscura` tenant)")
+    parser.add_argument("--frozen-time", metavar="ISO8601",
+                        help="render every new timestamp at this instant, e.g. "
+                             "2024-05-01T12:00:00Z (default: the wall clock)")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow a non-loopback --host")
+    parser.add_argument("--dump-tenant", action="store_true",
+                        help="print the effective tenant as YAML that --tenant accepts, and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator CLI; returns the exit status (0, or 2 for bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        return _run(args)
+    except UsageError as error:
+        print(f"zdconform emulator: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.dump_tenant:
+        sys.stdout.write(dump_tenant_yaml(load_tenant(args.tenant)))
+        return 0
+    emulator = ZendeskEmulator(args.tenant, host=args.host, port=args.port,
+                               frozen_time=args.frozen_time, allow_remote=args.allow_remote)
+    with emulator:
+        print(f"listening on {emulator.url}", flush=True)
+        _wait_for_signal()
+    return 0
+
+
+def _wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM (or KeyboardInterrupt off the main thread)."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, on_signal)
+    try:
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

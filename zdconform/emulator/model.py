@@ -1,0 +1,153 @@
+"""The emulator's tenant model: immutable records for users, OAuth clients, tokens and settings.
+
+A `Tenant` is what a tenant file describes, after validation and with every default applied.
+It never changes while a server runs; what requests change (tokens created or revoked, rate
+limit windows, fault counters) lives in `state.State` and is reset from the tenant by `clear()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "CLIENT_KINDS",
+    "FAULT_KINDS",
+    "HTTP_METHODS",
+    "MISBEHAVIOURS",
+    "RATE_LIMIT_HEADER_FAMILIES",
+    "ROLES",
+    "Client",
+    "Fault",
+    "GeneratedUsers",
+    "Misbehave",
+    "Settings",
+    "Tenant",
+    "Token",
+    "User",
+]
+
+ROLES = ("admin", "agent", "end-user")
+CLIENT_KINDS = ("confidential", "public")
+FAULT_KINDS = ("latency", "rate_limit", "unavailable", "reset")
+RATE_LIMIT_HEADER_FAMILIES = ("2024", "2023")
+MISBEHAVIOURS = ("accept_wrong_password", "agents_are_admins", "revoke_is_noop")
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+@dataclass(frozen=True)
+class User:
+    """A user of the tenant; `profile` holds the other fields of Zendesk's user object."""
+
+    id: int
+    name: str
+    email: str | None
+    role: str
+    password: str | None = None
+    api_tokens: tuple[str, ...] = ()
+    profile: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Client:
+    """An OAuth client (`/api/v2/oauth/clients`); `id` is what Create Token takes as `client_id`."""
+
+    id: int
+    user_id: int
+    name: str
+    identifier: str
+    kind: str = "confidential"
+    company: str | None = None
+    description: str | None = None
+    redirect_uri: tuple[str, ...] = ()
+    secret: str | None = None
+    global_: bool = False
+    logo_url: str | None = None
+    created_at: str = "2023-04-12T09:30:00Z"
+    updated_at: str = "2023-04-12T09:30:00Z"
+
+
+@dataclass(frozen=True)
+class Token:
+    """An OAuth access token that exists before the server starts."""
+
+    id: int
+    user_id: int
+    client_id: int
+    token: str
+    scopes: tuple[str, ...]
+    created_at: str = "2024-01-15T08:00:00Z"
+    expires_at: str | None = None
+    used_at: str | None = None
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected fault; see docs/emulator.md, "Fault injection"."""
+
+    kind: str
+    start: int = 1
+    count: int | None = None
+    latency_ms: int = 0
+    retry_after: int = 1
+    reset_after_bytes: int = 16
+    probability: float = 1.0
+    seed: int = 0
+    paths: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Misbehave:
+    """Switches that make the emulator a *broken* tenant, to prove the suite notices."""
+
+    accept_wrong_password: bool = False
+    agents_are_admins: bool = False
+    revoke_is_noop: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Account settings; the defaults mirror a present-day Zendesk account."""
+
+    password_access: bool = False
+    api_token_access: bool = True
+    oauth_access: bool = True
+    rate_limit_per_minute: int = 700
+    rate_limit_headers: str = "2024"
+    oauth_token_ttl_seconds: int | None = None
+    link_base_url: str | None = None
+    extra_fields: bool = False
+    faults: tuple[Fault, ...] = ()
+    misbehave: Misbehave = field(default_factory=Misbehave)
+
+
+@dataclass(frozen=True)
+class GeneratedUsers:
+    """Filler users generated deterministically from `seed` (they cannot authenticate)."""
+
+    count: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A whole tenant: explicit users, generated filler users, clients, tokens, settings."""
+
+    subdomain: str
+    users: tuple[User, ...]
+    clients: tuple[Client, ...] = ()
+    tokens: tuple[Token, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    generated_users: GeneratedUsers | None = None
+    all_users: tuple[User, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        from zdconform.emulator.generate import generate_users
+
+        spec = self.generated_users
+        filler = generate_users(spec.count, spec.seed) if spec else ()
+        ordered = tuple(sorted((*self.users, *filler), key=lambda user: user.id))
+        object.__setattr__(self, "all_users", ordered)

@@ -1,0 +1,159 @@
+"""Responses and the Zendesk error bodies, byte-faithful where the reference confirms them.
+
+Every body that docs/emulator.md lists as a *choice* (Zendesk's exact answer unconfirmed) is
+marked `(choice)` here too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "JSON_TYPE",
+    "RATE_LIMIT_TEXT",
+    "Response",
+    "bad_json",
+    "basic_401",
+    "bearer_401",
+    "forbidden_role",
+    "forbidden_scope",
+    "invalid_cursor",
+    "invalid_endpoint",
+    "json_response",
+    "missing_parameter",
+    "no_content",
+    "not_found",
+    "pagination_too_deep",
+    "record_invalid",
+    "server_error",
+    "too_many_requests",
+    "unavailable",
+]
+
+JSON_TYPE = "application/json; charset=utf-8"
+RATE_LIMIT_TEXT = "Number of allowed API requests per minute exceeded"
+BEARER_DESCRIPTION = ("The access token provided is expired, revoked, malformed or invalid "
+                      "for other reasons.")
+ROLE_MESSAGE = ("You do not have access to this page. Please contact the account owner of "
+                "this help desk for further help.")
+DEPTH_TITLE = ("Pagination requests using Offset Pagination are limited to page 100 or up to "
+               "10000 records (page * per_page)")
+DEPTH_DETAIL = ("There are limits to the page depth in Offset Pagination. Offset Pagination "
+                "will be deprecated fully in the near future.\nPlease switch to Cursor "
+                "Pagination at the earliest. Cursor Pagination does not have any limits.\nSee "
+                "https://developer.zendesk.com/documentation/api-basics/pagination/"
+                "comparing-cursor-pagination-and-offset-pagination\n")
+
+
+@dataclass
+class Response:
+    """One HTTP response; `delay` and `reset_after` carry injected faults to the server."""
+
+    status: int
+    body: bytes = b""
+    content_type: str | None = JSON_TYPE
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    delay: float = 0.0
+    reset_after: int | None = None
+
+
+def encode(payload: Any) -> bytes:
+    """Compact JSON, as Zendesk sends it."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None
+                  ) -> Response:
+    """A JSON response."""
+    return Response(status, encode(payload), JSON_TYPE, list(headers or []))
+
+
+def no_content() -> Response:
+    """204, no body and no Content-Type."""
+    return Response(204, b"", None)
+
+
+def basic_401() -> Response:
+    """Basic auth failed (also: no or unusable Authorization header)."""
+    return json_response(401, {"error": "Couldn't authenticate you"},
+                         [("WWW-Authenticate", 'Basic realm="Web Password"')])
+
+
+def bearer_401() -> Response:
+    """An unknown, revoked, expired or malformed bearer token."""
+    challenge = ('Bearer realm="Zendesk::OAuth Bearer Token Authentication", '
+                 f'error="invalid_token", error_description="{BEARER_DESCRIPTION}"')
+    return json_response(401, {"error": "invalid_token", "error_description": BEARER_DESCRIPTION},
+                         [("WWW-Authenticate", challenge)])
+
+
+def forbidden_role() -> Response:
+    """The user's role may not use this endpoint."""
+    return json_response(403, {"error": {"title": "Forbidden", "message": ROLE_MESSAGE}})
+
+
+def forbidden_scope(access: str) -> Response:
+    """The bearer token lacks the `read` or `write` scope the request needs."""
+    return json_response(403, {"error": "Forbidden", "description":
+                               f"You are missing the following required scopes: {access}"})
+
+
+def not_found() -> Response:
+    """No such record."""
+    return json_response(404, {"error": "RecordNotFound", "description": "Not found"})
+
+
+def invalid_endpoint() -> Response:
+    """No such endpoint (or method on it). (choice)"""
+    return json_response(404, {"error": "InvalidEndpoint", "description": "Not found"})
+
+
+def pagination_too_deep() -> Response:
+    """Offset pagination past 10,000 records."""
+    return json_response(400, {"errors": [{"code": "InvalidPaginationDepth", "title": DEPTH_TITLE,
+                                           "detail": DEPTH_DETAIL}]})
+
+
+def invalid_cursor(parameter: str) -> Response:
+    """A `page[after]`/`page[before]` value that is not a cursor this server issued. (choice)"""
+    return json_response(400, {"error": "InvalidPaginationParameter",
+                               "description": f"{parameter} is not a valid cursor"})
+
+
+def bad_json() -> Response:
+    """A JSON request body that does not parse. (choice)"""
+    return json_response(400, {"error": "InvalidJSON",
+                               "description": "The request body is not valid JSON"})
+
+
+def missing_parameter(name: str) -> Response:
+    """A required top-level parameter (the `token` wrapper) is absent. (choice)"""
+    return json_response(400, {"error": "ParameterMissing",
+                               "description": f"param is missing or the value is empty: {name}"})
+
+
+def record_invalid(details: dict[str, list[dict[str, str]]]) -> Response:
+    """Validation failed on the record being created. (choice)"""
+    return json_response(422, {"error": "RecordInvalid", "description": "Record validation errors",
+                               "details": details})
+
+
+def too_many_requests(retry_after: int) -> Response:
+    """The per-minute budget is spent: Zendesk's text/plain 429."""
+    return Response(429, RATE_LIMIT_TEXT.encode("ascii"), "text/plain",
+                    [("Retry-After", str(retry_after))])
+
+
+def unavailable(retry_after: int) -> Response:
+    """An injected 503. (choice)"""
+    return json_response(503, {"error": "ServiceUnavailable",
+                               "description": "Service temporarily unavailable, retry later"},
+                         [("Retry-After", str(retry_after))])
+
+
+def server_error() -> Response:
+    """A bug in the emulator itself; `ZendeskEmulator.check()` raises its traceback."""
+    return json_response(500, {"error": "InternalServerError",
+                               "description": "The emulator failed; see ZendeskEmulator.check()"})

@@ -1,0 +1,158 @@
+"""HTTP/1.1 on a socket: keep-alive, one daemon thread per connection, clean shutdown.
+
+The handler only moves bytes; `App.handle` decides every response. A `reset_after` on a
+response (an injected fault) sends that many bytes and then aborts the connection with a
+TCP reset.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from zdconform.emulator.app import App
+from zdconform.emulator.call import Request
+from zdconform.emulator.responses import Response
+
+__all__ = ["EmulatorHTTPServer", "Handler"]
+
+
+class _BadRequest(Exception):
+    """The request framing (Content-Length, chunks) cannot be read."""
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Reads one request, asks the App, writes the answer; keep-alive by default."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "zdconform-emulator/1"
+    sys_version = ""
+    timeout = 120
+    server: EmulatorHTTPServer
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        """Every method goes through the same path."""
+        try:
+            body = self._read_body()
+        except (_BadRequest, ValueError):
+            self.close_connection = True
+            self.send_error(HTTPStatus.BAD_REQUEST, "Unreadable request body")
+            return
+        response = self.server.app.handle(self._request(body))
+        if response.delay:
+            time.sleep(response.delay)
+        self._write(response)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _request(self, body: bytes) -> Request:
+        parts = urlsplit(self.path)
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        return Request(
+            method=self.command, target=self.path, path=unquote(parts.path),
+            query=parse_qs(parts.query, keep_blank_values=True),
+            headers={key.lower(): value for key, value in self.headers.items()},
+            body=body, host=host,
+        )
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0:
+            raise _BadRequest(length)
+        return self.rfile.read(length) if length else b""
+
+    def _read_chunked(self) -> bytes:
+        chunks = []
+        while True:
+            size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline(1024).strip():
+                    pass
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    def _write(self, response: Response) -> None:
+        raw = self._head(response) + (b"" if self.command == "HEAD" else response.body)
+        if response.reset_after is None:
+            self.wfile.write(raw)
+            return
+        self.wfile.write(raw[: response.reset_after])
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+
+    def _head(self, response: Response) -> bytes:
+        lines = [f"HTTP/1.1 {response.status} {HTTPStatus(response.status).phrase}",
+                 f"Server: {self.server_version}", f"Date: {self.date_time_string()}"]
+        if response.content_type:
+            lines.append(f"Content-Type: {response.content_type}")
+        lines += [f"{name}: {value}" for name, value in response.headers]
+        if response.status != 204:
+            lines.append(f"Content-Length: {len(response.body)}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
+        """Quiet: the emulator's request log is `ZendeskEmulator.request_log`."""
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """A threading server that tracks its connections so `close()` leaves none behind."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.app = app
+        self._active: dict[threading.Thread, socket.socket] = {}
+        self._active_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection on a tracked daemon thread."""
+        thread = threading.Thread(target=self._serve_connection, args=(request, client_address),
+                                  name="zdconform-emulator-connection", daemon=True)
+        with self._active_lock:
+            self._active[thread] = request
+        thread.start()
+
+    def _serve_connection(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._active_lock:
+                self._active.pop(threading.current_thread(), None)
+
+    def close_connections(self, timeout: float = 2.0) -> None:
+        """Shut down every open connection and wait for its thread."""
+        with self._active_lock:
+            active = list(self._active.items())
+        for _, connection in active:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for thread, _ in active:
+            thread.join(timeout)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Record unexpected errors for `check()`; a client that went away is not one."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            return
+        with self.app.lock:
+            self.app.state.errors.append(f"connection {client_address}\n{traceback.format_exc()}")
