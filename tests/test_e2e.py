@@ -17,6 +17,7 @@ import yaml
 
 from zdconform.cassettes import MANIFEST
 from zdconform.emulator import ZendeskEmulator, default_tenant
+from zdconform.emulator.tenant import tenant_to_dict
 
 from _helpers import run_suites
 
@@ -118,7 +119,7 @@ def test_unmatched_request_names_cassette_and_closest(recorded, tmp_path):
 
 def test_secrets_never_reach_any_written_file(tmp_path):
     """Record against a tenant holding our own fresh secrets; search every file for each of them."""
-    tenant = default_tenant()
+    tenant = tenant_to_dict(default_tenant())
     admin = _admin(tenant)
     mine = {"password": "pw-" + secrets.token_hex(12), "api_token": secrets.token_hex(20),
             "oauth_token": secrets.token_hex(27)}
@@ -163,7 +164,7 @@ def _admin(tenant):
 def _set_admin_secrets(tenant, admin, mine):
     admin["password"] = mine["password"]
     admin["api_tokens"] = [mine["api_token"]]
-    tenant["oauth_tokens"].append({"id": 9_000_001, "user_id": admin["id"], "client_id": 50328,
+    tenant["tokens"].append({"id": 9_000_001, "user_id": admin["id"], "client_id": 50328,
                                    "token": mine["oauth_token"], "scopes": ["read", "write"]})
 
 
