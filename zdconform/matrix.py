@@ -35,6 +35,8 @@ def observe(run: Any, item: pytest.Item, report: pytest.TestReport) -> None:
     params = callspec.params if callspec else {}
     result = {
         "check": item.nodeid,
+        "check_id": check_id(item),
+        "duration": round(report.duration, 4),
         "endpoint": marker.args[0] if marker and marker.args else "other",
         "method": params.get("method", "-"),
         "verdict": verdict(report.outcome, record.get("expected")),
@@ -47,6 +49,14 @@ def observe(run: Any, item: pytest.Item, report: pytest.TestReport) -> None:
         run.results.append(result)
     elif _RANK[result["verdict"]] >= _RANK[previous["verdict"]] or previous["verdict"] == "skipped":
         previous.update(result)
+
+
+def check_id(item: pytest.Item) -> str:
+    """A stable, readable id: `endpoint[param-id]`, e.g. `create_token[api-token]`."""
+    marker = item.get_closest_marker("zd_check")
+    endpoint = marker.args[0] if marker and marker.args else item.name
+    callspec = getattr(item, "callspec", None)
+    return f"{endpoint}[{callspec.id}]" if callspec else str(endpoint)
 
 
 def _record_key() -> Any:

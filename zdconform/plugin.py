@@ -137,6 +137,11 @@ def _require_recording(run: RunState, cassette: Path) -> None:
                     pytrace=False)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("zd_check"):
+        item.user_properties.append(("zd_check_id", matrix.check_id(item)))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
