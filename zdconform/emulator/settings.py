@@ -20,6 +20,7 @@ from zdconform.emulator.model import (
     Misbehave,
     Settings,
 )
+from zdconform.exceptions import ProfileError
 
 __all__ = ["SETTINGS_KEYS", "merge_settings", "settings_from_dict", "settings_to_dict"]
 
@@ -74,8 +75,9 @@ def _fault(data: Mapping[str, Any], path: str) -> Fault:
     v.keys(data, path, FAULT_KEYS)
     methods = [method.upper() for method in v.listing(data, "methods", path, (str,), [])]
     for index, method in enumerate(methods):
-        v.choice({"method": method}, "method", v.join(v.join(path, "methods"), index),
-                 HTTP_METHODS)
+        if method not in HTTP_METHODS:
+            raise v.Invalid(v.join(v.join(path, "methods"), index), f"is {method!r}",
+                            ", ".join(repr(known) for known in HTTP_METHODS))
     return Fault(
         kind=v.choice(data, "kind", path, FAULT_KINDS),
         start=v.value(data, "start", path, (int,), 1, minimum=1),
@@ -120,4 +122,7 @@ def merge_settings(current: Settings, changes: Mapping[str, Any]) -> Settings:
         if key == "misbehave" and isinstance(change, Mapping):
             change = data["misbehave"] | dict(change)
         data[key] = list(change) if key == "faults" else change
-    return settings_from_dict(data, "configure()")
+    try:
+        return settings_from_dict(data, "settings")
+    except v.Invalid as exc:
+        raise ProfileError(exc.describe("settings passed to configure()")) from None

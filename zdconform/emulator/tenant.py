@@ -53,9 +53,9 @@ def load_tenant(source: TenantSource = None) -> Tenant:
         return default_tenant()
     if isinstance(source, Tenant):
         return source
-    if isinstance(source, Mapping):
-        return tenant_from_dict(source, origin="(a dict)")
-    return tenant_from_dict(_read_yaml(Path(source)), origin=f"file `{source}`")
+    if isinstance(source, (str, os.PathLike)):
+        return tenant_from_dict(_read_yaml(Path(source)), origin=f"file `{source}`")
+    return tenant_from_dict(source, origin="(a dict)")
 
 
 def _read_yaml(path: Path) -> Any:
