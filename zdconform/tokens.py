@@ -1,14 +1,19 @@
 """The ledger of OAuth tokens a run creates, so every one is revoked before the run ends.
 
-Each created token is written to a journal (`.zdconform/tokens-<target>.json`: ids and the
-client id only, never a token value) the moment it is created, and removed once revoked.
-`zdconform cleanup` reads the journal to find tokens an interrupted run left behind.
+Every Create Token the suite sends is journalled in `.zdconform/tokens-<target>.json`
+(never a token value): first as *pending* (the client id and the time just before the
+request), then, once the 201 is read, as the token's id. Revoking removes the entry. If a
+run dies, or a connection drops after the tenant minted a token but before the suite read
+it, `zdconform cleanup` finds what is left: journalled ids, and for pending entries the
+tokens of that client created by this user after that time.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +22,17 @@ from requests.auth import AuthBase
 
 from .cassettes import atomic_write
 
-__all__ = ["TokenLedger", "revoke_path"]
+__all__ = ["TokenLedger", "read_journal", "revoke_path"]
+
+TOKENS_PATH = "/api/v2/oauth/tokens.json"
 
 
 def revoke_path(token_id: int | str) -> str:
     return f"/api/v2/oauth/tokens/{token_id}.json"
+
+
+def utcnow() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -33,11 +44,29 @@ class TokenLedger:
     revoked: list[int] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, token_id: int, auth: AuthBase, *, client_id: Any = None) -> None:
+    # -- creation -------------------------------------------------------------------------
+    def intend(self, client_id: Any) -> str:
+        """Journal a Create Token about to be sent; returns the pending entry's key."""
+        key = uuid.uuid4().hex[:12]
+        self._update(lambda data: data["pending"].update({key: {"client_id": str(client_id),
+                                                                 "not_before": utcnow()}}))
+        return key
+
+    def add(self, token_id: int, auth: AuthBase, *, client_id: Any = None, pending: str | None = None) -> None:
         with self._lock:
             self.live[token_id] = auth
-            self._journal_update(add={str(token_id): {"client_id": client_id}})
 
+        def change(data: dict[str, Any]) -> None:
+            data["tokens"][str(token_id)] = {"client_id": str(client_id), "created_at": utcnow()}
+            data["pending"].pop(pending or "", None)
+
+        self._update(change)
+
+    def settle(self, pending: str) -> None:
+        """The Create Token answered without minting: forget its pending entry."""
+        self._update(lambda data: data["pending"].pop(pending, None))
+
+    # -- revocation -----------------------------------------------------------------------
     def revoke(self, client: Any, token_id: int) -> bool:
         """Revoke one token; True when the target confirmed (204, or 404: already gone)."""
         auth = self.live.get(token_id)
@@ -45,12 +74,15 @@ class TokenLedger:
             return True
         response = client.delete(revoke_path(token_id), auth=auth)
         if response.status_code in (204, 404):
-            with self._lock:
-                self.live.pop(token_id, None)
-                self.revoked.append(token_id)
-                self._journal_update(remove=[str(token_id)])
+            self.forget(token_id)
             return True
         return False
+
+    def forget(self, token_id: int) -> None:
+        with self._lock:
+            self.live.pop(token_id, None)
+            self.revoked.append(token_id)
+        self._update(lambda data: data["tokens"].pop(str(token_id), None))
 
     def revoke_all(self, client: Any) -> list[int]:
         """Revoke every token still live; returns the ids that could not be revoked."""
@@ -62,19 +94,23 @@ class TokenLedger:
         except Exception:  # noqa: BLE001 - cleanup must go on to the next token
             return False
 
-    def _journal_update(self, add: dict[str, Any] | None = None, remove: list[str] | None = None) -> None:
+    def _update(self, change: Any) -> None:
         if self.journal is None:
             return
-        data = read_journal(self.journal)
-        data.update(add or {})
-        for key in remove or []:
-            data.pop(key, None)
-        atomic_write(self.journal, json.dumps(data, indent=2, sort_keys=True) + "\n")
+        with self._lock:
+            data = read_journal(self.journal)
+            change(data)
+            atomic_write(self.journal, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def read_journal(path: Path) -> dict[str, Any]:
+    """The journal's contents, `{"tokens": {id: ...}, "pending": {key: ...}}`; empty if absent."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    data.setdefault("tokens", {})
+    data.setdefault("pending", {})
+    return data

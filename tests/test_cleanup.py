@@ -1,0 +1,181 @@
+"""Every token the suite creates is revoked: on failure, on error, on Ctrl-C, on SIGTERM,
+after a lost Create Token answer, and (for a killed run) by `zdconform cleanup`.
+
+Each test runs real suites in a fresh interpreter against a real emulator over loopback,
+targeted as a tenant URL with the emulator's fake admin credentials, and then counts the
+tokens the emulator still holds: zero of those the run created may be left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from _helpers import ROOT, SUITES, run_suites
+
+from zdconform.cli import main as zdconform
+from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
+from zdconform.emulator.tenant import tenant_to_dict
+
+ADMIN = DEFAULT_CREDENTIALS["admin"]
+ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
+       "ZENDESK_OAUTH_TOKEN": ADMIN["oauth_token"]}
+
+
+def tenant(**settings):
+    data = tenant_to_dict(default_tenant())
+    data["settings"].update(settings)
+    return data
+
+
+def left_behind(emulator: ZendeskEmulator) -> list[int]:
+    created = {t["id"] for t in emulator.tokens_created()}
+    return sorted(created & {t["id"] for t in emulator.live_tokens()})
+
+
+def args(emulator, tmp_path: Path, *extra: str) -> list[str]:
+    return [f"--zd-target={emulator.url}", f"--zd-cassette-root={tmp_path / 'cassettes'}",
+            f"--zd-reports={tmp_path / 'reports'}", *extra]
+
+
+ADHOC_CONFTEST = '''
+import pytest
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(zd_run):
+    return str(zd_run.store.folder / "adhoc")
+'''
+
+ADHOC_TESTS = '''
+import pytest
+
+@pytest.mark.zd_check("create_token")
+def test_fails_after_minting(zd):
+    zd.mint_token(zd.auth("api_token"), method="api_token")
+    assert False, "deliberate failure after minting"
+
+@pytest.mark.zd_check("create_token")
+def test_errors_after_minting(zd):
+    zd.mint_token(zd.auth("oauth_token"), method="oauth_token")
+    raise RuntimeError("deliberate error after minting")
+'''
+
+
+def test_failed_and_erroring_checks_still_revoke_their_tokens(tmp_path):
+    (tmp_path / "conftest.py").write_text(ADHOC_CONFTEST)
+    (tmp_path / "test_adhoc.py").write_text(ADHOC_TESTS)
+    with ZendeskEmulator(tenant=tenant()) as emulator:
+        proc = subprocess.run([sys.executable, "-m", "pytest", str(tmp_path), "-p", "no:cacheprovider",
+                               *args(emulator, tmp_path)], env={**_clean_env(), **ENV}, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        assert "2 failed" in proc.stdout, proc.stdout + proc.stderr
+        assert len(emulator.tokens_created()) == 2
+        assert left_behind(emulator) == []
+
+
+@pytest.mark.parametrize("signum", [pytest.param(signal.SIGINT, id="ctrl-c"),
+                                    pytest.param(signal.SIGTERM, id="sigterm")])
+def test_interrupted_run_revokes_everything_and_writes_no_partial_cassette(tmp_path, signum):
+    slow = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]}]
+    with ZendeskEmulator(tenant=tenant(faults=slow)) as emulator:
+        proc = _start(emulator, tmp_path, "-k", "users_with_minted")
+        _wait_for(lambda: emulator.tokens_created(), proc)
+        proc.send_signal(signum)
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 2, out  # pytest's "interrupted"
+        assert left_behind(emulator) == [], out
+    folder = tmp_path / "cassettes" / f"127.0.0.1_{emulator.port}"
+    written = sorted(p.name for p in folder.rglob("*.yaml")) if folder.exists() else []
+    assert not any("users_with_minted" in name for name in written), written
+
+
+def test_a_lost_create_token_answer_is_recovered_and_retried(tmp_path):
+    reset = [{"kind": "reset", "count": 1, "methods": ["POST"], "paths": ["/api/v2/oauth/tokens"]}]
+    with ZendeskEmulator(tenant=tenant(faults=reset)) as emulator:
+        result = run_suites(*args(emulator, tmp_path, "-k", "test_create_token"), env=ENV)
+        assert result.returncode == 0, result.output
+        assert len(emulator.tokens_created()) == 3, "the lost answer's token plus one per method"
+        assert left_behind(emulator) == []
+    records = json.loads((tmp_path / "reports" / "results.json").read_text())["results"]
+    assert sum(len(r.get("recovered_tokens", [])) for r in records) == 1
+
+
+def test_cleanup_finds_and_revokes_what_a_killed_run_left(tmp_path, capsys):
+    slow = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]}]
+    with ZendeskEmulator(tenant=tenant(faults=slow)) as emulator:
+        proc = _start(emulator, tmp_path, "-k", "users_with_minted")
+        _wait_for(lambda: emulator.tokens_created(), proc)
+        proc.kill()  # SIGKILL: no cleanup can run
+        proc.communicate(timeout=30)
+        leftover = left_behind(emulator)
+        assert leftover, "a killed run leaves its token behind"
+        journal = tmp_path / ".zdconform"
+        os.environ.update(ENV)
+        try:
+            assert zdconform(["cleanup", f"--target={emulator.url}", f"--journal={journal}", "--dry-run"]) == 0
+            dry = capsys.readouterr().out
+            assert all(f"would revoke token {tid}" in dry for tid in leftover), dry
+            assert left_behind(emulator) == leftover, "a dry run revokes nothing"
+            assert zdconform(["cleanup", f"--target={emulator.url}", f"--journal={journal}"]) == 0
+        finally:
+            for name in ENV:
+                os.environ.pop(name, None)
+        assert left_behind(emulator) == []
+        data = json.loads(next(journal.glob("tokens-*.json")).read_text())
+        assert data == {"pending": {}, "tokens": {}}
+
+
+FAULTS = [
+    pytest.param([{"kind": "rate_limit", "start": 3, "count": 3, "retry_after": 1}], id="429-burst"),
+    pytest.param([{"kind": "unavailable", "start": 5, "count": 2, "retry_after": 1}], id="503s"),
+    pytest.param([{"kind": "reset", "start": 4, "count": 3, "methods": ["GET"]}], id="resets"),
+    pytest.param([{"kind": "latency", "latency_ms": 50}], id="latency"),
+]
+
+
+@pytest.mark.parametrize("faults", FAULTS)
+def test_faults_leave_the_verdicts_unchanged(tmp_path, faults):
+    with ZendeskEmulator(tenant=tenant(faults=faults)) as emulator:
+        started = time.monotonic()
+        result = run_suites(*args(emulator, tmp_path), env=ENV)
+        elapsed = time.monotonic() - started
+        assert result.returncode == 0, result.output
+        assert left_behind(emulator) == []
+        statuses = [status for _, _, status in emulator.request_log]
+    assert "12 passed, 2 skipped" in result.output or "passed" in result.output
+    assert elapsed < 120, f"the run took {elapsed:.0f}s"
+    if faults[0]["kind"] in ("rate_limit", "unavailable"):
+        assert {429, 503} & set(statuses), "the fault must actually have fired"
+
+
+def test_a_200_per_minute_plan_is_never_tripped(tmp_path):
+    with ZendeskEmulator(tenant=tenant(rate_limit_per_minute=200)) as emulator:
+        result = run_suites(*args(emulator, tmp_path), env=ENV)
+        assert result.returncode == 0, result.output
+        statuses = [status for _, _, status in emulator.request_log]
+    assert 429 not in statuses and len(statuses) > 20
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
+
+
+def _start(emulator, tmp_path, *extra):
+    return subprocess.Popen([sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q",
+                             *args(emulator, tmp_path, *extra)], env={**_clean_env(), **ENV}, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _wait_for(condition, proc, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"condition never met; run output:\n{proc.communicate()[0]}")
+        time.sleep(0.02)
