@@ -91,6 +91,7 @@ def test_a_malformed_tenant_exits_2_naming_the_field(tmp_path):
     pytest.param(["--frozen-time", "yesterday"], "not an ISO 8601 instant", id="frozen-time"),
     pytest.param(["--tenant", "/nonexistent/tenant.yaml"], "cannot be read", id="missing-file"),
     pytest.param(["--port", "http"], "invalid int value", id="port-not-a-number"),
+    pytest.param(["--port", "70000"], "cannot listen", id="port-out-of-range"),
 ])
 def test_bad_arguments_exit_2_in_one_paragraph(capsys, argv, fragment):
     assert main(argv) == 2

@@ -58,7 +58,7 @@ class ZendeskEmulator:
             return self
         try:
             self._server = EmulatorHTTPServer((self.host, self._port), self._app)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise UsageError(f"the emulator cannot listen on {self.host}:{self._port} ({exc}); "
                              "pick another port, or 0 for a free one.") from None
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
