@@ -32,8 +32,8 @@ SECONDS = 4.0
 
 def start_server(tenant: Path) -> tuple[subprocess.Popen[str], str]:
     """The emulator on a free loopback port, with its rate limit out of the way."""
-    process = subprocess.Popen([sys.executable, "-m", "zdconform.emulator", "--tenant", str(tenant)],
-                               stdout=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "zdconform.emulator", "--tenant", str(tenant)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline() if process.stdout else ""
     found = re.match(r"listening on (http://127\.0\.0\.1:\d+)", line)
     if not found:

@@ -146,7 +146,8 @@ def test_link_base_url_overrides_the_host(emulator, call):
     emulator.configure(link_base_url="https://obscura.zendesk.com/")
     body = call("GET", "/api/v2/oauth/clients.json?page[size]=1", "admin-api-token").json()
     assert body["links"]["next"].startswith("https://obscura.zendesk.com/api/v2/oauth/clients")
-    assert body["clients"][0]["url"] == "https://obscura.zendesk.com/api/v2/oauth/clients/50328.json"
+    client_url = body["clients"][0]["url"]
+    assert client_url == "https://obscura.zendesk.com/api/v2/oauth/clients/50328.json"
 
 
 def test_past_the_end_is_an_empty_page(call):
