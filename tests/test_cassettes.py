@@ -115,3 +115,14 @@ def test_corrupt_manifest_is_a_clear_error(tmp_path):
     (tmp_path / MANIFEST).write_text("{not json")
     with pytest.raises(CassetteError, match="git checkout"):
         CassetteStore(tmp_path)
+
+
+def test_two_recorders_of_one_target_both_reach_the_manifest(tmp_path):
+    """pytest-xdist workers each hold their own store; neither may drop the other's entries."""
+    first = CassetteStore(tmp_path, label={"slug": "t"}, recording=True)
+    second = CassetteStore(tmp_path, label={"slug": "t"}, recording=True)
+    first.save_cassette(str(tmp_path / "a.yaml"), cassette_dict(), yamlserializer)
+    second.save_cassette(str(tmp_path / "b.yaml"), cassette_dict(), yamlserializer)
+    first.mark_skipped(tmp_path / "c.yaml", "no credential")
+    manifest = json.loads((tmp_path / MANIFEST).read_text())
+    assert set(manifest["cassettes"]) == {"a.yaml", "b.yaml"} and set(manifest["skipped"]) == {"c.yaml"}

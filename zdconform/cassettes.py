@@ -10,10 +10,12 @@ cassette is written only after the leak gate finds no secret in it.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from .scrub import SecretSet, find_leaks
 __all__ = ["MANIFEST", "CassetteStore", "Problem", "atomic_write", "sha256_file"]
 
 MANIFEST = "MANIFEST.json"
+LOCK = ".MANIFEST.lock"  # serializes manifest updates between processes (git-ignored)
 
 
 def sha256_file(path: Path) -> str:
@@ -88,19 +91,33 @@ class CassetteStore:
         return data
 
     def write_manifest(self) -> None:
-        if self.label:
-            self.manifest["target"] = self.label
-        text = json.dumps(self.manifest, indent=2, sort_keys=True) + "\n"
-        self._gate(text, self.folder / MANIFEST)
-        atomic_write(self.folder / MANIFEST, text)
+        self._update(lambda manifest: None)
+
+    def _update(self, change: Callable[[dict[str, Any]], None]) -> None:
+        """Apply `change` to the manifest on disk, under a lock: pytest-xdist workers that
+        record the same target at once each add their own entries."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / LOCK, "w", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.manifest = self._read_manifest()
+            change(self.manifest)
+            if self.label:
+                self.manifest["target"] = self.label
+            text = json.dumps(self.manifest, indent=2, sort_keys=True) + "\n"
+            self._gate(text, self.folder / MANIFEST)
+            atomic_write(self.folder / MANIFEST, text)
 
     def rel(self, path: str | Path) -> str:
         return Path(path).resolve().relative_to(self.folder.resolve()).as_posix()
 
     def mark_skipped(self, cassette: Path, reason: str) -> None:
         key = self.rel(cassette)
-        self.manifest["skipped"][key] = reason
-        self.manifest["cassettes"].pop(key, None)
+
+        def change(manifest: dict[str, Any]) -> None:
+            manifest["skipped"][key] = reason
+            manifest["cassettes"].pop(key, None)
+
+        self._update(change)
 
     def skipped_reason(self, cassette: Path) -> str | None:
         reason = self.manifest["skipped"].get(self.rel(cassette))
@@ -140,18 +157,20 @@ class CassetteStore:
         text = serialize(cassette_dict, serializer)
         self._gate(text, path)
         atomic_write(path, text)
-        key = self.rel(path)
-        self.manifest["skipped"].pop(key, None)
-        digest = sha256_file(path)
-        previous = self.manifest["cassettes"].get(key, {})
-        unchanged = previous.get("sha256") == digest  # keep its time: re-records diff clean
-        self.manifest["cassettes"][key] = {
-            "sha256": digest,
-            "interactions": len(cassette_dict["requests"]),
-            "recorded_at": previous["recorded_at"] if unchanged else _now(),
-            "zdconform_version": previous.get("zdconform_version") if unchanged else __version__,
-        }
-        self.write_manifest()
+        key, digest = self.rel(path), sha256_file(path)
+
+        def change(manifest: dict[str, Any]) -> None:
+            manifest["skipped"].pop(key, None)
+            previous = manifest["cassettes"].get(key, {})
+            unchanged = previous.get("sha256") == digest  # keep its time: re-records diff clean
+            manifest["cassettes"][key] = {
+                "sha256": digest,
+                "interactions": len(cassette_dict["requests"]),
+                "recorded_at": previous["recorded_at"] if unchanged else _now(),
+                "zdconform_version": previous.get("zdconform_version") if unchanged else __version__,
+            }
+
+        self._update(change)
 
     def _cassette_metadata(self) -> dict[str, Any]:
         return {"recorded_against": self.label.get("description", ""),
