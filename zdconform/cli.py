@@ -1,4 +1,4 @@
-"""The `zdconform` command: run, emulator, validate, verify, cleanup.
+"""The `zdconform` command: run, emulator, validate, verify, report, diff, cleanup.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it); other codes are pytest's own (see README).
@@ -61,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
                         help="cassette folder name (default: reference-emulator) or a tenant URL")
     verify.add_argument("--cassettes", default=str(PROJECT_ROOT / "cassettes"), help="cassette root folder")
     verify.set_defaults(handler=_verify)
+
+    report = sub.add_parser("report", help="render evidence.html again from a run's evidence.json")
+    report.add_argument("--reports", default="reports", help="folder holding evidence.json (default: reports)")
+    report.set_defaults(handler=_report)
+
+    diff = sub.add_parser("diff", help="compare two recordings of one target: fields and statuses that drifted")
+    diff.add_argument("old", metavar="OLD", help="the earlier cassette folder, e.g. cassettes/reference-emulator")
+    diff.add_argument("new", metavar="NEW", help="the later cassette folder of the same target")
+    diff.set_defaults(handler=_diff)
     return parser
 
 
@@ -108,6 +117,19 @@ def _verify(args: argparse.Namespace, extra: list[str]) -> int:
     print(f"{'FAILED' if problems else 'OK'}: {total} cassette(s) in the manifest, "
           f"{len(problems)} problem(s) in {folder}")
     return 1 if problems else 0
+
+
+def _report(args: argparse.Namespace, extra: list[str]) -> int:
+    from .report import rerender
+
+    print(f"wrote {rerender(Path(args.reports))}")
+    return 0
+
+
+def _diff(args: argparse.Namespace, extra: list[str]) -> int:
+    from .drift import main as drift_main
+
+    return drift_main(args.old, args.new)
 
 
 if __name__ == "__main__":  # pragma: no cover

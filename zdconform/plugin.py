@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from . import matrix
+from . import evidence, matrix
 from .exceptions import ZdConformError
 from .session import Options, RunState, resolve_options
 
@@ -43,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="tenant YAML for the emulator target (default: the built-in tenant).")
     group.addoption("--zd-reports", dest="zd_reports", default=None, metavar="DIR",
                     help="folder for results.json and the evidence reports (default: reports).")
+    group.addoption("--zd-max-age-days", dest="zd_max_age_days", default=None, type=int, metavar="DAYS",
+                    help="flag replayed cassettes recorded more than DAYS days ago as stale (default: 90).")
     for name, kind in (("zd_target", "string"), ("zd_profile", "string"), ("zd_replay_from", "string"),
                        ("zd_cassette_root", "string"), ("zd_max_pages", "string"), ("zd_reports", "string")):
         parser.addini(name, help=f"default for --{name.replace('_', '-')}", type=kind, default=None)
@@ -51,7 +53,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "zd_check(endpoint): a conformance check of `endpoint`. See README#checks")
     keys = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
-            "allow_unverified", "emulator_tenant")
+            "allow_unverified", "emulator_tenant", "max_age_days")
     cli = {key: config.getoption(f"zd_{key}") for key in keys}
     ini = {key: config.getini(f"zd_{key}") for key in keys[:6]}
     try:
@@ -160,6 +162,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if RUN in config.stash and config.stash[RUN].results:
         terminalreporter.write_sep("=", "zdconform conformance matrix")
         terminalreporter.write_line(matrix.render(config.stash[RUN]))
+        for line in evidence.stale_warnings(config.stash[RUN]):
+            terminalreporter.write_line(line, yellow=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -172,6 +176,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         with ZendeskClient(run.base_url) as client:
             run.ledger.revoke_all(client)
     matrix.write_results(run, run.options.reports)
+    evidence.write_reports(run)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

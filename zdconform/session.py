@@ -55,6 +55,7 @@ class Options:
     allow_unverified: bool = False
     emulator_tenant: str | None = None
     reports: Path = Path("reports")
+    max_age_days: int = 90  # cassettes recorded longer ago are flagged as stale (a warning)
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
@@ -75,6 +76,13 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         assert pages >= 1
     except (ValueError, AssertionError):
         raise UsageError(f"`--zd-max-pages` {pages!r} must be a whole number of pages, 1 or more.") from None
+    max_age = pick("max_age_days", "ZDCONFORM_MAX_AGE_DAYS", 90)
+    try:
+        max_age = int(max_age)
+        assert max_age >= 0
+    except (ValueError, AssertionError):
+        raise UsageError(f"`--zd-max-age-days` (or ZDCONFORM_MAX_AGE_DAYS) {max_age!r} must be a "
+                         "whole number of days, 0 or more.") from None
     return Options(
         target=str(pick("target", "ZENDESK_TARGET", "replay")),
         profile=pick("profile", "ZENDESK_PROFILE", None),
@@ -84,6 +92,7 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         allow_unverified=bool(pick("allow_unverified", "ZDCONFORM_ALLOW_UNVERIFIED", False)),
         emulator_tenant=pick("emulator_tenant", "ZDCONFORM_EMULATOR_TENANT", None),
         reports=reports if reports.is_absolute() else rootdir / reports,
+        max_age_days=max_age,
     )
 
 

@@ -1,0 +1,225 @@
+"""evidence.json: its schema, its tie to junit.xml and the cassettes, findings, staleness, the leak gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from zdconform import evidence
+from zdconform.cli import main
+from zdconform.exceptions import CassetteLeakError, UsageError
+from zdconform.findings import policy_findings
+from zdconform.interactions import read_interactions
+from zdconform.report import render
+from zdconform.schemas import load_registry
+from zdconform.session import Options, RunState, resolve_options
+
+from _evidence_support import REFERENCE, copy_reference, replay_reports
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory):
+    """One replay of the committed reference cassettes: its reports folder and evidence."""
+    reports = tmp_path_factory.mktemp("reports")
+    return reports, replay_reports(reports)
+
+
+def open_run(tmp_path: Path, replayed_reports: Path, **options) -> RunState:
+    """A replay run over a copy of the reference cassettes, holding the results of a real replay."""
+    folder = copy_reference(tmp_path / "cassettes")
+    run = RunState.open(Options(target="replay", cassette_root=tmp_path / "cassettes",
+                                reports=tmp_path / "reports", **options), env={})
+    results = json.loads((replayed_reports / "results.json").read_text())["results"]
+    for result in results:
+        if result.get("cassette"):
+            result["cassette"] = result["cassette"].replace(str(REFERENCE), str(folder))
+    run.results = results
+    run.started_at = "2026-11-29T10:00:00Z"
+    return run
+
+
+def test_evidence_validates_against_its_schema(replayed):
+    _, document = replayed
+    assert load_registry().validate(document, "evidence") == []
+    assert document["$schema"] == "https://zdconform.invalid/schemas/evidence.json"
+    assert document["target"]["kind"] == "reference-emulator"
+    assert "not a real Zendesk tenant" in document["target"]["description"]
+    assert document["run"]["mode"] == "replay"
+    assert document["product"]["commit"] is None or len(document["product"]["commit"]) == 40
+
+
+def test_every_check_in_junit_has_its_record(replayed):
+    reports, document = replayed
+    tree = ET.parse(reports / "junit.xml")
+    in_junit = sorted(prop.get("value") for prop in tree.iter("property") if prop.get("name") == "zd_check_id")
+    assert in_junit, "junit.xml carries no zd_check_id property"
+    assert sorted(c["check_id"] for c in document["checks"]) == in_junit
+    names = {case.get("name") for case in tree.iter("testcase")}
+    assert {c["nodeid"].rsplit("::", 1)[1] for c in document["checks"]} <= names
+
+
+def test_every_record_points_at_an_interaction_that_exists(replayed):
+    reports, document = replayed
+    manifest = json.loads((REFERENCE / "MANIFEST.json").read_text())
+    with_cassette = [c for c in document["checks"] if c["cassette"]]
+    assert len(with_cassette) >= 12
+    for check in with_cassette:
+        cassette = check["cassette"]
+        path = reports / document["cassettes"]["base"] / cassette["path"]
+        assert path.is_file(), check["check_id"]
+        assert cassette["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        key = path.resolve().relative_to(REFERENCE).as_posix()
+        assert cassette["manifest_sha256"] == manifest["cassettes"][key]["sha256"] and cassette["verified"]
+        assert cassette["recorded_at"] == manifest["cassettes"][key]["recorded_at"]
+        recorded = read_interactions(path)
+        assert [i["index"] for i in cassette["interactions"]] == list(range(len(recorded)))
+        assert [(i["method"], i["status"]) for i in cassette["interactions"]] == \
+               [(i["method"], i["status"]) for i in recorded]
+
+
+def test_records_carry_expectation_observation_and_schema_verdict(replayed):
+    _, document = replayed
+    checks = {c["check_id"]: c for c in document["checks"]}
+    denied = checks["list_clients[email-password]"]
+    assert (denied["expected"], denied["observed_statuses"], denied["verdict"]) == ("denied", [401], "expected-denied")
+    assert denied["schema"]["verdict"] == "valid"
+    assert denied["cassette"]["interactions"][0]["schema"] == "error_401_basic"
+    created = checks["create_token[api-token]"]
+    assert created["observed_statuses"] == [200, 201] and created["details"]["token_expires_at"] is None
+    assert [i["schema"] for i in created["cassette"]["interactions"]] == ["clients_list", "token_response", None]
+    skipped = [c for c in document["checks"] if c["verdict"] == "skipped"]
+    assert skipped and all(c["cassette"] is None for c in skipped)
+
+
+def test_reference_findings(replayed):
+    _, document = replayed
+    found = {f["finding"]: f for f in document["findings"]}
+    assert set(found) >= {"API token access enabled", "OAuth tokens that never expire", "Public OAuth clients"}
+    assert "Password access enabled" not in found
+    assert "2027-04-30" in found["API token access enabled"]["detail"]
+    assert "Mobile companion (PKCE)" in found["Public OAuth clients"]["detail"]
+
+
+@pytest.mark.parametrize(("profile", "results", "expected"), [
+    pytest.param({"expect": {"password": "enabled"}}, [], "high", id="profile-enables-password"),
+    pytest.param({"expect": {"password": "disabled"}},
+                 [{"check_id": "list_clients[email-password]", "method": "password", "statuses": [200]}],
+                 "high", id="password-observed-working-against-profile"),
+])
+def test_password_access_is_a_finding(profile, results, expected):
+    found = [f for f in policy_findings(profile, results, []) if f["finding"] == "Password access enabled"]
+    assert len(found) == 1 and found[0]["severity"] == expected
+    assert "January 2026" in found[0]["detail"]
+
+
+def test_no_findings_for_a_strict_tenant():
+    profile = {"expect": {"password": "disabled", "api_token": "disabled", "oauth": "enabled"}}
+    results = [{"check_id": "create_token[oauth-bearer]", "method": "oauth_token", "statuses": [201],
+                "token_expires_at": "2026-12-01T00:00:00Z"}]
+    assert policy_findings(profile, results, [{"clients": [{"id": 1, "kind": "confidential"}]}]) == []
+
+
+def test_leak_gate_refuses_reports_with_a_planted_secret(tmp_path, replayed):
+    run = open_run(tmp_path, replayed[0])
+    planted = "planted-" + "7f3a9c1e5b2d4f6a8c0e"
+    run.secrets.add(planted, "a planted test secret")
+    victim = next(Path(r["cassette"]) for r in run.results if r["check_id"] == "list_clients[api-token]")
+    victim.write_text(victim.read_text().replace("Reporting\n        dashboard", planted), encoding="utf-8")
+    assert planted in victim.read_text()
+    with pytest.raises(CassetteLeakError) as caught:
+        evidence.write_reports(run)
+    assert "a planted test secret" in str(caught.value) and planted not in str(caught.value)
+    assert not (tmp_path / "reports" / "evidence.json").exists()
+    assert not (tmp_path / "reports" / "evidence.html").exists()
+
+
+def test_leak_gate_refuses_an_unredacted_bearer_credential(tmp_path, replayed):
+    run = open_run(tmp_path, replayed[0])
+    victim = next(Path(r["cassette"]) for r in run.results if r["check_id"] == "list_clients[oauth-bearer]")
+    victim.write_text(victim.read_text().replace("Bearer REDACTED", "Bearer 0a1b2c3d4e5f6a7b8c9d"))
+    with pytest.raises(CassetteLeakError, match="unredacted Bearer credential"):
+        evidence.write_reports(run)
+
+
+def test_write_reports_writes_both_and_scrubs_reasons(tmp_path, replayed):
+    run = open_run(tmp_path, replayed[0])
+    run.secrets.add("hunter2-secret-value", "admin password")
+    run.results[0].update(verdict="fail", reason="got hunter2-secret-value for jane.doe@acme.example")
+    paths = evidence.write_reports(run)
+    assert sorted(p.name for p in paths) == ["evidence.html", "evidence.json"]
+    text = "".join(p.read_text() for p in paths)
+    assert "hunter2-secret-value" not in text and "jane.doe@acme.example" not in text
+    assert "@example.invalid" in json.loads(paths[0].read_text())["checks"][0]["reason"]
+
+
+def test_a_failed_check_is_validated_again_and_lists_its_violations(tmp_path, replayed):
+    run = open_run(tmp_path, replayed[0])
+    result = next(r for r in run.results if r["check_id"] == "create_token[api-token]")
+    path = Path(result["cassette"])
+    path.write_text(path.read_text().replace('"scopes":["read","write"],"created_at"', '"scopes":"read","created_at"'))
+    result.update(verdict="fail", reason="zdconform: Create Token: the response does not conform")
+    record = next(c for c in evidence.build(run)["checks"] if c["check_id"] == "create_token[api-token]")
+    assert record["schema"]["verdict"] == "invalid" and record["schema"]["source"] == "re-validated"
+    assert {(v["interaction"], v["schema"]) for v in record["schema"]["violations"]} == {(1, "token_response")}
+    assert record["cassette"]["verified"] is False  # edited after recording: the record says so
+
+
+def test_stale_cassettes_are_flagged_but_not_failed(tmp_path, replayed):
+    run = open_run(tmp_path, replayed[0], max_age_days=30)
+    old = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fresh = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for key, entry in run.store.manifest["cassettes"].items():
+        entry["recorded_at"] = old if "test_list_clients" in key else fresh
+    document = evidence.build(run)
+    assert document["cassettes"]["stale"] and all("test_list_clients" in p for p in document["cassettes"]["stale"])
+    assert document["summary"]["verdicts"]["fail"] == sum(r["verdict"] == "fail" for r in run.results)
+    warning = evidence.stale_warnings(run)
+    assert len(warning) == 1 and "more than 30 days" in warning[0] and "--zd-max-age-days" in warning[0]
+    page = render(document, tmp_path / "reports")
+    assert "stale cassette(s)" in page and "; STALE" in page
+    run.options = Options(**{**run.options.__dict__, "max_age_days": 90})
+    assert evidence.stale_warnings(run) == [] and evidence.build(run)["cassettes"]["stale"] == []
+
+
+@pytest.mark.parametrize(("cli", "env", "expected"), [
+    pytest.param({}, {}, 90, id="default"),
+    pytest.param({}, {"ZDCONFORM_MAX_AGE_DAYS": "7"}, 7, id="env"),
+    pytest.param({"max_age_days": 3}, {"ZDCONFORM_MAX_AGE_DAYS": "7"}, 3, id="option-beats-env"),
+])
+def test_max_age_option(cli, env, expected):
+    assert resolve_options(cli, {}, env, Path(".")).max_age_days == expected
+
+
+def test_max_age_must_be_a_number():
+    with pytest.raises(UsageError, match="--zd-max-age-days"):
+        resolve_options({}, {}, {"ZDCONFORM_MAX_AGE_DAYS": "ninety"}, Path("."))
+
+
+def test_report_command_renders_the_page_again(tmp_path, replayed, capsys):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    document = dict(replayed[1])
+    document["cassettes"] = {**document["cassettes"], "base": evidence._relative(REFERENCE.parent.parent, reports)}
+    (reports / "evidence.json").write_text(json.dumps(document))
+    assert main(["report", "--reports", str(reports)]) == 0
+    page = (reports / "evidence.html").read_text()
+    assert "Summary matrix" in page and "Authorization: Basic REDACTED" in page
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    pytest.param(None, "Cannot read the evidence", id="missing"),
+    pytest.param("{not json", "Cannot read the evidence", id="not-json"),
+    pytest.param('{"checks": []}', "is not a zdconform evidence document", id="not-evidence"),
+])
+def test_report_command_refuses_bad_evidence(tmp_path, capsys, content, fragment):
+    if content is not None:
+        (tmp_path / "evidence.json").write_text(content)
+    assert main(["report", "--reports", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+    assert not (tmp_path / "evidence.html").exists()
