@@ -18,10 +18,12 @@ import yaml
 from zdconform.cassettes import MANIFEST
 from zdconform.emulator import ZendeskEmulator, default_tenant
 from zdconform.emulator.tenant import tenant_to_dict
+from zdconform.negative import near_miss
 
 from _helpers import run_suites
 
-CHECKS = 14  # 3 list clients + 3 create token + 6 minted-token users walks + 2 existing-token walks
+CHECKS = 39  # 3 list clients + 3 create token + 6 minted-token users walks + 2 existing-token walks
+#   + 13 negative auth + 6 roles + 4 Create Token errors + 2 token lifecycles
 
 
 def record(root: Path, *extra: str, env=None):
@@ -64,7 +66,7 @@ def test_recording_writes_one_cassette_per_check_and_the_matrix(recorded):
 def test_replay_passes_offline_with_the_same_verdicts(recorded, tmp_path):
     result = replay(recorded)
     assert result.returncode == 0, result.output
-    assert "12 passed, 2 skipped" in result.output
+    assert "37 passed, 2 skipped" in result.output
     assert "expected-denied" in result.output and "zdconform conformance matrix" in result.output
 
 
@@ -136,9 +138,10 @@ def test_secrets_never_reach_any_written_file(tmp_path):
                             f"--zd-reports={tmp_path / 'reports'}", f"--zd-profile={profile}", env=env)
         minted = [t["token"] for t in emulator.tokens_created()]
     assert result.returncode == 0, result.output
-    assert "14 passed" in result.output
+    assert "32 passed, 7 skipped" in result.output  # no agent, end user or expired token here
     assert len(minted) >= 6
-    needles = _encodings(admin["email"], mine, minted)
+    wrong = {name: near_miss(value) for name, value in mine.items()}  # what the negative checks send
+    needles = _encodings(admin["email"], mine, minted) + _encodings(admin["email"], wrong, [])
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "profile.yaml"]
     assert any(p.suffix == ".yaml" for p in written) and any(p.suffix == ".json" for p in written)
     hits = [(str(p), label) for p in written for needle, label in needles if needle in p.read_text(errors="replace")]

@@ -15,7 +15,7 @@ import requests
 from .exceptions import ConformanceFailure
 from .schemas import validate
 
-__all__ = ["Expected", "body_of", "check_allowed", "check_denied", "explain"]
+__all__ = ["Expected", "body_of", "check_allowed", "check_denied", "check_refused", "explain"]
 
 Expected = Literal["allowed", "denied"]
 Redact = Callable[[str], str]
@@ -67,6 +67,30 @@ def check_denied(response: requests.Response, *, method: str, what: str, redact:
         raise ConformanceFailure(
             f"zdconform: {what} with {name}: the 401 carries WWW-Authenticate {challenge!r}; "
             f"Zendesk sends a `{_DENIED_CHALLENGE[method]} realm=...` challenge for this method.")
+    return body
+
+
+def check_refused(response: requests.Response, status: int | tuple[int, ...], schema: str, *,
+                  what: str, cause: str, redact: Redact, challenge: str | None = None,
+                  method: str = "-") -> Any:
+    """The request must be refused with `status` (or one of them), a body valid against
+    `schema` and, when given, a `WWW-Authenticate` challenge of scheme `challenge`.
+
+    `cause` is the sentence that explains a success: what the tenant got wrong by accepting.
+    """
+    wanted = (status,) if isinstance(status, int) else status
+    if response.status_code not in wanted:
+        why = cause if response.ok else explain(response, method)
+        raise ConformanceFailure(
+            f"zdconform: {what}: expected the refusal {' or '.join(map(str, wanted))}, got "
+            f"{response.status_code}. {why} Response body: {_snippet(response, redact)}")
+    body = body_of(response)
+    _check_schema(body, schema, what=f"{what} ({response.status_code} body)", redact=redact)
+    found = response.headers.get("WWW-Authenticate", "")
+    if challenge is not None and not found.startswith(challenge):
+        raise ConformanceFailure(
+            f"zdconform: {what}: the {response.status_code} carries WWW-Authenticate {found!r}; "
+            f"Zendesk sends a `{challenge} realm=...` challenge for this refusal.")
     return body
 
 

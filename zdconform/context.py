@@ -16,7 +16,7 @@ import requests
 from requests.auth import AuthBase
 
 from .auth import auth_for
-from .checks import Expected, check_allowed, check_denied
+from .checks import Expected, check_allowed, check_denied, check_refused
 from .client import ZendeskClient
 from .session import RunState
 from .settings import AuthMethod
@@ -41,7 +41,10 @@ class Conformance:
     # -- credentials ----------------------------------------------------------------------
     def auth(self, method: AuthMethod, role: str = "admin") -> AuthBase:
         """The auth object for `method`, or skip the check naming the missing variable."""
-        creds = self.run.credentials[role]
+        creds = self.run.credentials.get(role)
+        if creds is None:
+            pytest.skip(f"{method} of the {role.replace('_', ' ')} not checked: target "
+                        f"{self.run.target.slug} has no {role} credentials (only the emulator supplies them)")
         missing = creds.missing_for(method)
         if missing:
             pytest.skip(f"{method} not checked: set {' and '.join(missing)} to check it")
@@ -64,6 +67,13 @@ class Conformance:
     def denied(self, response: requests.Response, *, method: str, what: str) -> Any:
         self._observe(response)
         return check_denied(response, method=method, what=what, redact=self.redact)
+
+    def refused(self, response: requests.Response, status: int | tuple[int, ...], schema: str, *,
+                what: str, cause: str, challenge: str | None = None, method: str = "-") -> Any:
+        """A negative check: the documented refusal (status, body schema, challenge)."""
+        self._observe(response)
+        return check_refused(response, status, schema, what=what, cause=cause, challenge=challenge,
+                             method=method, redact=self.redact)
 
     def _observe(self, response: requests.Response) -> None:
         self.record.setdefault("statuses", []).append(response.status_code)

@@ -12,8 +12,9 @@ from .cassettes import atomic_write
 
 __all__ = ["ENDPOINTS", "observe", "render", "verdict", "write_results"]
 
-ENDPOINTS = ("list_clients", "create_token", "users_bearer")
-METHODS = ("oauth_token", "api_token", "password")
+ENDPOINTS = ("list_clients", "create_token", "users_bearer", "negative_auth", "roles",
+             "token_errors", "token_lifecycle")
+METHODS = ("oauth_token", "api_token", "password", "none")  # none: no usable credential at all
 _RANK = {"fail": 3, "skipped": 0, "expected-denied": 1, "pass": 1}
 
 
@@ -100,15 +101,24 @@ def render(run: Any) -> str:
     grid = cells(run.results)
     methods = [m for m in METHODS if any(k[0] == m for k in grid)]
     endpoints = [e for e in ENDPOINTS if any(k[1] == e for k in grid)]
-    width = max([len(v) for v in grid.values()] + [len(e) for e in endpoints]) + 2
+    width = {e: max([len(v) for k, v in grid.items() if k[1] == e] + [len(e)]) + 2 for e in endpoints}
     lines = [f"target: {run.target.slug}  profile: {run.profile.name}  "
              f"expects {', '.join(f'{k}={v}' for k, v in run.profile.expect.items())}",
-             "auth method".ljust(14) + "".join(e.ljust(width) for e in endpoints)]
+             "auth method".ljust(14) + "".join(e.ljust(width[e]) for e in endpoints)]
     for method in methods:
-        lines.append(method.ljust(14) + "".join(grid.get((method, e), "-").ljust(width) for e in endpoints))
+        lines.append(method.ljust(14) + "".join(grid.get((method, e), "-").ljust(width[e]) for e in endpoints))
     failures = [r for r in run.results if r["verdict"] == "fail"]
     lines += [f"FAIL {r['check']}: {r['reason']}" for r in failures]
-    return "\n".join(lines)
+    return "\n".join(lines + findings_lines(run))
+
+
+def findings_lines(run: Any) -> list[str]:
+    """The tenant policy findings (from the profile and what the checks saw), one per line."""
+    from .findings import policy_findings, recorded_client_bodies
+
+    found = policy_findings(run.profile, run.results, recorded_client_bodies(run.results))
+    lines = [f"  [{f['severity']}] {f['finding']}: {f['detail']}" for f in found]
+    return ["tenant policy findings:", *lines] if lines else ["tenant policy findings: none"]
 
 
 def write_results(run: Any, folder: Path) -> Path:

@@ -151,14 +151,14 @@ class RunState:
 
 
 def _env_credentials(env: Mapping[str, str]) -> dict[str, Credentials]:
-    return {role: Credentials.from_env(role, env) for role in ("admin", "agent")}
+    return {role: Credentials.from_env(role, env) for role in ("admin", "agent", "expired")}
 
 
 def _placeholder_credentials() -> dict[str, Credentials]:
     """Replay needs no secrets: headers are redacted in cassettes and not matched on."""
     fake = dict(email="replay@example.invalid", password=REDACTED, api_token=REDACTED,
                 oauth_token=REDACTED)
-    return {role: Credentials(role=role, **fake) for role in ("admin", "agent")}
+    return {role: Credentials(role=role, **fake) for role in ("admin", "agent", "end_user", "expired")}
 
 
 def _start_emulator(options: Options) -> tuple[Any, dict[str, Credentials]]:
@@ -168,7 +168,8 @@ def _start_emulator(options: Options) -> tuple[Any, dict[str, Credentials]]:
     emulator.start()
     creds = {role: Credentials(role=role, **{k: DEFAULT_CREDENTIALS[role][k] for k in
                                              ("email", "password", "api_token", "oauth_token")})
-             for role in ("admin", "agent")}
+             for role in ("admin", "agent", "end_user")}  # the end user exists only here
+    creds["expired"] = Credentials(role="expired", oauth_token=DEFAULT_CREDENTIALS["expired_oauth_token"])
     return emulator, creds
 
 

@@ -53,6 +53,8 @@ CREDENTIAL_VARS: dict[str, dict[str, str]] = {
         "api_token": "ZENDESK_AGENT_API_TOKEN",
         "oauth_token": "ZENDESK_AGENT_OAUTH_TOKEN",
     },
+    # optional: an OAuth token whose expires_at has passed, for the expired-token check
+    "expired": {"oauth_token": "ZENDESK_EXPIRED_OAUTH_TOKEN"},
 }
 
 

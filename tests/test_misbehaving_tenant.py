@@ -1,0 +1,116 @@
+"""Every negative check can fail: run the suites against an emulator that behaves wrongly.
+
+Each case starts the reference emulator with one fault in its tenant settings, runs the real
+suites against it as a tenant URL (credentials in ZENDESK_* variables, as a live run takes
+them), and asserts that exactly the checks that should notice fail, each with a reason that
+names the cause. The same tenant without the fault passes, so the failures are the fault's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
+from zdconform.emulator.tenant import tenant_to_dict
+
+from _helpers import run_suites
+
+PROFILE = {"name": "misbehaving", "expect": {"password": "disabled", "api_token": "enabled", "oauth": "enabled"},
+           "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}
+PASSWORD_ON = "but the tenant profile expects email and password access to be disabled"
+API_TOKEN_OFF = "API token access is disabled on this tenant"
+AGENT = "let an agent use an admin-only endpoint"
+REVOKED = "revoked token still works"
+
+CASES = [
+    pytest.param({"misbehave": {"accept_wrong_password": True}}, {
+        "negative_auth[wrong-password]": "accepted a wrong password",
+        "list_clients[email-password]": PASSWORD_ON,  # it accepts the right password too
+        "create_token[email-password]": PASSWORD_ON,
+    }, id="accept-wrong-password"),
+    pytest.param({"misbehave": {"agents_are_admins": True}}, {
+        "roles[agent-oauth-bearer-list-clients]": AGENT,
+        "roles[agent-oauth-bearer-create-token]": AGENT,
+        "roles[agent-api-token-list-clients]": AGENT,
+        "roles[agent-api-token-create-token]": AGENT,
+    }, id="agents-are-admins"),
+    pytest.param({"misbehave": {"revoke_is_noop": True}}, {
+        "negative_auth[revoked-token]": "revoked OAuth token still works",
+        "token_lifecycle[revoke-by-id]": REVOKED,
+        "token_lifecycle[revoke-current]": REVOKED,
+    }, id="revoke-is-noop"),
+    pytest.param({"password_access": True}, {
+        "list_clients[email-password]": PASSWORD_ON,
+        "create_token[email-password]": PASSWORD_ON,
+    }, id="password-access-on-against-profile"),
+    pytest.param({"api_token_access": False}, {
+        "list_clients[api-token]": API_TOKEN_OFF,
+        "create_token[api-token]": API_TOKEN_OFF,
+        "users_bearer[minted-with-api-token-offset]": API_TOKEN_OFF,
+        "users_bearer[minted-with-api-token-cursor]": API_TOKEN_OFF,
+        "roles[agent-api-token-list-clients]": API_TOKEN_OFF,
+        "roles[agent-api-token-create-token]": API_TOKEN_OFF,
+    }, id="api-token-access-off-against-profile"),
+]
+
+
+def run_against(tmp_path, settings):
+    """Run every suite against an emulator tenant with `settings`; (exit code, output, results)."""
+    tenant = tenant_to_dict(default_tenant())
+    tenant["settings"].update({k: v for k, v in settings.items() if k != "misbehave"})
+    tenant["settings"]["misbehave"].update(settings.get("misbehave", {}))
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(yaml.safe_dump(PROFILE))
+    with ZendeskEmulator(tenant=tenant) as emulator:
+        result = run_suites(f"--zd-target={emulator.url}", f"--zd-cassette-root={tmp_path / 'cassettes'}",
+                            f"--zd-reports={tmp_path / 'reports'}", f"--zd-profile={profile}", env=credentials())
+        live = [t["id"] for t in emulator.live_tokens() if t["id"] >= 1_830_000_000_001]
+    results = json.loads((tmp_path / "reports" / "results.json").read_text())["results"]
+    return result, {r["check_id"]: r for r in results}, live
+
+
+def credentials():
+    admin, agent = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"]
+    return {"ZENDESK_EMAIL": admin["email"], "ZENDESK_PASSWORD": admin["password"],
+            "ZENDESK_API_TOKEN": admin["api_token"], "ZENDESK_OAUTH_TOKEN": admin["oauth_token"],
+            "ZENDESK_AGENT_EMAIL": agent["email"], "ZENDESK_AGENT_API_TOKEN": agent["api_token"],
+            "ZENDESK_AGENT_OAUTH_TOKEN": agent["oauth_token"],
+            "ZENDESK_EXPIRED_OAUTH_TOKEN": DEFAULT_CREDENTIALS["expired_oauth_token"]}
+
+
+def failures(results):
+    return {check: r["reason"] for check, r in results.items() if r["verdict"] == "fail"}
+
+
+@pytest.mark.parametrize(("settings", "expected"), CASES)
+def test_the_suite_catches_the_misbehaviour(tmp_path, settings, expected):
+    result, results, _ = run_against(tmp_path, settings)
+    assert result.returncode == 1, result.output
+    failed = failures(results)
+    assert sorted(failed) == sorted(expected), result.output
+    wrong = {check: failed[check] for check, cause in expected.items() if cause not in failed[check]}
+    assert wrong == {}, "each failure must name its cause"
+
+
+def test_the_same_tenant_behaving_passes(tmp_path):
+    result, results, live = run_against(tmp_path, {})
+    assert result.returncode == 0, result.output
+    assert failures(results) == {}
+    skipped = {check for check, r in results.items() if r["verdict"] == "skipped"}
+    assert skipped == {"roles[end-user-oauth-bearer-list-clients]", "roles[end-user-oauth-bearer-create-token]",
+                       "users_bearer[minted-with-email-password-offset]",
+                       "users_bearer[minted-with-email-password-cursor]"}
+    assert live == [], "every token the suite minted must be revoked"
+    assert "OAuth tokens that never expire" in result.output
+
+
+def test_expiring_tokens_are_reported_with_when_they_lapse(tmp_path):
+    result, results, _ = run_against(tmp_path, {"oauth_token_ttl_seconds": 1800})
+    assert result.returncode == 0, result.output
+    lifecycle = [r for check, r in results.items() if check.startswith("token_lifecycle[")]
+    assert len(lifecycle) == 2
+    assert all(r["token_lapses_in_seconds"] == 1800 and r["token_expires_at"] for r in lifecycle)
+    assert "OAuth tokens that never expire" not in result.output

@@ -1,0 +1,143 @@
+"""Credentials a tenant must refuse, and the steps the negative checks share.
+
+Every "wrong" value is derived from a real one (the real API token with its last two
+characters changed), so a live run needs no extra secret; where the real value is not set, a
+fixed wrong one stands in. In replay the real values are placeholders and so are the derived
+ones: headers are never matched, so the recorded interactions still replay. A derived value
+differs from a real secret by two characters, so each is registered with the run's secrets
+and never written anywhere either.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+from requests.auth import AuthBase
+
+from .auth import ApiTokenAuth, OAuthBearerAuth, PasswordAuth, ZendeskAuth, auth_for
+from .exceptions import ConformanceFailure
+from .settings import AUTH_METHODS, AuthMethod, Credentials
+
+if TYPE_CHECKING:
+    from .context import Conformance
+
+__all__ = ["HeaderAuth", "UNKNOWN_EMAIL", "admin_auth", "near_miss", "needs", "register",
+           "revoke_by_id", "wrong_auth"]
+
+UNKNOWN_EMAIL = "zdconform-unknown-user@example.invalid"
+FALLBACK_PASSWORD = "zdconform-wrong-password"
+FALLBACK_API_TOKEN = "zdconform0wrong0api0token".ljust(40, "0")
+MALFORMED = {  # Authorization values no scheme can parse
+    "malformed-basic": "Basic %%zdconform-not-base64%%",
+    "empty-bearer": "Bearer",
+    "unknown-scheme": "Token zdconform-unknown-scheme",
+    "basic-without-colon": "Basic " + base64.b64encode(b"zdconform-no-colon").decode(),
+}
+
+
+class HeaderAuth(ZendeskAuth):
+    """Sends one fixed, deliberately malformed `Authorization` value."""
+
+    method = "malformed"
+
+    def __repr__(self) -> str:
+        scheme = (self._header or "").partition(" ")[0]
+        return f"HeaderAuth(scheme={scheme!r}, value='***')"
+
+
+def near_miss(secret: str) -> str:
+    """`secret` with its last two characters changed: as long as the real one, and wrong."""
+    return secret[:-2] + "".join("y" if ch == "x" else "x" for ch in secret[-2:])
+
+
+def needs(zd: Conformance, *keys: str, role: str = "admin") -> Credentials:
+    """The role's credentials, or skip naming the variables that must be set."""
+    creds = zd.run.credentials.get(role)
+    if creds is None:
+        pytest.skip(f"target {zd.run.target.slug} has no {role} credentials")
+    missing = [creds.source.get(key, key) for key in keys if not getattr(creds, key)]
+    if missing:
+        pytest.skip(f"not checked: set {' and '.join(missing)} to check it")
+    return creds
+
+
+def register(zd: Conformance, auth: ZendeskAuth) -> ZendeskAuth:
+    """Register every encoding of a derived credential as a secret; returns `auth`."""
+    for value in auth.secrets():
+        zd.run.secrets.add(value, "a wrong credential derived from a real one")
+    return auth
+
+
+def wrong_auth(zd: Conformance, case: str) -> ZendeskAuth:
+    """The credential a negative case sends (see suites/test_negative_auth.py)."""
+    if case in MALFORMED:
+        return HeaderAuth(MALFORMED[case])
+    builders = {
+        "wrong-password": _wrong_password, "wrong-api-token": _wrong_api_token,
+        "unknown-email-password": _unknown_email_password,
+        "unknown-email-api-token": _unknown_email_api_token,
+        "oauth-token-as-basic": _oauth_as_basic, "api-token-as-bearer": _api_token_as_bearer,
+    }
+    return register(zd, builders[case](zd))
+
+
+def _wrong_password(zd: Conformance) -> ZendeskAuth:
+    creds = needs(zd, "email")
+    return PasswordAuth(creds.email or "", near_miss(creds.password) if creds.password else FALLBACK_PASSWORD)
+
+
+def _wrong_api_token(zd: Conformance) -> ZendeskAuth:
+    creds = needs(zd, "email")
+    return ApiTokenAuth(creds.email or "", near_miss(creds.api_token) if creds.api_token else FALLBACK_API_TOKEN)
+
+
+def _unknown_email_password(zd: Conformance) -> ZendeskAuth:
+    return PasswordAuth(UNKNOWN_EMAIL, needs(zd, "password").password or "")
+
+
+def _unknown_email_api_token(zd: Conformance) -> ZendeskAuth:
+    return ApiTokenAuth(UNKNOWN_EMAIL, needs(zd, "api_token").api_token or "")
+
+
+def _oauth_as_basic(zd: Conformance) -> ZendeskAuth:
+    creds = needs(zd, "email", "oauth_token")
+    return ApiTokenAuth(creds.email or "", creds.oauth_token or "")  # `{email}/token:{oauth token}`
+
+
+def _api_token_as_bearer(zd: Conformance) -> ZendeskAuth:
+    return OAuthBearerAuth(needs(zd, "api_token").api_token or "")
+
+
+def admin_auth(zd: Conformance) -> tuple[AuthMethod, AuthBase]:
+    """The admin's first method that the profile enables and the environment supplies."""
+    creds = needs(zd)
+    for method in AUTH_METHODS:
+        if zd.run.profile.expects(method) == "enabled" and not creds.missing_for(method):
+            zd.record["admin_method"] = method
+            return method, auth_for(method, creds)
+    pytest.skip("no admin credential for a method the tenant profile enables: set "
+                "ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL and ZENDESK_API_TOKEN")
+
+
+class _Capture:
+    """Stands in for the client so the ledger's own DELETE is seen by the check."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.response: requests.Response | None = None
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        self.response = self.client.delete(path, **kwargs)
+        return self.response
+
+
+def revoke_by_id(zd: Conformance, token_id: int) -> requests.Response:
+    """Revoke a token this check minted through the run's ledger; the DELETE's response."""
+    capture = _Capture(zd.client)
+    zd.run.ledger.revoke(capture, token_id)
+    if capture.response is None:
+        raise ConformanceFailure(f"zdconform: token {token_id} is not one this check minted.")
+    return capture.response
