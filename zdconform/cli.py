@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("old", metavar="OLD", help="the earlier cassette folder, e.g. cassettes/reference-emulator")
     diff.add_argument("new", metavar="NEW", help="the later cassette folder of the same target")
     diff.set_defaults(handler=_diff)
+
+    cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind")
+    cleanup.add_argument("--target", required=True, help="the tenant URL the runs were against")
+    cleanup.add_argument("--dry-run", action="store_true", help="list the tokens, revoke nothing")
+    cleanup.add_argument("--journal", default=str(PROJECT_ROOT / ".zdconform"),
+                         help="folder of the run journals (default: .zdconform)")
+    cleanup.set_defaults(handler=_cleanup)
     return parser
 
 
@@ -130,6 +137,31 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
     from .drift import main as drift_main
 
     return drift_main(args.old, args.new)
+
+
+def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
+    from .auth import auth_for
+    from .cleanup import run_cleanup
+    from .client import ZendeskClient
+    from .settings import AUTH_METHODS, Credentials, parse_target
+
+    target = parse_target(args.target)
+    if target.kind != "tenant" or target.base_url is None:
+        raise UsageError(f"`--target` {args.target!r}: cleanup works on a tenant URL (the emulator "
+                         "and replay keep no tokens between runs).")
+    journal = Path(args.journal) / f"tokens-{target.slug}.json"
+    if not journal.exists():
+        print(f"Nothing to clean: no journal at {journal} (no run against {target.base_url} left tokens).")
+        return 0
+    creds = Credentials.from_env("admin")
+    method = next((m for m in AUTH_METHODS if not creds.missing_for(m)), None)
+    if method is None:
+        raise UsageError("cleanup needs an admin credential: set ZENDESK_OAUTH_TOKEN, or "
+                         "ZENDESK_EMAIL with ZENDESK_API_TOKEN (or ZENDESK_PASSWORD).")
+    with ZendeskClient(target.base_url) as client:
+        lines, code = run_cleanup(client, auth_for(method, creds), journal, dry_run=args.dry_run)
+    print("\n".join(lines))
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

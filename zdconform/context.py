@@ -17,9 +17,12 @@ from requests.auth import AuthBase
 
 from .auth import auth_for
 from .checks import Expected, check_allowed, check_denied, check_refused
+from .cleanup import recover_pending
 from .client import ZendeskClient
+from .exceptions import TransportError
 from .session import RunState
 from .settings import AuthMethod
+from .tokens import utcnow
 
 __all__ = ["Conformance"]
 
@@ -35,7 +38,7 @@ class Conformance:
     def __init__(self, run: RunState, record: dict[str, Any]) -> None:
         self.run = run
         self.record = record  # what the report says about this check
-        self.client = ZendeskClient(run.base_url, sleep=run.sleep or time.sleep)
+        self.client = ZendeskClient(run.base_url, sleep=run.sleep or time.sleep, pacer=run.pacer)
         self._minted: list[int] = []
 
     # -- credentials ----------------------------------------------------------------------
@@ -90,11 +93,25 @@ class Conformance:
         return wanted if wanted.isdigit() else "50328"  # the seed's example id
 
     def attempt_create(self, auth: AuthBase, body: Any) -> requests.Response:
-        """POST Create Token; any token it mints (even by mistake) is revoked after the check."""
-        response = self.client.post(TOKENS_PATH, json=body, auth=auth)
+        """POST Create Token; any token it mints (even by mistake) is revoked after the check.
+
+        The attempt is journalled first. If the connection drops before the answer is read,
+        the token it may have minted is found and revoked before the one retry.
+        """
+        client_id = _client_id_of(body)
+        ledger, started = self.run.ledger, utcnow()
+        pending = ledger.intend(client_id)
+        try:
+            response = self.client.post(TOKENS_PATH, json=body, auth=auth)
+        except TransportError:
+            self.record["recovered_tokens"] = recover_pending(self.client, auth, ledger, pending,
+                                                              client_id, started)
+            pending = ledger.intend(client_id)
+            response = self.client.post(TOKENS_PATH, json=body, auth=auth)
         if response.status_code == 201:
-            client_id = body.get("token", {}).get("client_id") if isinstance(body, dict) else None
-            self._remember(response, auth, client_id)
+            self._remember(response, auth, client_id, pending)
+        else:
+            ledger.settle(pending)
         return response
 
     def find_client(self, clients: list[dict[str, Any]]) -> dict[str, Any]:
@@ -122,12 +139,12 @@ class Conformance:
         self.record["token_expires_at"] = token.get("expires_at")
         return dict(token)
 
-    def _remember(self, response: requests.Response, auth: AuthBase, client_id: Any) -> None:
+    def _remember(self, response: requests.Response, auth: AuthBase, client_id: Any, pending: str) -> None:
         try:
             token_id = int(response.json()["token"]["id"])
         except (ValueError, KeyError, TypeError):
-            return
-        self.run.ledger.add(token_id, auth, client_id=client_id)
+            return  # the pending entry stays: `zdconform cleanup` will find the token
+        self.run.ledger.add(token_id, auth, client_id=client_id, pending=pending)
         self._minted.append(token_id)
 
     def close(self) -> list[int]:
@@ -135,3 +152,8 @@ class Conformance:
         left = [tid for tid in self._minted if not self.run.ledger.revoke(self.client, tid)]
         self.client.close()
         return left
+
+
+def _client_id_of(body: Any) -> Any:
+    token = body.get("token") if isinstance(body, dict) else None
+    return token.get("client_id") if isinstance(token, dict) else None

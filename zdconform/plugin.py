@@ -56,6 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "allow_unverified", "emulator_tenant", "max_age_days")
     cli = {key: config.getoption(f"zd_{key}") for key in keys}
     ini = {key: config.getini(f"zd_{key}") for key in keys[:6]}
+    config.pluginmanager.register(_InterruptWatch(config), "zdconform-interrupt-watch")
     try:
         config.stash[OPTIONS] = resolve_options(cli, ini, os.environ, Path(str(config.rootpath)))
     except ZdConformError as exc:
@@ -98,7 +99,8 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.match_on = MATCH_ON
     vcr.record_mode = "all" if run.target.is_live else "none"
     vcr.before_record_request = run.scrubber.before_record_request
-    vcr.before_record_response = run.scrubber.before_record_response
+    if run.target.is_live:  # recorded responses are scrubbed already; vcrpy re-filters on load
+        vcr.before_record_response = run.scrubber.before_record_response
     vcr.decode_compressed_response = True
     vcr.allow_playback_repeats = False
 
@@ -154,8 +156,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         matrix.observe(run, item, report)
         if report.skipped and run.target.is_live and RECORD in item.stash:
             run.store.mark_skipped(Path(item.stash[RECORD]["cassette"]), matrix.skip_reason(report))
-            run.store.write_manifest()
     return report
+
+
+class _InterruptWatch:
+    """Marks the run interrupted on Ctrl-C or SIGTERM, so no partial cassette is written."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        run = self.config.stash.get(RUN, None)
+        if run is not None:
+            run.store.interrupted = True
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

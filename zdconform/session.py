@@ -20,6 +20,7 @@ from . import __version__
 from .auth import ApiTokenAuth, PasswordAuth
 from .cassettes import CassetteStore
 from .exceptions import UsageError
+from .pacing import Pacer
 from .scrub import REDACTED, Scrubber, SecretSet
 from .settings import (
     REFERENCE_SLUG,
@@ -113,6 +114,7 @@ class RunState:
     sleep: Callable[[float], None] | None = None
     results: list[dict[str, Any]] = field(default_factory=list)
     started_at: str = ""
+    pacer: Pacer = field(default_factory=Pacer)  # one view of the tenant's rate limit per run
 
     @classmethod
     def open(cls, options: Options, env: Mapping[str, str] | None = None) -> RunState:
