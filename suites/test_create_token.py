@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-METHODS = [
-    pytest.param("oauth_token", id="oauth-bearer"),
-    pytest.param("api_token", id="api-token"),
-    pytest.param("password", id="email-password"),
-]
+from zdconform.context import method_params
+
+METHODS = method_params()
 
 
 @pytest.mark.zd_check("create_token")

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from zdconform.context import CLIENTS_PATH
+from zdconform.context import CLIENTS_PATH, method_params
 
-METHODS = [
-    pytest.param("oauth_token", id="oauth-bearer"),
-    pytest.param("api_token", id="api-token"),
-    pytest.param("password", id="email-password"),
-]
+METHODS = method_params()
 
 
 @pytest.mark.zd_check("list_clients")

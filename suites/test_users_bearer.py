@@ -11,13 +11,9 @@ from __future__ import annotations
 import pytest
 
 from zdconform.auth import OAuthBearerAuth
-from zdconform.context import USERS_PATH
+from zdconform.context import USERS_PATH, method_params
 
-MINTED_WITH = [
-    pytest.param("oauth_token", id="minted-with-oauth-bearer"),
-    pytest.param("api_token", id="minted-with-api-token"),
-    pytest.param("password", id="minted-with-email-password"),
-]
+MINTED_WITH = method_params("minted-with-")
 STYLES = [pytest.param("offset", id="offset"), pytest.param("cursor", id="cursor")]
 
 

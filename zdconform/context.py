@@ -30,6 +30,13 @@ CLIENTS_PATH = "/api/v2/oauth/clients.json"
 TOKENS_PATH = "/api/v2/oauth/tokens.json"
 USERS_PATH = "/api/v2/users.json"
 SEED_CLIENT_NAME = "OAuth client for my app"
+# Readable test ids for the three auth methods, shared by the suites' parametrize tables.
+METHOD_IDS = {"oauth_token": "oauth-bearer", "api_token": "api-token", "password": "email-password"}
+
+
+def method_params(prefix: str = "") -> list[Any]:
+    """`pytest.param` for each auth method, with ids such as `api-token` (after `prefix`)."""
+    return [pytest.param(method, id=f"{prefix}{name}") for method, name in METHOD_IDS.items()]
 
 
 class Conformance:
