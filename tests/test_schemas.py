@@ -443,3 +443,23 @@ def test_validate_file_unreadable_input_is_a_usage_error(tmp_path: Path, content
     with pytest.raises(UsageError) as raised:
         validate_file("clients_list", str(saved))
     assert str(saved) in str(raised.value) and expected in str(raised.value)
+
+
+def test_a_schema_broken_after_a_cached_check_still_fails_at_load(tmp_path, monkeypatch):
+    """The check cache remembers file digests: an edited file is checked again."""
+    from zdconform import schemas as module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "s"
+    folder.mkdir()
+    path = folder / "thing.json"
+    good = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://zdconform.invalid/schemas/thing.json", "type": "object"}
+    path.write_text(json.dumps(good))
+    assert module.load_registry(folder).names() == ["thing"]
+    assert (tmp_path / "cache" / "zdconform" / "schema-checks.json").exists()
+    module._load.cache_clear()
+    path.write_text(json.dumps({**good, "type": "no-such-type"}))
+    with pytest.raises(UsageError, match="thing.json"):
+        module.load_registry(folder)
+    module._load.cache_clear()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import hashlib
+from importlib.metadata import version as _dist_version
 import heapq
 import json
 import operator
@@ -127,9 +129,11 @@ class SchemaRegistry:
                 ) from None
 
 
+_JSONSCHEMA_VERSION = _dist_version("jsonschema")
 _VERDICT_CACHE = 256  # documents whose verdicts are remembered
 _ITEMS = Draft202012Validator.VALIDATORS["items"]
-_VALID_ITEMS: set[tuple[int, str]] = set()  # (id of an `items` subschema, item JSON) known valid
+_VALID_ITEMS: set[tuple[int, str]] = set()
+_PINNED: dict[int, Any] = {}  # the subschemas whose ids key _VALID_ITEMS  # (id of an `items` subschema, item JSON) known valid
 
 
 def _memo_items(validator: Any, items: Any, instance: Any, schema: dict[str, Any]) -> Any:
@@ -140,6 +144,7 @@ def _memo_items(validator: Any, items: Any, instance: Any, schema: dict[str, Any
     if isinstance(items, bool) or not validator.is_type(instance, "array"):
         yield from _ITEMS(validator, items, instance, schema)
         return
+    _PINNED.setdefault(id(items), items)  # keeps the id unique while items are remembered
     for index in range(len(schema.get("prefixItems", [])), len(instance)):
         key = (id(items), json.dumps(instance[index], sort_keys=True, default=str))
         if key in _VALID_ITEMS:
@@ -212,7 +217,9 @@ def _load(directory: Path) -> SchemaRegistry:
             f"no JSON Schema files (`*.json`) in {str(directory)!r}. Point {SCHEMAS_DIR_ENV} at "
             f"the project's `schemas/` folder, or unset it to use {str(SCHEMAS_DIR)!r}."
         )
-    schemas = {f.stem: _load_schema(f) for f in files}
+    checked = _CheckCache.load()
+    schemas = {f.stem: _load_schema(f, checked) for f in files}
+    checked.save()
     ids = [s["$id"] for s in schemas.values()]
     if duplicated := sorted({i for i in ids if ids.count(i) > 1}):
         raise UsageError(f"schema files in {str(directory)!r} share the `$id` {duplicated[0]!r}. "
@@ -220,14 +227,56 @@ def _load(directory: Path) -> SchemaRegistry:
     return SchemaRegistry(directory, schemas)
 
 
-def _load_schema(path: Path) -> dict[str, Any]:
+class _CheckCache:
+    """Digests of schema files already found valid by `check_schema` (with this jsonschema).
+
+    Checking a schema against the 2020-12 metaschema costs more than the rest of loading; a
+    file that changed, or a new jsonschema, is checked again, so a broken schema still fails
+    at start.
+    """
+
+    def __init__(self, path: Path, known: set[str]) -> None:
+        self.path, self.known, self.added = path, known, False
+
+    @classmethod
+    def load(cls) -> _CheckCache:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        path = base / "zdconform" / "schema-checks.json"
+        try:
+            known = set(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            known = set()
+        return cls(path, known)
+
+    def key(self, path: Path) -> str:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return f"{_JSONSCHEMA_VERSION}:{digest}"
+
+    def save(self) -> None:
+        if not self.added:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(sorted(self.known)), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only home only means checking again next time
+
+
+def _load_schema(path: Path, checked: _CheckCache) -> dict[str, Any]:
     schema = _read_json(path, "Fix the schema file.")
     if not isinstance(schema, dict) or not isinstance(schema.get("$id"), str) \
             or schema.get("$schema") != DIALECT:
         raise UsageError(f"schema file {str(path)!r} must be a JSON object with a string `$id` "
                          f"and `\"$schema\": \"{DIALECT}\"`. Add them.")
+    key = checked.key(path)
+    if key in checked.known:
+        return schema
     try:
         Draft202012Validator.check_schema(schema)
+        checked.known.add(key)
+        checked.added = True
     except SchemaError as exc:
         raise UsageError(
             f"schema file {str(path)!r} is not valid JSON Schema 2020-12: {exc.message} "
