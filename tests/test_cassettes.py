@@ -126,3 +126,13 @@ def test_two_recorders_of_one_target_both_reach_the_manifest(tmp_path):
     first.mark_skipped(tmp_path / "c.yaml", "no credential")
     manifest = json.loads((tmp_path / MANIFEST).read_text())
     assert set(manifest["cassettes"]) == {"a.yaml", "b.yaml"} and set(manifest["skipped"]) == {"c.yaml"}
+
+
+def test_atomic_write_respects_the_umask(tmp_path):
+    path = tmp_path / "f.txt"
+    atomic_write(path, "x")
+    import os
+
+    current = os.umask(0)
+    os.umask(current)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~current

@@ -26,6 +26,8 @@ from .scrub import SecretSet, find_leaks
 
 __all__ = ["MANIFEST", "CassetteStore", "Problem", "atomic_write", "sha256_file"]
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 MANIFEST = "MANIFEST.json"
 LOCK = ".MANIFEST.lock"  # serializes manifest updates between processes (git-ignored)
 
@@ -39,6 +41,7 @@ def atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide the evidence from its readers
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
