@@ -46,6 +46,8 @@ class Conformance:
         self.run = run
         self.record = record  # what the report says about this check
         self.client = ZendeskClient(run.base_url, sleep=run.sleep or time.sleep, pacer=run.pacer)
+        if run.target.kind == "replay":
+            self.client.session.trust_env = False  # no network in replay: skip proxy/netrc lookups
         self._minted: list[int] = []
 
     # -- credentials ----------------------------------------------------------------------
