@@ -24,7 +24,7 @@ from . import __version__
 from .exceptions import CassetteError, CassetteLeakError
 from .scrub import SecretSet, find_leaks
 
-__all__ = ["MANIFEST", "CassetteStore", "Problem", "atomic_write", "sha256_file"]
+__all__ = ["MANIFEST", "CassetteStore", "Problem", "atomic_write", "sha256_file", "utcnow"]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -169,7 +169,7 @@ class CassetteStore:
             manifest["cassettes"][key] = {
                 "sha256": digest,
                 "interactions": len(cassette_dict["requests"]),
-                "recorded_at": previous["recorded_at"] if unchanged else _now(),
+                "recorded_at": previous["recorded_at"] if unchanged else utcnow(),
                 "zdconform_version": previous.get("zdconform_version") if unchanged else __version__,
             }
 
@@ -222,5 +222,6 @@ class CassetteStore:
         return sorted(found, key=lambda p: p.path)
 
 
-def _now() -> str:
+def utcnow() -> str:
+    """The current time as ISO 8601 UTC to the second, as Zendesk writes timestamps."""
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

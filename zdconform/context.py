@@ -22,7 +22,7 @@ from .client import ZendeskClient
 from .exceptions import TransportError
 from .session import RunState
 from .settings import AuthMethod
-from .tokens import utcnow
+from .cassettes import utcnow
 
 __all__ = ["Conformance"]
 

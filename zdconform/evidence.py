@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cassettes import atomic_write, sha256_file
+from .cassettes import atomic_write, sha256_file, utcnow
 from .exceptions import CassetteLeakError, ZdConformError
 from .findings import policy_findings, recorded_client_bodies
 from .interactions import body_json, schema_for, try_read_interactions
@@ -65,7 +65,7 @@ def gate(text: str, path: Path, secrets: SecretSet) -> None:
 def build(run: Any) -> dict[str, Any]:
     """The evidence document of `run`, validated against schemas/evidence.json."""
     store, options = run.store, run.options
-    finished = _now()
+    finished = utcnow()
     base = Path(options.cassette_root).parent
     context = {"folder": Path(store.folder), "base": base, "manifest": store.manifest,
                "stale_before": _stale_before(options.max_age_days) if not run.target.is_live else None,
@@ -239,6 +239,3 @@ def _seconds(start: str, end: str) -> float:
     except ValueError:
         return 0.0
 
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -8,7 +8,6 @@ loads the cassette folder and its manifest, and registers every known secret.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets as _secrets
 from collections.abc import Callable, Mapping
@@ -18,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .auth import ApiTokenAuth, PasswordAuth
-from .cassettes import CassetteStore
+from .cassettes import CassetteStore, utcnow
 from .exceptions import UsageError
 from .pacing import Pacer
 from .scrub import REDACTED, Scrubber, SecretSet
@@ -144,7 +143,7 @@ class RunState:
         return cls(options, target, profile, creds, store, secrets, scrubber,
                    TokenLedger(journal if target.is_live else None), base_url, emulator,
                    sleep=(lambda _s: None) if target.kind == "replay" else None,
-                   started_at=_now())
+                   started_at=utcnow())
 
     def close(self) -> None:
         if self.emulator is not None:
@@ -239,6 +238,3 @@ def _pseudonym_key(target: Target, env: Mapping[str, str]) -> bytes:
         return b"zdconform-reference-emulator"  # fake people: a public key is fine
     return _secrets.token_bytes(32)  # per run; set ZDCONFORM_PSEUDONYM_KEY for stable re-records
 
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -10,7 +10,6 @@ tokens of that client created by this user after that time.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 import uuid
@@ -20,7 +19,7 @@ from typing import Any
 
 from requests.auth import AuthBase
 
-from .cassettes import atomic_write
+from .cassettes import atomic_write, utcnow
 
 __all__ = ["TokenLedger", "read_journal", "revoke_path"]
 
@@ -30,9 +29,6 @@ TOKENS_PATH = "/api/v2/oauth/tokens.json"
 def revoke_path(token_id: int | str) -> str:
     return f"/api/v2/oauth/tokens/{token_id}.json"
 
-
-def utcnow() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
