@@ -21,7 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
-    if args.command != "run" and extra:
+    if args.command not in ("run", "emulator") and extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace, list[str]], int] = args.handler
     try:
@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
     from .emulator.__main__ import main as emulator_main
 
-    return int(emulator_main(args.rest))
+    return int(emulator_main([*extra, *args.rest]))  # its own parser reads every option
 
 
 def _validate(args: argparse.Namespace, extra: list[str]) -> int:

@@ -1,0 +1,55 @@
+"""The `zdconform` command as a user types it: exit codes and one-paragraph errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from zdconform.cli import main
+
+
+def zdconform(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "zdconform.cli", *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_emulator_subcommand_takes_the_emulators_own_options():
+    proc = subprocess.Popen([sys.executable, "-m", "zdconform.cli", "emulator", "--port", "0",
+                             "--host", "127.0.0.1"], stdout=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("listening on http://127.0.0.1:"), first
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_emulator_subcommand_dumps_the_tenant():
+    result = zdconform("emulator", "--dump-tenant")
+    assert result.returncode == 0 and "subdomain: obscura" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    pytest.param(["verify", "--target", "no-such-target"], "No MANIFEST.json", id="verify-unknown"),
+    pytest.param(["cleanup", "--target", "emulator"], "cleanup works on a tenant URL", id="cleanup-emulator"),
+    pytest.param(["cleanup", "--target", "ftp://x"], "not a target", id="cleanup-bad-url"),
+    pytest.param(["validate", "--schema", "tokn", "README.md"], "Did you mean", id="validate-unknown-schema"),
+])
+def test_bad_input_is_one_paragraph_and_exit_2(args, fragment, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_unknown_option_for_a_non_run_command_is_refused(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["verify", "--bogus"])
+    assert info.value.code == 2
+
+
+def test_verify_passes_on_the_committed_cassettes(capsys):
+    assert main(["verify"]) == 0
+    assert "0 problem(s)" in capsys.readouterr().out
