@@ -63,7 +63,7 @@ def _read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"emulator tenant file `{path}` cannot be read ({exc}); pass the "
-                           "path of a YAML tenant file to --tenant.") from None
+                           "path of a YAML tenant file to --tenant (for the suites: --zd-emulator-tenant).") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
