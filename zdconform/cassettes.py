@@ -89,6 +89,10 @@ class CassetteStore:
             raise CassetteError(
                 f"The cassette manifest {str(path)!r} cannot be read ({exc}). Restore it from "
                 "version control (`git checkout -- cassettes`) or re-record the target.") from None
+        if not isinstance(data, dict):
+            raise CassetteError(
+                f"The cassette manifest {str(path)!r} is not a JSON object. Restore it from version "
+                "control (`git checkout -- cassettes`) or re-record the target.")
         data.setdefault("cassettes", {})
         data.setdefault("skipped", {})
         return data

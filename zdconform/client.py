@@ -265,6 +265,6 @@ def _next_link(response: requests.Response, style: str, key: str) -> str | None:
         link = body.get("next_page")
     else:
         has_more = isinstance(body.get("meta"), dict) and body["meta"].get("has_more") is True
-        links = body.get("links") if isinstance(body.get("links"), dict) else {}
-        link = links.get("next") if has_more else None
+        links = body.get("links")
+        link = links.get("next") if has_more and isinstance(links, dict) else None
     return link if isinstance(link, str) and link else None

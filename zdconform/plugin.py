@@ -45,9 +45,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="folder for results.json and the evidence reports (default: reports).")
     group.addoption("--zd-max-age-days", dest="zd_max_age_days", default=None, type=int, metavar="DAYS",
                     help="flag replayed cassettes recorded more than DAYS days ago as stale (default: 90).")
-    for name, kind in (("zd_target", "string"), ("zd_profile", "string"), ("zd_replay_from", "string"),
-                       ("zd_cassette_root", "string"), ("zd_max_pages", "string"), ("zd_reports", "string")):
-        parser.addini(name, help=f"default for --{name.replace('_', '-')}", type=kind, default=None)
+    for name in ("zd_target", "zd_profile", "zd_replay_from", "zd_cassette_root", "zd_max_pages",
+                 "zd_reports"):
+        parser.addini(name, help=f"default for --{name.replace('_', '-')}", type="string", default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -156,7 +156,8 @@ def _memo_items(validator: Any, items: Any, instance: Any, schema: dict[str, Any
             _VALID_ITEMS.add(key)
 
 
-_MemoValidator = validators.extend(Draft202012Validator, {"items": _memo_items})
+_MemoValidator = validators.extend(  # type: ignore[no-untyped-call]  # jsonschema leaves it untyped
+    Draft202012Validator, {"items": _memo_items})
 _LITERAL_KEYS = frozenset({"enum", "const", "examples", "default"})
 _RESOURCE_KEYS = frozenset({"$id", "$schema", "$defs", "title", "description"})
 

@@ -157,9 +157,15 @@ def _env_credentials(env: Mapping[str, str]) -> dict[str, Credentials]:
 
 def _placeholder_credentials() -> dict[str, Credentials]:
     """Replay needs no secrets: headers are redacted in cassettes and not matched on."""
-    fake = dict(email="replay@example.invalid", password=REDACTED, api_token=REDACTED,
-                oauth_token=REDACTED)
-    return {role: Credentials(role=role, **fake) for role in ("admin", "agent", "end_user", "expired")}
+    fake = {"email": "replay@example.invalid", "password": REDACTED, "api_token": REDACTED,
+            "oauth_token": REDACTED}
+    return {role: _credentials(role, fake) for role in ("admin", "agent", "end_user", "expired")}
+
+
+def _credentials(role: str, values: Mapping[str, Any]) -> Credentials:
+    """Credentials for `role` from a mapping holding any of email/password/tokens."""
+    return Credentials(role=role, email=values.get("email"), password=values.get("password"),
+                       api_token=values.get("api_token"), oauth_token=values.get("oauth_token"))
 
 
 def _start_emulator(options: Options) -> tuple[Any, dict[str, Credentials]]:
@@ -167,8 +173,7 @@ def _start_emulator(options: Options) -> tuple[Any, dict[str, Credentials]]:
 
     emulator = ZendeskEmulator(tenant=options.emulator_tenant, frozen_time=EMULATOR_FROZEN_TIME)
     emulator.start()
-    creds = {role: Credentials(role=role, **{k: DEFAULT_CREDENTIALS[role][k] for k in
-                                             ("email", "password", "api_token", "oauth_token")})
+    creds = {role: _credentials(role, DEFAULT_CREDENTIALS[role])
              for role in ("admin", "agent", "end_user")}  # the end user exists only here
     creds["expired"] = Credentials(role="expired", oauth_token=DEFAULT_CREDENTIALS["expired_oauth_token"])
     return emulator, creds
@@ -179,8 +184,7 @@ def _register_emulator_secrets(secrets: SecretSet) -> None:
 
     for key, value in DEFAULT_CREDENTIALS.items():
         if isinstance(value, dict):
-            _register(secrets, Credentials(role=key, **{k: value.get(k) for k in
-                                                       ("email", "password", "api_token", "oauth_token")}))
+            _register(secrets, _credentials(key, value))
         elif key.endswith("_token") and isinstance(value, str):
             secrets.add(value, f"the emulator's {key}")
 

@@ -170,8 +170,8 @@ class Profile:
 def default_profile(today: dt.date | None = None) -> Profile:
     """Zendesk's own policy on `today`: password removed, API tokens until 2027-04-30."""
     today = today or dt.date.today()
-    api = "enabled" if today < API_TOKENS_DEACTIVATED else "disabled"
-    pw = "disabled" if today >= PASSWORD_REMOVED else "enabled"
+    api: Expectation = "enabled" if today < API_TOKENS_DEACTIVATED else "disabled"
+    pw: Expectation = "disabled" if today >= PASSWORD_REMOVED else "enabled"
     expect: dict[str, Expectation] = {"password": pw, "api_token": api, "oauth": "enabled"}
     return Profile(name="zendesk-policy", expect=expect, source=f"Zendesk policy on {today}")
 

@@ -22,15 +22,15 @@ def _fake(prefix: str, length: int) -> str:
     return prefix.ljust(length, "0")
 
 
-_ADMIN = {"id": ADMIN_ID, "email": "fake.admin@obscura.example",
+_ADMIN: dict[str, Any] = {"id": ADMIN_ID, "email": "fake.admin@obscura.example",
           "password": "fakepass-admin-0000",
           "api_token": _fake("fakeadmin0apitoken", 40),
           "oauth_token": _fake("fakeadmin0oauthtoken0readwrite", 64)}
-_AGENT = {"id": AGENT_ID, "email": "fake.agent@obscura.example",
+_AGENT: dict[str, Any] = {"id": AGENT_ID, "email": "fake.agent@obscura.example",
           "password": "fakepass-agent-0000",
           "api_token": _fake("fakeagent0apitoken", 40),
           "oauth_token": _fake("fakeagent0oauthtoken0readwrite", 64)}
-_END_USER = {"id": END_USER_ID, "email": "fake.enduser@obscura.example",
+_END_USER: dict[str, Any] = {"id": END_USER_ID, "email": "fake.enduser@obscura.example",
              "password": "fakepass-enduser-0000",
              "api_token": None,
              "oauth_token": _fake("fakeenduser0oauthtoken0readwrite", 64)}

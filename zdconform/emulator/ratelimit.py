@@ -30,11 +30,11 @@ class RateLimiter:
         self._opened: float | None = None
         self._used = 0
 
-    def _roll(self) -> float:
+    def _roll(self) -> int:
         now = self._monotonic()
         if self._opened is None or now - self._opened >= WINDOW_SECONDS:
             self._opened, self._used = now, 0
-        return max(1, math.ceil(WINDOW_SECONDS - (now - self._opened)))
+        return max(1, math.ceil(WINDOW_SECONDS - (now - self._opened)))  # whole seconds
 
     def take(self, limit: int) -> Budget:
         """Spend one request if the budget allows it."""
