@@ -24,7 +24,14 @@ from . import __version__
 from .exceptions import CassetteError, CassetteLeakError
 from .scrub import SecretSet, find_leaks
 
-__all__ = ["MANIFEST", "CassetteStore", "Problem", "atomic_write", "sha256_file", "utcnow"]
+__all__ = [
+    "CassetteStore",
+    "MANIFEST",
+    "Problem",
+    "atomic_write",
+    "sha256_file",
+    "utcnow",
+]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

@@ -29,8 +29,14 @@ from referencing.jsonschema import DRAFT202012
 
 from .exceptions import SchemaNotFoundError, UsageError
 
-__all__ = ["SCHEMAS_DIR", "SchemaRegistry", "Violation", "load_registry", "validate",
-           "validate_file"]
+__all__ = [
+    "SCHEMAS_DIR",
+    "SchemaRegistry",
+    "Violation",
+    "load_registry",
+    "validate",
+    "validate_file",
+]
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMAS_DIR_ENV = "ZDCONFORM_SCHEMAS_DIR"

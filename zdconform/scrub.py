@@ -20,8 +20,8 @@ from urllib.parse import quote, quote_plus
 
 __all__ = [
     "REDACTED",
-    "SecretSet",
     "Scrubber",
+    "SecretSet",
     "find_leaks",
     "mask",
 ]

@@ -24,9 +24,9 @@ from .exceptions import ProfileError, UsageError
 __all__ = [
     "AUTH_METHODS",
     "CREDENTIAL_VARS",
-    "REFERENCE_SLUG",
     "Credentials",
     "Profile",
+    "REFERENCE_SLUG",
     "Target",
     "default_profile",
     "load_profile",
