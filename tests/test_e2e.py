@@ -117,6 +117,7 @@ def test_unmatched_request_names_cassette_and_closest(recorded, tmp_path):
     result = replay(root, "--zd-allow-unverified")
     assert result.returncode == 1
     assert victim.name in result.output and "clientz" in result.output.replace("\n", "")
+    assert "Closest recorded requests" in result.output and "not in the recording of" in result.output
 
 
 def test_secrets_never_reach_any_written_file(tmp_path):

@@ -23,6 +23,12 @@ RUN = pytest.StashKey[RunState]()
 OPTIONS = pytest.StashKey[Options]()
 RECORD = pytest.StashKey[dict[str, Any]]()
 MATCH_ON = ("method", "zd_path", "query", "zd_body")
+UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
+_RERECORD_HINT = (
+    "The request above is not in the recording of {slug}: the check now sends something it did "
+    "not send when recording. If that change is intended, record again (`zdconform run --target "
+    "emulator` for the reference cassettes, or your tenant URL), review `git diff cassettes/`, "
+    "and commit; otherwise fix the check.")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -154,6 +160,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if call.excinfo is not None and call.excinfo.errisinstance(KeyboardInterrupt):
             run.store.interrupted = True  # keep the previous cassette, never a partial one
         matrix.observe(run, item, report)
+        if call.excinfo is not None and type(call.excinfo.value).__name__ == UNMATCHED:
+            report.sections.append(("zdconform", _RERECORD_HINT.format(slug=run.target.slug)))
         if report.skipped and run.target.is_live and RECORD in item.stash:
             run.store.mark_skipped(Path(item.stash[RECORD]["cassette"]), matrix.skip_reason(report))
     return report
