@@ -67,10 +67,6 @@ class SecretSet:
         for variant, how in _encodings(secret):
             self._variants.setdefault(variant, f"{label} ({how})")
 
-    def add_basic(self, userpass: str, label: str) -> None:
-        """Register `user:secret` as sent in a Basic header (raw and base64)."""
-        self.add(userpass, label)
-
     def __iter__(self) -> Iterator[tuple[str, str]]:
         # Longest first, so a secret is replaced before any shorter secret inside it.
         return iter(sorted(self._variants.items(), key=lambda kv: -len(kv[0])))
@@ -148,7 +144,7 @@ class Scrubber:
         try:
             data = json.loads(text)
         except ValueError:
-            return self.text(_redact_form(text))
+            return self.text(text)  # form and query parameters are redacted by text()
         self._harvest(data)
         data = self.pseudonymize(_redact_keys(data))
         return self.text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
@@ -212,10 +208,6 @@ _PARAM_RE = re.compile(r"(?i)(?<![A-Za-z0-9_])(" + "|".join(SECRET_PARAMS) + r")
 
 def _redact_query(text: str) -> str:
     return _PARAM_RE.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
-
-
-def _redact_form(text: str) -> str:
-    return _redact_query(text)
 
 
 def _set_header(headers: dict[str, list[str]], name: str, value: str) -> None:
