@@ -119,3 +119,12 @@ def test_short_values_are_not_registered_as_secrets():
     known = SecretSet()
     known.add("abc", "too short to search for")
     assert len(known) == 0
+
+
+def test_form_encoded_body_secrets_are_redacted():
+    body = "grant_type=refresh_token&refresh_token=rt-0123456789&client_secret=cs-abcdef&scope=read"
+    request = Request("POST", "https://a.zendesk.com/oauth/tokens", body,
+                      {"Content-Type": "application/x-www-form-urlencoded"})
+    out = make_scrubber().before_record_request(request).body.decode()
+    assert "rt-0123456789" not in out and "cs-abcdef" not in out
+    assert "grant_type=refresh_token" in out and "scope=read" in out
