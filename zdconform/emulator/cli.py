@@ -9,7 +9,8 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import FrameType
 
 from zdconform.emulator.instance import ZendeskEmulator
@@ -62,14 +63,20 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     emulator = ZendeskEmulator(args.tenant, host=args.host, port=args.port,
                                frozen_time=args.frozen_time, allow_remote=args.allow_remote)
-    with emulator:
+    # The handlers go in before the "listening" line: whoever reads it may signal at once.
+    with _signals_set_event() as stop, emulator:
         print(f"listening on {emulator.url}", flush=True)
-        _wait_for_signal()
+        try:
+            while not stop.wait(0.2):
+                pass
+        except KeyboardInterrupt:  # off the main thread, a Ctrl-C arrives as this
+            pass
     return 0
 
 
-def _wait_for_signal() -> None:
-    """Block until SIGINT or SIGTERM (or KeyboardInterrupt off the main thread)."""
+@contextmanager
+def _signals_set_event() -> Iterator[threading.Event]:
+    """An event that SIGINT or SIGTERM sets, for as long as the block runs."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -80,10 +87,7 @@ def _wait_for_signal() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, on_signal)
     try:
-        while not stop.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        pass
+        yield stop
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
