@@ -116,3 +116,12 @@ def test_frozen_time_stamps_new_tokens():
 def test_help_exits_0(capsys):
     assert main(["--help"]) == 0
     assert "--dump-tenant" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("attempt", range(5))
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_right_after_the_first_line_still_exits_0(signum, attempt):
+    """Whoever reads `listening on ...` may signal at once: the handlers must already be in."""
+    with serving() as (process, _url):
+        process.send_signal(signum)
+        assert process.wait(timeout=10) == 0
