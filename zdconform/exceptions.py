@@ -5,7 +5,8 @@
     │   ├── ProfileError              a tenant profile or emulator tenant file is malformed
     │   └── SchemaNotFoundError       a schema name or $id that the registry does not hold
     ├── CassetteError                 a cassette is missing, corrupt or fails verification
-    │   └── CassetteLeakError         a cassette or report about to be written holds a secret
+    │   ├── CassetteLeakError         a cassette or report about to be written holds a secret
+    │   └── NetworkBlockedError       replay tried to reach the network (even a DNS lookup)
     ├── TransportError                the target could not be reached, or kept failing
     │   └── RetryBudgetExhausted      429/503/resets outlasted the retry budget
     └── ConformanceFailure            (also AssertionError) the target broke the contract
@@ -22,6 +23,7 @@ __all__ = [
     "CassetteError",
     "CassetteLeakError",
     "ConformanceFailure",
+    "NetworkBlockedError",
     "ProfileError",
     "RetryBudgetExhausted",
     "SchemaNotFoundError",
@@ -58,6 +60,10 @@ class CassetteError(ZdConformError):
 
 class CassetteLeakError(CassetteError):
     """A cassette or report about to be written still holds a secret; nothing was written."""
+
+
+class NetworkBlockedError(CassetteError):
+    """Replay tried to reach the network, even only to resolve a host name."""
 
 
 class TransportError(ZdConformError):
