@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from . import evidence, matrix
+from . import matrix
 from .exceptions import ZdConformError
 from .offline import no_dns
 from .session import Options, RunState, resolve_options
@@ -190,7 +190,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if RUN in config.stash and config.stash[RUN].results:
         terminalreporter.write_sep("=", "zdconform conformance matrix")
         terminalreporter.write_line(matrix.render(config.stash[RUN]))
-        for line in evidence.stale_warnings(config.stash[RUN]):
+        from .evidence import stale_warnings  # imported late: it brings jsonschema
+
+        for line in stale_warnings(config.stash[RUN]):
             terminalreporter.write_line(line, yellow=True)
 
 
@@ -204,7 +206,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         with ZendeskClient(run.base_url) as client:
             run.ledger.revoke_all(client)
     matrix.write_results(run, run.options.reports)
-    evidence.write_reports(run)
+    from .evidence import write_reports
+
+    write_reports(run)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .auth import ApiTokenAuth, PasswordAuth
 from .cassettes import CassetteStore, utcnow
 from .exceptions import UsageError
 from .pacing import Pacer
@@ -190,6 +189,8 @@ def _register_emulator_secrets(secrets: SecretSet) -> None:
 
 
 def _register(secrets: SecretSet, creds: Credentials) -> None:
+    from .auth import ApiTokenAuth, PasswordAuth  # imported late: plugin start-up stays light
+
     for name in ("password", "api_token", "oauth_token"):
         value = getattr(creds, name)
         if value and value != REDACTED:

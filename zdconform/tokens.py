@@ -15,9 +15,10 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from requests.auth import AuthBase
+if TYPE_CHECKING:
+    from requests.auth import AuthBase
 
 from .cassettes import atomic_write, utcnow
 
