@@ -24,6 +24,7 @@ RUN = pytest.StashKey[RunState]()
 OPTIONS = pytest.StashKey[Options]()
 RECORD = pytest.StashKey[dict[str, Any]]()
 MATCH_ON = ("method", "zd_path", "query", "zd_body")
+_WATCH = "zdconform-session-watch"
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
 _RERECORD_HINT = (
     "The request above is not in the recording of {slug}: the check now sends something it did "
@@ -63,7 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "allow_unverified", "emulator_tenant", "max_age_days")
     cli = {key: config.getoption(f"zd_{key}") for key in keys}
     ini = {key: config.getini(f"zd_{key}") for key in keys[:6]}
-    config.pluginmanager.register(_InterruptWatch(config), "zdconform-interrupt-watch")
+    config.pluginmanager.register(_SessionWatch(config), _WATCH)
     try:
         config.stash[OPTIONS] = resolve_options(cli, ini, os.environ, Path(str(config.rootpath)))
     except ZdConformError as exc:
@@ -174,11 +175,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-class _InterruptWatch:
-    """Marks the run interrupted on Ctrl-C or SIGTERM, so no partial cassette is written."""
+class _SessionWatch:
+    """Marks the run interrupted on Ctrl-C or SIGTERM, so no partial cassette is written, and
+    counts the checks that pytest-xdist workers report to this (controller) process."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.checks_seen = 0
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" and any(key == "zd_check_id" for key, _ in report.user_properties):
+            self.checks_seen += 1
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         run = self.config.stash.get(RUN, None)
@@ -187,6 +194,13 @@ class _InterruptWatch:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    watch = config.pluginmanager.get_plugin(_WATCH)
+    if RUN not in config.stash and watch is not None and watch.checks_seen:
+        terminalreporter.write_line(
+            "zdconform: the checks ran under pytest-xdist (-n), each worker seeing only its share, "
+            "so no matrix, results or evidence were written. Run the suites without -n (they "
+            "replay in about a second) to get them.", yellow=True)
+        return
     if RUN in config.stash and config.stash[RUN].results:
         terminalreporter.write_sep("=", "zdconform conformance matrix")
         terminalreporter.write_line(matrix.render(config.stash[RUN]))
@@ -205,6 +219,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
         with ZendeskClient(run.base_url) as client:
             run.ledger.revoke_all(client)
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker saw only its share: no partial matrix or evidence
     matrix.write_results(run, run.options.reports)
     from .evidence import write_reports
 
