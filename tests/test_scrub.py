@@ -128,3 +128,23 @@ def test_form_encoded_body_secrets_are_redacted():
     out = make_scrubber().before_record_request(request).body.decode()
     assert "rt-0123456789" not in out and "cs-abcdef" not in out
     assert "grant_type=refresh_token" in out and "scope=read" in out
+
+
+def test_messages_for_logs_and_reports_lose_secrets_and_emails():
+    scrubber = make_scrubber(SECRET)
+    text = scrubber.message(f"401 for ada@acme.com with token {SECRET}; seen person-0123456789@example.invalid")
+    assert SECRET not in text and "ada@acme.com" not in text
+    assert scrubber.pseudonym("email", "ada@acme.com") in text
+    assert "person-0123456789@example.invalid" in text, "pseudonyms are left as they are"
+
+
+@pytest.mark.parametrize(("text", "leak"), [
+    pytest.param("Authorization: Basic ZmFrZUBleGFtcGxlLmNvbTpwdw==", True, id="basic-value"),
+    pytest.param("Authorization: Bearer 52d7ef4ee01e2c2c75bff572f957cd4f12d6225e", True, id="bearer-token"),
+    pytest.param("Authorization: Basic REDACTED", False, id="basic-redacted"),
+    pytest.param("Zendesk sends a `Basic realm=...` challenge", False, id="basic-realm-prose"),
+    pytest.param('WWW-Authenticate: Bearer realm="Zendesk::OAuth Bearer Token Authentication"', False,
+                 id="bearer-challenge"),
+])
+def test_unredacted_authorization_patterns(text, leak):
+    assert bool(find_leaks(text, SecretSet())) is leak

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from .cassettes import atomic_write
+from .exceptions import CassetteLeakError
+from .scrub import find_leaks
 
 __all__ = ["ENDPOINTS", "observe", "render", "verdict", "write_results"]
 
@@ -41,7 +43,7 @@ def observe(run: Any, item: pytest.Item, report: pytest.TestReport) -> None:
         "endpoint": marker.args[0] if marker and marker.args else "other",
         "method": params.get("method", "-"),
         "verdict": verdict(report.outcome, record.get("expected")),
-        "reason": _reason(report),
+        "reason": run.scrubber.message(_reason(report)),
         "phase": report.when,
         **record,
     }
@@ -125,5 +127,10 @@ def write_results(run: Any, folder: Path) -> Path:
     path = folder / "results.json"
     data = {"target": run.target.slug, "profile": run.profile.name, "started_at": run.started_at,
             "results": sorted(run.results, key=lambda r: r["check"])}
-    atomic_write(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+    leaks = find_leaks(text, run.secrets)
+    if leaks:
+        raise CassetteLeakError(f"Refused to write {str(path)!r}: it would hold "
+                                f"{', '.join(sorted(set(leaks)))}. Nothing was written.")
+    atomic_write(path, text)
     return path

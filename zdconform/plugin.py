@@ -221,10 +221,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             run.ledger.revoke_all(client)
     if hasattr(session.config, "workerinput"):
         return  # a pytest-xdist worker saw only its share: no partial matrix or evidence
-    matrix.write_results(run, run.options.reports)
     from .evidence import write_reports
 
-    write_reports(run)
+    try:
+        matrix.write_results(run, run.options.reports)
+        write_reports(run)
+    except ZdConformError as exc:  # the leak gate refused a report: nothing half-written
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"zdconform: {exc}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

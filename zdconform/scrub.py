@@ -45,7 +45,11 @@ VOLATILE_HEADERS = frozenset({
     "keep-alive",
 })
 COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
-_AUTH_LEAK = re.compile(r"(?i)\b(bearer|basic)\s+(?!REDACTED\b)[A-Za-z0-9+/=._~-]{8,}")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PSEUDONYM = re.compile(r"^person-[0-9a-f]{10}@example\.invalid$")
+# An Authorization value that was not redacted: Basic base64, or a Bearer token of 16+ chars.
+_AUTH_LEAK = re.compile(r"(?i)\b(?:(basic)\s+(?!REDACTED\b)[A-Za-z0-9+/]{8,}={0,2}"
+                        r"|(bearer)\s+(?!REDACTED\b)[A-Za-z0-9._~+/-]{16,}=*)")
 _MIN_SECRET = 6
 
 
@@ -95,7 +99,7 @@ def _encodings(secret: str) -> Iterable[tuple[str, str]]:
 def find_leaks(text: str, secrets: SecretSet) -> list[str]:
     """Labels of every known secret found in `text`, plus unredacted Authorization values."""
     found = [label for variant, label in secrets if variant in text]
-    found += [f"an unredacted {m.group(1)} credential" for m in _AUTH_LEAK.finditer(text)]
+    found += [f"an unredacted {m.group(1) or m.group(2)} credential" for m in _AUTH_LEAK.finditer(text)]
     return found
 
 
@@ -154,6 +158,12 @@ class Scrubber:
             text = text.replace(actual, canonical)
         text = _redact_query(text)
         return self.secrets.replace(text)
+
+    def message(self, text: str) -> str:
+        """A message fit for a log or report: known secrets redacted, emails pseudonymized."""
+        text = self.secrets.replace(str(text))
+        return _EMAIL.sub(lambda m: m.group(0) if _PSEUDONYM.match(m.group(0))
+                          else self.pseudonym("email", m.group(0)), text)
 
     def pseudonym(self, key: str, value: str) -> str:
         digest = hmac.new(self.key, f"{key}:{value}".encode(), hashlib.sha256).hexdigest()
