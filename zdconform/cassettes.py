@@ -29,6 +29,7 @@ __all__ = [
     "MANIFEST",
     "Problem",
     "atomic_write",
+    "leak_gate",
     "sha256_file",
     "utcnow",
 ]
@@ -41,6 +42,15 @@ LOCK = ".MANIFEST.lock"  # serializes manifest updates between processes (git-ig
 
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def leak_gate(text: str, path: Path, secrets: SecretSet, fix: str) -> None:
+    """Refuse (CassetteLeakError, naming labels, never values) to write text holding a secret."""
+    leaks = find_leaks(text, secrets)
+    if leaks:
+        raise CassetteLeakError(
+            f"Refused to write {str(path)!r}: it would hold {', '.join(sorted(set(leaks)))}. "
+            f"Nothing was written. {fix}")
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -191,12 +201,8 @@ class CassetteStore:
                 "target": self.label.get("slug", self.folder.name)}
 
     def _gate(self, text: str, path: Path) -> None:
-        leaks = find_leaks(text, self.secrets)
-        if leaks:
-            raise CassetteLeakError(
-                f"Refused to write {str(path)!r}: it would hold {', '.join(sorted(set(leaks)))}. "
-                "Nothing was written. Add the field to zdconform.scrub.SECRET_KEYS (or the "
-                "header to the scrubber) and record again.")
+        leak_gate(text, path, self.secrets, "Add the field to zdconform.scrub.SECRET_KEYS (or the "
+                  "header to the scrubber) and record again.")
 
     # -- verification --------------------------------------------------------------------
     def check_one(self, path: Path) -> None:

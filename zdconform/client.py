@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json as jsonlib
 import logging
 import time
@@ -27,6 +26,7 @@ from .auth import NoAuth
 from .exceptions import UsageError
 from .pacing import Pacer
 from .retry import TRANSPORT_ERRORS, ClientEvent, RetryPolicy, RetryState
+from .settings import is_loopback
 
 __all__ = ["ClientEvent", "RetryPolicy", "ZendeskClient"]
 
@@ -34,13 +34,6 @@ logger = logging.getLogger(__name__)
 
 Params = Mapping[str, Any]
 PAGE_PARAMS = {"offset": "per_page", "cursor": "page[size]"}
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_base_url(base_url: str) -> str:
@@ -56,7 +49,7 @@ def check_base_url(base_url: str) -> str:
             "`base_url` carries credentials in it (not shown): remove `user:pass@` and pass "
             "them through the ZENDESK_* environment variables."
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(
             f"`base_url` uses plain http for a non-loopback host ({parts.hostname!r}): "
             "credentials would cross the network unencrypted. Use https."

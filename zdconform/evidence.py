@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cassettes import atomic_write, sha256_file, utcnow
+from .cassettes import atomic_write, leak_gate, sha256_file, utcnow
 from .exceptions import CassetteLeakError, ZdConformError
 from .findings import policy_findings, recorded_client_bodies
 from .interactions import body_json, schema_for, try_read_interactions
@@ -51,13 +51,10 @@ def write_reports(run: Any) -> list[Path]:
 
 
 def gate(text: str, path: Path, secrets: SecretSet) -> None:
-    """The leak gate for reports: refuse (CassetteLeakError, naming labels) text holding a secret."""
-    leaks = find_leaks(text, secrets) + find_leaks(html.unescape(text), secrets)
-    if leaks:
-        raise CassetteLeakError(
-            f"Refused to write {str(path)!r}: it would hold {', '.join(sorted(set(leaks)))}. "
-            "No report was written. Scrub the value where it enters the report (a reason, a "
-            "recorded body) and run again.")
+    """The leak gate for reports, which also reads the text HTML-unescaped."""
+    leak_gate(text + "\n" + html.unescape(text), path, secrets,
+              "No report was written. Scrub the value where it enters the report (a reason, a "
+              "recorded body) and run again.")
 
 
 def build(run: Any) -> dict[str, Any]:

@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from .cassettes import atomic_write
-from .exceptions import CassetteLeakError
-from .scrub import find_leaks
+from .cassettes import atomic_write, leak_gate
 
 __all__ = ["ENDPOINTS", "observe", "render", "verdict", "write_results"]
 
@@ -128,9 +126,6 @@ def write_results(run: Any, folder: Path) -> Path:
     data = {"target": run.target.slug, "profile": run.profile.name, "started_at": run.started_at,
             "results": sorted(run.results, key=lambda r: r["check"])}
     text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
-    leaks = find_leaks(text, run.secrets)
-    if leaks:
-        raise CassetteLeakError(f"Refused to write {str(path)!r}: it would hold "
-                                f"{', '.join(sorted(set(leaks)))}. Nothing was written.")
+    leak_gate(text, path, run.secrets, "Scrub the value where it enters the check's reason.")
     atomic_write(path, text)
     return path

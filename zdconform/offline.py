@@ -8,13 +8,13 @@ host, so replay provably sends nothing anywhere.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from .exceptions import NetworkBlockedError
+from .settings import is_loopback
 
 __all__ = ["no_dns"]
 
@@ -25,12 +25,7 @@ def _is_loopback(host: Any) -> bool:
     if host is None:
         return True
     name = host.decode() if isinstance(host, bytes) else str(host)
-    if name.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+    return name.lower() in _LOOPBACK_NAMES or is_loopback(name)
 
 
 @contextmanager

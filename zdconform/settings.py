@@ -29,6 +29,7 @@ __all__ = [
     "REFERENCE_SLUG",
     "Target",
     "default_profile",
+    "is_loopback",
     "load_profile",
     "parse_target",
 ]
@@ -89,7 +90,7 @@ def parse_target(value: str, *, replay_from: str = REFERENCE_SLUG) -> Target:
             "cassettes, offline), `emulator` (the bundled reference emulator) or a tenant's base "
             "URL such as `https://acme.zendesk.com`."
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(
             f"`--zd-target` {value!r} uses plain http on a non-loopback host; credentials would "
             f"cross the network unencrypted. Use `https://{parts.netloc}` instead (plain http is "
@@ -104,7 +105,8 @@ def parse_target(value: str, *, replay_from: str = REFERENCE_SLUG) -> Target:
     return Target("tenant", base_url=base, slug=_slug(parts.netloc))
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:
