@@ -95,6 +95,20 @@ def test_interrupted_run_revokes_everything_and_writes_no_partial_cassette(tmp_p
     assert not any("users_with_minted" in name for name in written), written
 
 
+def test_an_interrupt_between_minting_and_reading_the_answer_still_revokes(tmp_path):
+    """The tenant has minted the token but its answer is still on the way when Ctrl-C comes."""
+    slow_answer = [{"kind": "latency", "latency_ms": 3000, "methods": ["POST"],
+                    "paths": ["/api/v2/oauth/tokens"]}]
+    with ZendeskEmulator(tenant=tenant(faults=slow_answer)) as emulator:
+        proc = _start(emulator, tmp_path, "-k", "test_create_token")
+        _wait_for(lambda: emulator.tokens_created(), proc)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 2, out
+        assert len(emulator.tokens_created()) == 1
+        assert left_behind(emulator) == [], out
+
+
 def test_a_lost_create_token_answer_is_recovered_and_retried(tmp_path):
     reset = [{"kind": "reset", "count": 1, "methods": ["POST"], "paths": ["/api/v2/oauth/tokens"]}]
     with ZendeskEmulator(tenant=tenant(faults=reset)) as emulator:

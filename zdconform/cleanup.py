@@ -17,7 +17,7 @@ from requests.auth import AuthBase
 
 from .tokens import TOKENS_PATH, TokenLedger, read_journal, revoke_path
 
-__all__ = ["Orphan", "find_orphans", "recover_pending", "run_cleanup"]
+__all__ = ["Orphan", "find_orphans", "recover_all_pending", "recover_pending", "run_cleanup"]
 
 CLOCK_SKEW = dt.timedelta(seconds=120)  # the tenant's clock and ours may differ a little
 
@@ -77,6 +77,18 @@ def recover_pending(client: Any, auth: AuthBase, ledger: TokenLedger, key: str, 
         if orphan.why != "journalled" and client.delete(revoke_path(orphan.token_id), auth=auth).status_code in (204, 404):
             revoked.append(orphan.token_id)
     ledger.settle(key)
+    return revoked
+
+
+def recover_all_pending(client: Any, ledger: TokenLedger) -> list[int]:
+    """At the end of a run: revoke what any Create Token whose answer was never read minted
+    (the run was interrupted between the tenant minting a token and the suite reading it)."""
+    revoked: list[int] = []
+    for key, (client_id, not_before, auth) in list(ledger.pending.items()):
+        try:
+            revoked += recover_pending(client, auth, ledger, key, client_id, not_before)
+        except Exception:  # noqa: BLE001 - the journal keeps the entry for `zdconform cleanup`
+            continue
     return revoked
 
 

@@ -109,13 +109,13 @@ class Conformance:
         """
         client_id = _client_id_of(body)
         ledger, started = self.run.ledger, utcnow()
-        pending = ledger.intend(client_id)
+        pending = ledger.intend(client_id, auth)
         try:
             response = self.client.post(TOKENS_PATH, json=body, auth=auth)
         except TransportError:
             self.record["recovered_tokens"] = recover_pending(self.client, auth, ledger, pending,
                                                               client_id, started)
-            pending = ledger.intend(client_id)
+            pending = ledger.intend(client_id, auth)
             response = self.client.post(TOKENS_PATH, json=body, auth=auth)
         if response.status_code == 201:
             self._remember(response, auth, client_id, pending)

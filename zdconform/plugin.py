@@ -214,11 +214,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN, None)
     if run is None:
         return
-    if run.target.is_live and run.ledger.live:
+    if run.target.is_live and (run.ledger.live or run.ledger.pending):
+        from .cleanup import recover_all_pending
         from .client import ZendeskClient
 
         with ZendeskClient(run.base_url) as client:
             run.ledger.revoke_all(client)
+            recover_all_pending(client, run.ledger)
     if hasattr(session.config, "workerinput"):
         return  # a pytest-xdist worker saw only its share: no partial matrix or evidence
     from .evidence import write_reports

@@ -39,19 +39,24 @@ class TokenLedger:
     journal: Path | None = None
     live: dict[int, AuthBase] = field(default_factory=dict)
     revoked: list[int] = field(default_factory=list)
+    # Create Token requests sent whose answers were not read yet: key -> (client id, time, auth)
+    pending: dict[str, tuple[str, str, AuthBase]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- creation -------------------------------------------------------------------------
-    def intend(self, client_id: Any) -> str:
+    def intend(self, client_id: Any, auth: AuthBase) -> str:
         """Journal a Create Token about to be sent; returns the pending entry's key."""
-        key = uuid.uuid4().hex[:12]
+        key, now = uuid.uuid4().hex[:12], utcnow()
+        with self._lock:
+            self.pending[key] = (str(client_id), now, auth)
         self._update(lambda data: data["pending"].update({key: {"client_id": str(client_id),
-                                                                 "not_before": utcnow()}}))
+                                                                 "not_before": now}}))
         return key
 
     def add(self, token_id: int, auth: AuthBase, *, client_id: Any = None, pending: str | None = None) -> None:
         with self._lock:
             self.live[token_id] = auth
+            self.pending.pop(pending or "", None)
 
         def change(data: dict[str, Any]) -> None:
             data["tokens"][str(token_id)] = {"client_id": str(client_id), "created_at": utcnow()}
@@ -61,6 +66,8 @@ class TokenLedger:
 
     def settle(self, pending: str) -> None:
         """The Create Token answered without minting: forget its pending entry."""
+        with self._lock:
+            self.pending.pop(pending, None)
         self._update(lambda data: data["pending"].pop(pending, None))
 
     # -- revocation -----------------------------------------------------------------------
