@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from zdconform.context import method_params
+from zdconform.conformance.context import method_params
 
 METHODS = method_params()
 

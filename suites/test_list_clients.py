@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from zdconform.context import CLIENTS_PATH, method_params
+from zdconform.conformance.context import CLIENTS_PATH, method_params
 
 METHODS = method_params()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from zdconform.emulator import DEFAULT_CREDENTIALS
-from zdconform.scrub import SecretSet
+from zdconform.recording.scrub import SecretSet
 
 from _helpers import ROOT, run_suites
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 from _scripted_server import Canned, ScriptedServer
 
-from zdconform.auth import (
+from zdconform.http.auth import (
     ApiTokenAuth,
     NoAuth,
     OAuthBearerAuth,

@@ -15,11 +15,11 @@ from _scripted_server import Canned, Received, ScriptedServer, VirtualClock
 from requests.structures import CaseInsensitiveDict
 
 from zdconform import __version__
-from zdconform.auth import ApiTokenAuth, NoAuth, OAuthBearerAuth
-from zdconform.client import ZendeskClient, check_base_url
+from zdconform.http.auth import ApiTokenAuth, NoAuth, OAuthBearerAuth
+from zdconform.http.client import ZendeskClient, check_base_url
 from zdconform.exceptions import RetryBudgetExhausted, TransportError, UsageError
-from zdconform.pacing import Pacer, RateLimit, read_rate_limit
-from zdconform.retry import RetryPolicy, parse_retry_after
+from zdconform.http.pacing import Pacer, RateLimit, read_rate_limit
+from zdconform.http.retry import RetryPolicy, parse_retry_after
 
 USERS = "/api/v2/users.json"
 TOKENS = "/api/v2/oauth/tokens.json"

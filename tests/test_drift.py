@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from zdconform.cli import main
-from zdconform.drift import endpoint_of
+from zdconform.reporting.drift import endpoint_of
 
 from _evidence_support import REFERENCE, copy_reference
 from _helpers import ROOT

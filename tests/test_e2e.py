@@ -15,10 +15,10 @@ from urllib.parse import quote, quote_plus
 import pytest
 import yaml
 
-from zdconform.cassettes import MANIFEST
+from zdconform.recording.store import MANIFEST
 from zdconform.emulator import ZendeskEmulator, default_tenant
 from zdconform.emulator.tenant import tenant_to_dict
-from zdconform.negative import near_miss
+from zdconform.conformance.negative import near_miss
 
 from _helpers import run_suites
 

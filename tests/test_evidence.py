@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from zdconform import evidence
+from zdconform.reporting import evidence
 from zdconform.cli import main
 from zdconform.exceptions import CassetteLeakError, UsageError
-from zdconform.findings import policy_findings
-from zdconform.interactions import read_interactions
-from zdconform.report import render
-from zdconform.schemas import load_registry
-from zdconform.session import Options, RunState, resolve_options
+from zdconform.reporting.findings import policy_findings
+from zdconform.recording.interactions import read_interactions
+from zdconform.reporting.html import render
+from zdconform.conformance.schemas import load_registry
+from zdconform.run import Options, RunState, resolve_options
 
 from _evidence_support import REFERENCE, copy_reference, replay_reports
 

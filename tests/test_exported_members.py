@@ -6,8 +6,8 @@ import importlib
 
 import pytest
 
-MODULES = ["zdconform", "zdconform.exceptions", "zdconform.scrub", "zdconform.cassettes",
-           "zdconform.settings", "zdconform.schemas", "zdconform.emulator"]
+MODULES = ["zdconform", "zdconform.exceptions", "zdconform.recording.scrub", "zdconform.recording.store",
+           "zdconform.settings", "zdconform.conformance.schemas", "zdconform.emulator"]
 
 
 @pytest.mark.parametrize("name", MODULES)

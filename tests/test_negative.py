@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from zdconform.negative import MALFORMED, HeaderAuth, near_miss, wrong_auth
-from zdconform.scrub import SecretSet
+from zdconform.conformance.negative import MALFORMED, HeaderAuth, near_miss, wrong_auth
+from zdconform.recording.scrub import SecretSet
 from zdconform.settings import Credentials
 
 

@@ -7,7 +7,7 @@ import json
 import nbformat
 import pytest
 
-from zdconform.scrub import find_leaks
+from zdconform.recording.scrub import find_leaks
 
 from _evidence_support import emulator_secrets
 from _helpers import ROOT

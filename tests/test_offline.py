@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from zdconform.exceptions import NetworkBlockedError
-from zdconform.offline import no_dns
+from zdconform.recording.offline import no_dns
 
 
 @pytest.mark.parametrize("lookup", [

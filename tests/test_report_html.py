@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from zdconform.report import render
+from zdconform.reporting.html import render
 
 from _evidence_support import replay_reports
 from _helpers import ROOT

@@ -1,4 +1,4 @@
-"""The JSON Schemas under `schemas/` and the validation API in `zdconform.schemas`."""
+"""The JSON Schemas under `schemas/` and the validation API in `zdconform.conformance.schemas`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from zdconform.exceptions import SchemaNotFoundError, UsageError
-from zdconform.schemas import (
+from zdconform.conformance.schemas import (
     SCHEMAS_DIR,
     SchemaRegistry,
     Violation,
@@ -447,7 +447,7 @@ def test_validate_file_unreadable_input_is_a_usage_error(tmp_path: Path, content
 
 def test_a_schema_broken_after_a_cached_check_still_fails_at_load(tmp_path, monkeypatch):
     """The check cache remembers file digests: an edited file is checked again."""
-    from zdconform import schemas as module
+    from zdconform.conformance import schemas as module
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     folder = tmp_path / "s"

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from vcr.request import Request
 
-from zdconform.scrub import REDACTED, Scrubber, SecretSet, find_leaks, mask
+from zdconform.recording.scrub import REDACTED, Scrubber, SecretSet, find_leaks, mask
 
 SECRET = "s3cr3t/t0ken+with=odd chars"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from zdconform.cassettes import CassetteStore
+from zdconform.recording.store import CassetteStore
 from zdconform.cli import main
 
 from _evidence_support import REFERENCE, copy_reference

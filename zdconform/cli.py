@@ -103,13 +103,13 @@ def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _validate(args: argparse.Namespace, extra: list[str]) -> int:
-    from .schemas import validate_file
+    from .conformance.schemas import validate_file
 
     return validate_file(args.schema, args.file)
 
 
 def _verify(args: argparse.Namespace, extra: list[str]) -> int:
-    from .cassettes import CassetteStore
+    from .recording.store import CassetteStore
     from .settings import parse_target
 
     slug = parse_target(args.target).slug if "://" in args.target else args.target
@@ -127,22 +127,22 @@ def _verify(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _report(args: argparse.Namespace, extra: list[str]) -> int:
-    from .report import rerender
+    from .reporting.html import rerender
 
     print(f"wrote {rerender(Path(args.reports))}")
     return 0
 
 
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
-    from .drift import main as drift_main
+    from .reporting.drift import main as drift_main
 
     return drift_main(args.old, args.new)
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
-    from .auth import auth_for
-    from .cleanup import run_cleanup
-    from .client import ZendeskClient
+    from .http.auth import auth_for
+    from .conformance.cleanup import run_cleanup
+    from .http.client import ZendeskClient
     from .settings import AUTH_METHODS, Credentials, parse_target
 
     target = parse_target(args.target)

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from . import matrix
+from .reporting import results
 from .exceptions import ZdConformError
-from .offline import no_dns
-from .session import Options, RunState, resolve_options
+from .recording.offline import no_dns
+from .run import Options, RunState, resolve_options
 
 RUN = pytest.StashKey[RunState]()
 OPTIONS = pytest.StashKey[Options]()
@@ -101,7 +101,7 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     run = config.stash.get(RUN, None)
     if run is None:
         return  # no conformance check in this session: other cassettes are not ours to touch
-    from . import matching
+    from .recording import matching
 
     vcr.register_persister(run.store)
     vcr.register_matcher("zd_path", matching.same_path)
@@ -125,7 +125,7 @@ def zd_run(pytestconfig: pytest.Config) -> RunState:
 def zd(request: pytest.FixtureRequest, zd_run: RunState, vcr_cassette_dir: str,
        default_cassette_name: str) -> Iterator[Any]:
     """The run as one check sees it: auth objects, client, expectations, minted tokens."""
-    from .context import Conformance
+    from .conformance.context import Conformance
 
     cassette = Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml"
     record = request.node.stash.setdefault(RECORD, {})
@@ -157,7 +157,7 @@ def _require_recording(run: RunState, cassette: Path) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("zd_check"):
-        item.user_properties.append(("zd_check_id", matrix.check_id(item)))
+        item.user_properties.append(("zd_check_id", results.check_id(item)))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -167,11 +167,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         run = item.config.stash[RUN]
         if call.excinfo is not None and call.excinfo.errisinstance(KeyboardInterrupt):
             run.store.interrupted = True  # keep the previous cassette, never a partial one
-        matrix.observe(run, item, report)
+        results.observe(run, item, report)
         if call.excinfo is not None and type(call.excinfo.value).__name__ == UNMATCHED:
             report.sections.append(("zdconform", _RERECORD_HINT.format(slug=run.target.slug)))
         if report.skipped and run.target.is_live and RECORD in item.stash:
-            run.store.mark_skipped(Path(item.stash[RECORD]["cassette"]), matrix.skip_reason(report))
+            run.store.mark_skipped(Path(item.stash[RECORD]["cassette"]), results.skip_reason(report))
     return report
 
 
@@ -203,8 +203,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     if RUN in config.stash and config.stash[RUN].results:
         terminalreporter.write_sep("=", "zdconform conformance matrix")
-        terminalreporter.write_line(matrix.render(config.stash[RUN]))
-        from .evidence import stale_warnings  # imported late: it brings jsonschema
+        terminalreporter.write_line(results.render(config.stash[RUN]))
+        from .reporting.evidence import stale_warnings  # imported late: it brings jsonschema
 
         for line in stale_warnings(config.stash[RUN]):
             terminalreporter.write_line(line, yellow=True)
@@ -215,18 +215,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run is None:
         return
     if run.target.is_live and (run.ledger.live or run.ledger.pending):
-        from .cleanup import recover_all_pending
-        from .client import ZendeskClient
+        from .conformance.cleanup import recover_all_pending
+        from .http.client import ZendeskClient
 
         with ZendeskClient(run.base_url) as client:
             run.ledger.revoke_all(client)
             recover_all_pending(client, run.ledger)
     if hasattr(session.config, "workerinput"):
         return  # a pytest-xdist worker saw only its share: no partial matrix or evidence
-    from .evidence import write_reports
+    from .reporting.evidence import write_reports
 
     try:
-        matrix.write_results(run, run.options.reports)
+        results.write_results(run, run.options.reports)
         write_reports(run)
     except ZdConformError as exc:  # the leak gate refused a report: nothing half-written
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import requests
 
-from .exceptions import ConformanceFailure
+from ..exceptions import ConformanceFailure
 from .schemas import validate
 
 __all__ = ["Expected", "body_of", "check_allowed", "check_denied", "check_refused", "explain"]

@@ -21,7 +21,7 @@ from urllib.parse import quote, quote_plus
 from requests import PreparedRequest
 from requests.auth import AuthBase
 
-from .exceptions import UsageError
+from ..exceptions import UsageError
 
 __all__ = [
     "METHODS",

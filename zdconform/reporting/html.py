@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .cassettes import atomic_write
+from ..recording.store import atomic_write
 from .evidence import SCHEMA, gate
-from .exceptions import UsageError
-from .interactions import body_json, read_interactions
-from .schemas import load_registry
-from .scrub import SecretSet
+from ..exceptions import UsageError
+from ..recording.interactions import body_json, read_interactions
+from ..conformance.schemas import load_registry
+from ..recording.scrub import SecretSet
 
 __all__ = ["SYMBOLS", "cassette_file", "render", "rerender"]
 

@@ -27,7 +27,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from .exceptions import SchemaNotFoundError, UsageError
+from ..exceptions import SchemaNotFoundError, UsageError
 
 __all__ = [
     "SCHEMAS_DIR",
@@ -38,7 +38,7 @@ __all__ = [
     "validate_file",
 ]
 
-SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 SCHEMAS_DIR_ENV = "ZDCONFORM_SCHEMAS_DIR"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SECRET_KEYS = frozenset({"token", "full_token", "refresh_token", "secret", "client_secret",

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .exceptions import UsageError
-from .interactions import body_json, read_interactions
+from ..exceptions import UsageError
+from ..recording.interactions import body_json, read_interactions
 
 __all__ = ["Drift", "compare", "endpoint_of", "main"]
 

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .exceptions import NetworkBlockedError
-from .settings import is_loopback
+from ..exceptions import NetworkBlockedError
+from ..settings import is_loopback
 
 __all__ = ["no_dns"]
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .exceptions import CassetteError, CassetteLeakError
+from .. import __version__
+from ..exceptions import CassetteError, CassetteLeakError
 from .scrub import SecretSet, find_leaks
 
 __all__ = [
@@ -201,7 +201,7 @@ class CassetteStore:
                 "target": self.label.get("slug", self.folder.name)}
 
     def _gate(self, text: str, path: Path) -> None:
-        leak_gate(text, path, self.secrets, "Add the field to zdconform.scrub.SECRET_KEYS (or the "
+        leak_gate(text, path, self.secrets, "Add the field to zdconform.recording.scrub.SECRET_KEYS (or the "
                   "header to the scrubber) and record again.")
 
     # -- verification --------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from requests.auth import AuthBase
 
-from .cassettes import atomic_write, utcnow
+from ..recording.store import atomic_write, utcnow
 
 __all__ = ["TokenLedger", "read_journal", "revoke_path"]
 

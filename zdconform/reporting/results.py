@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .cassettes import atomic_write, leak_gate
+from ..recording.store import atomic_write, leak_gate
 
 __all__ = ["ENDPOINTS", "observe", "render", "verdict", "write_results"]
 
@@ -61,7 +61,7 @@ def check_id(item: pytest.Item) -> str:
 
 
 def _record_key() -> Any:
-    from .plugin import RECORD
+    from ..plugin import RECORD
 
     return RECORD
 

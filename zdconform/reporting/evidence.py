@@ -18,18 +18,18 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .cassettes import atomic_write, leak_gate, sha256_file, utcnow
-from .exceptions import CassetteLeakError, ZdConformError
+from .. import __version__
+from ..recording.store import atomic_write, leak_gate, sha256_file, utcnow
+from ..exceptions import CassetteLeakError, ZdConformError
 from .findings import policy_findings, recorded_client_bodies
-from .interactions import body_json, schema_for, try_read_interactions
-from .schemas import load_registry
-from .scrub import SecretSet, find_leaks
+from ..recording.interactions import body_json, schema_for, try_read_interactions
+from ..conformance.schemas import load_registry
+from ..recording.scrub import SecretSet, find_leaks
 
 __all__ = ["build", "gate", "policy_findings", "recorded_client_bodies", "stale_warnings",
            "write_reports"]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "evidence"
 SCHEMA_ID = "https://zdconform.invalid/schemas/evidence.json"
 REVALIDATE_CHARS = 16_000  # longer bodies of a passing check: validated by the check itself
@@ -37,7 +37,7 @@ REVALIDATE_CHARS = 16_000  # longer bodies of a passing check: validated by the 
 
 def write_reports(run: Any) -> list[Path]:
     """Write evidence.json and evidence.html under the run's reports folder; their paths."""
-    from .report import render
+    from .html import render
 
     folder = Path(run.options.reports)
     document = build(run)
@@ -196,7 +196,7 @@ def _profile(profile: Any) -> dict[str, Any]:
 
 
 def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
-    from .matrix import ENDPOINTS, METHODS, cells
+    from .results import ENDPOINTS, METHODS, cells
 
     grid = cells(results)
     methods = [m for m in METHODS if any(k[0] == m for k in grid)]

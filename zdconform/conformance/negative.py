@@ -17,9 +17,9 @@ import pytest
 import requests
 from requests.auth import AuthBase
 
-from .auth import ApiTokenAuth, OAuthBearerAuth, PasswordAuth, ZendeskAuth, auth_for
-from .exceptions import ConformanceFailure
-from .settings import AUTH_METHODS, AuthMethod, Credentials
+from ..http.auth import ApiTokenAuth, OAuthBearerAuth, PasswordAuth, ZendeskAuth, auth_for
+from ..exceptions import ConformanceFailure
+from ..settings import AUTH_METHODS, AuthMethod, Credentials
 
 if TYPE_CHECKING:
     from .context import Conformance

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 import requests
 import urllib3.exceptions
 
-from .exceptions import RetryBudgetExhausted, TransportError, UsageError
+from ..exceptions import RetryBudgetExhausted, TransportError, UsageError
 
 __all__ = [
     "IDEMPOTENT_METHODS",

@@ -15,14 +15,14 @@ import pytest
 import requests
 from requests.auth import AuthBase
 
-from .auth import auth_for
+from ..http.auth import auth_for
 from .checks import Expected, check_allowed, check_denied, check_refused
 from .cleanup import recover_pending
-from .client import ZendeskClient
-from .exceptions import TransportError
-from .session import RunState
-from .settings import AuthMethod
-from .cassettes import utcnow
+from ..http.client import ZendeskClient
+from ..exceptions import TransportError
+from ..run import RunState
+from ..settings import AuthMethod
+from ..recording.store import utcnow
 
 __all__ = ["Conformance"]
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cassettes import CassetteStore, utcnow
+from .recording.store import CassetteStore, utcnow
 from .exceptions import UsageError
-from .pacing import Pacer
-from .scrub import REDACTED, Scrubber, SecretSet
+from .http.pacing import Pacer
+from .recording.scrub import REDACTED, Scrubber, SecretSet
 from .settings import (
     REFERENCE_SLUG,
     Credentials,
@@ -30,7 +30,7 @@ from .settings import (
     parse_target,
     profile_from_dict,
 )
-from .tokens import TokenLedger
+from .conformance.tokens import TokenLedger
 
 __all__ = ["REFERENCE_BASE_URL", "Options", "RunState", "resolve_options"]
 
@@ -189,7 +189,7 @@ def _register_emulator_secrets(secrets: SecretSet) -> None:
 
 
 def _register(secrets: SecretSet, creds: Credentials) -> None:
-    from .auth import ApiTokenAuth, PasswordAuth  # imported late: plugin start-up stays light
+    from .http.auth import ApiTokenAuth, PasswordAuth  # imported late: plugin start-up stays light
 
     for name in ("password", "api_token", "oauth_token"):
         value = getattr(creds, name)

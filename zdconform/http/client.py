@@ -5,7 +5,7 @@
 - Redirects are returned, not followed: following one could carry credentials elsewhere, and
   a redirect from an API endpoint is itself worth reporting.
 - HTTP statuses never raise; the suites assert them. 429/503 and transport errors are retried
-  by the rules in `zdconform.retry`; rate-limit headers pace requests by `zdconform.pacing`.
+  by the rules in `zdconform.http.retry`; rate-limit headers pace requests by `zdconform.http.pacing`.
 - Every wait (retry or pacing) is recorded in `client.events` for the reports.
 """
 
@@ -21,12 +21,12 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from requests.auth import AuthBase
 
-from . import __version__
+from .. import __version__
 from .auth import NoAuth
-from .exceptions import UsageError
+from ..exceptions import UsageError
 from .pacing import Pacer
 from .retry import TRANSPORT_ERRORS, ClientEvent, RetryPolicy, RetryState
-from .settings import is_loopback
+from ..settings import is_loopback
 
 __all__ = ["ClientEvent", "RetryPolicy", "ZendeskClient"]
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .interactions import body_json, try_read_interactions
+from ..recording.interactions import body_json, try_read_interactions
 
 __all__ = ["policy_findings", "recorded_client_bodies"]
 

@@ -1,0 +1,1 @@
+"""HTTP to a tenant: auth objects per method, the client, retries and rate-limit pacing."""
