@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from zdconform.conformance.context import CLIENTS_PATH, method_params
+from zdconform.conformance.context import method_params
+from zdconform.conformance.endpoints import CLIENTS_PATH
 
 METHODS = method_params()
 

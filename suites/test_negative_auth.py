@@ -30,7 +30,7 @@ from __future__ import annotations
 import pytest
 
 from zdconform.http.auth import NoAuth, OAuthBearerAuth
-from zdconform.conformance.context import USERS_PATH
+from zdconform.conformance.endpoints import USERS_PATH
 from zdconform.conformance.negative import admin_auth, revoke_by_id, wrong_auth
 
 PROBE = {"page[size]": 1}

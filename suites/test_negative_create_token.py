@@ -49,7 +49,7 @@ def bad_body(case, clients, client_id):
 @pytest.mark.parametrize("case", list(EMULATOR_CHOICE))
 def test_refuses_bad_body(zd, case):
     method, auth = admin_auth(zd)
-    zd.record["method"] = method
+    zd.notes.method = method
     clients = zd.list_clients(auth, method=method)
     body = bad_body(case, clients, str(zd.find_client(clients)["id"]))
     response = zd.attempt_create(auth, body)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pytest
 
-from zdconform.conformance.context import CLIENTS_PATH
+from zdconform.conformance.endpoints import CLIENTS_PATH
 
 CASES = [
     pytest.param("agent", "oauth_token", "list_clients", id="agent-oauth-bearer-list-clients"),

@@ -27,11 +27,9 @@ import datetime as dt
 import pytest
 
 from zdconform.http.auth import OAuthBearerAuth
-from zdconform.conformance.context import USERS_PATH
+from zdconform.conformance.endpoints import CURRENT_TOKEN_PATH, ME_PATH, USERS_PATH, token_path
 from zdconform.conformance.negative import admin_auth, revoke_by_id
 
-ME_PATH = "/api/v2/users/me.json"
-CURRENT_PATH = "/api/v2/oauth/tokens/current.json"
 SHOWN_CHARS = 10
 FLOWS = [
     pytest.param("oauth_token", "by-id", id="revoke-by-id"),
@@ -81,10 +79,10 @@ def test_token_lifecycle(zd, method, flow):
     record_expiry(zd, token)
     bearer = OAuthBearerAuth(token["full_token"])
     if flow == "by-id":
-        show(zd, f"/api/v2/oauth/tokens/{token['id']}.json", admin, token, "by id")
-        show(zd, CURRENT_PATH, bearer, token, "current")
+        show(zd, token_path(token['id']), admin, token, "by id")
+        show(zd, CURRENT_TOKEN_PATH, bearer, token, "current")
     use(zd, bearer, token)
-    revoked = revoke_by_id(zd, token["id"]) if flow == "by-id" else zd.client.delete(CURRENT_PATH, auth=bearer)
+    revoked = revoke_by_id(zd, token["id"]) if flow == "by-id" else zd.client.delete(CURRENT_TOKEN_PATH, auth=bearer)
     zd.record["revoke_status"] = revoked.status_code
     assert revoked.status_code == 204, f"zdconform: revoking the token ({flow}) answered {revoked.status_code}, not 204"
     after = zd.client.get(USERS_PATH, params={"page[size]": 1}, auth=bearer)

@@ -9,7 +9,8 @@ import pytest
 from vcr.request import Request
 from vcr.serializers import yamlserializer
 
-from zdconform.recording.store import MANIFEST, CassetteStore, atomic_write
+from zdconform.recording.files import atomic_write
+from zdconform.recording.store import MANIFEST, CassetteStore
 from zdconform.exceptions import CassetteError, CassetteLeakError
 from zdconform.recording.scrub import SecretSet
 

@@ -117,7 +117,7 @@ def test_a_lost_create_token_answer_is_recovered_and_retried(tmp_path):
         assert len(emulator.tokens_created()) == 3, "the lost answer's token plus one per method"
         assert left_behind(emulator) == []
     records = json.loads((tmp_path / "reports" / "results.json").read_text())["results"]
-    assert sum(len(r.get("recovered_tokens", [])) for r in records) == 1
+    assert sum(len(r["details"].get("recovered_tokens", [])) for r in records) == 1
 
 
 def test_cleanup_finds_and_revokes_what_a_killed_run_left(tmp_path, capsys):

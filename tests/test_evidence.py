@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -17,7 +18,10 @@ from zdconform.reporting.findings import policy_findings
 from zdconform.recording.interactions import read_interactions
 from zdconform.reporting.html import render
 from zdconform.conformance.schemas import load_registry
-from zdconform.run import Options, RunState, resolve_options
+from zdconform.reporting.publish import findings, publish
+from zdconform.reporting.results import CheckResult
+from zdconform.run import RunState
+from zdconform.settings import Options, resolve_options
 
 from _evidence_support import REFERENCE, copy_reference, replay_reports
 
@@ -34,13 +38,22 @@ def open_run(tmp_path: Path, replayed_reports: Path, **options) -> RunState:
     folder = copy_reference(tmp_path / "cassettes")
     run = RunState.open(Options(target="replay", cassette_root=tmp_path / "cassettes",
                                 reports=tmp_path / "reports", **options), env={})
-    results = json.loads((replayed_reports / "results.json").read_text())["results"]
-    for result in results:
-        if result.get("cassette"):
-            result["cassette"] = result["cassette"].replace(str(REFERENCE), str(folder))
-    run.results = results
+    results = [CheckResult.from_json(r) for r in json.loads((replayed_reports / "results.json").read_text())["results"]]
+    run.results = [dataclasses.replace(r, cassette=r.cassette.replace(str(REFERENCE), str(folder)))
+                   if r.cassette else r for r in results]
     run.started_at = "2026-11-29T10:00:00Z"
     return run
+
+
+def build(run: RunState) -> dict:
+    """The evidence document of `run`, as the publish step builds it."""
+    info = run.info()
+    return evidence.build(info, run.results, findings(info, run.results))
+
+
+def result(check_id: str, method: str, statuses: tuple[int, ...], details: dict | None = None) -> CheckResult:
+    return CheckResult(check=f"suites/x.py::{check_id}", check_id=check_id, endpoint=check_id.split("[")[0],
+                       method=method, verdict="pass", statuses=statuses, details=details or {})
 
 
 def test_evidence_validates_against_its_schema(replayed):
@@ -108,7 +121,7 @@ def test_reference_findings(replayed):
 @pytest.mark.parametrize(("profile", "results", "expected"), [
     pytest.param({"expect": {"password": "enabled"}}, [], "high", id="profile-enables-password"),
     pytest.param({"expect": {"password": "disabled"}},
-                 [{"check_id": "list_clients[email-password]", "method": "password", "statuses": [200]}],
+                 [result("list_clients[email-password]", "password", (200,))],
                  "high", id="password-observed-working-against-profile"),
 ])
 def test_password_access_is_a_finding(profile, results, expected):
@@ -119,8 +132,7 @@ def test_password_access_is_a_finding(profile, results, expected):
 
 def test_no_findings_for_a_strict_tenant():
     profile = {"expect": {"password": "disabled", "api_token": "disabled", "oauth": "enabled"}}
-    results = [{"check_id": "create_token[oauth-bearer]", "method": "oauth_token", "statuses": [201],
-                "token_expires_at": "2026-12-01T00:00:00Z"}]
+    results = [result("create_token[oauth-bearer]", "oauth_token", (201,), {"token_expires_at": "2026-12-01T00:00:00Z"})]
     assert policy_findings(profile, results, [{"clients": [{"id": 1, "kind": "confidential"}]}]) == []
 
 
@@ -128,11 +140,11 @@ def test_leak_gate_refuses_reports_with_a_planted_secret(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0])
     planted = "planted-" + "7f3a9c1e5b2d4f6a8c0e"
     run.secrets.add(planted, "a planted test secret")
-    victim = next(Path(r["cassette"]) for r in run.results if r["check_id"] == "list_clients[api-token]")
+    victim = next(Path(r.cassette) for r in run.results if r.check_id == "list_clients[api-token]")
     victim.write_text(victim.read_text().replace("Reporting\n        dashboard", planted), encoding="utf-8")
     assert planted in victim.read_text()
     with pytest.raises(CassetteLeakError) as caught:
-        evidence.write_reports(run)
+        publish(run.info(), run.results)
     assert "a planted test secret" in str(caught.value) and planted not in str(caught.value)
     assert not (tmp_path / "reports" / "evidence.json").exists()
     assert not (tmp_path / "reports" / "evidence.html").exists()
@@ -140,30 +152,32 @@ def test_leak_gate_refuses_reports_with_a_planted_secret(tmp_path, replayed):
 
 def test_leak_gate_refuses_an_unredacted_bearer_credential(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0])
-    victim = next(Path(r["cassette"]) for r in run.results if r["check_id"] == "list_clients[oauth-bearer]")
+    victim = next(Path(r.cassette) for r in run.results if r.check_id == "list_clients[oauth-bearer]")
     victim.write_text(victim.read_text().replace("Bearer REDACTED", "Bearer 0a1b2c3d4e5f6a7b8c9d"))
     with pytest.raises(CassetteLeakError, match="unredacted Bearer credential"):
-        evidence.write_reports(run)
+        publish(run.info(), run.results)
 
 
-def test_write_reports_writes_both_and_scrubs_reasons(tmp_path, replayed):
+def test_publish_writes_every_report_and_scrubs_reasons(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0])
     run.secrets.add("hunter2-secret-value", "admin password")
-    run.results[0].update(verdict="fail", reason="got hunter2-secret-value for jane.doe@acme.example")
-    paths = evidence.write_reports(run)
-    assert sorted(p.name for p in paths) == ["evidence.html", "evidence.json"]
-    text = "".join(p.read_text() for p in paths)
+    run.results[0] = dataclasses.replace(run.results[0], verdict="fail",
+                                         reason="got hunter2-secret-value for jane.doe@acme.example")
+    paths = {p.name: p for p in publish(run.info(), run.results)}
+    assert sorted(paths) == ["evidence.html", "evidence.json", "results.json"]
+    text = "".join(p.read_text() for p in paths.values())
     assert "hunter2-secret-value" not in text and "jane.doe@acme.example" not in text
-    assert "@example.invalid" in json.loads(paths[0].read_text())["checks"][0]["reason"]
+    assert "@example.invalid" in json.loads(paths["evidence.json"].read_text())["checks"][0]["reason"]
 
 
 def test_a_failed_check_is_validated_again_and_lists_its_violations(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0])
-    result = next(r for r in run.results if r["check_id"] == "create_token[api-token]")
-    path = Path(result["cassette"])
+    index = next(i for i, r in enumerate(run.results) if r.check_id == "create_token[api-token]")
+    path = Path(run.results[index].cassette)
     path.write_text(path.read_text().replace('"scopes":["read","write"],"created_at"', '"scopes":"read","created_at"'))
-    result.update(verdict="fail", reason="zdconform: Create Token: the response does not conform")
-    record = next(c for c in evidence.build(run)["checks"] if c["check_id"] == "create_token[api-token]")
+    run.results[index] = dataclasses.replace(run.results[index], verdict="fail",
+                                             reason="zdconform: Create Token: the response does not conform")
+    record = next(c for c in build(run)["checks"] if c["check_id"] == "create_token[api-token]")
     assert record["schema"]["verdict"] == "invalid" and record["schema"]["source"] == "re-validated"
     assert {(v["interaction"], v["schema"]) for v in record["schema"]["violations"]} == {(1, "token_response")}
     assert record["cassette"]["verified"] is False  # edited after recording: the record says so
@@ -175,15 +189,15 @@ def test_stale_cassettes_are_flagged_but_not_failed(tmp_path, replayed):
     fresh = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for key, entry in run.store.manifest["cassettes"].items():
         entry["recorded_at"] = old if "test_list_clients" in key else fresh
-    document = evidence.build(run)
+    document = build(run)
     assert document["cassettes"]["stale"] and all("test_list_clients" in p for p in document["cassettes"]["stale"])
-    assert document["summary"]["verdicts"]["fail"] == sum(r["verdict"] == "fail" for r in run.results)
-    warning = evidence.stale_warnings(run)
+    assert document["summary"]["verdicts"]["fail"] == sum(r.verdict == "fail" for r in run.results)
+    warning = evidence.stale_warnings(run.info())
     assert len(warning) == 1 and "more than 30 days" in warning[0] and "--zd-max-age-days" in warning[0]
     page = render(document, tmp_path / "reports")
     assert "stale cassette(s)" in page and "; STALE" in page
-    run.options = Options(**{**run.options.__dict__, "max_age_days": 90})
-    assert evidence.stale_warnings(run) == [] and evidence.build(run)["cassettes"]["stale"] == []
+    run.options = dataclasses.replace(run.options, max_age_days=90)
+    assert evidence.stale_warnings(run.info()) == [] and build(run)["cassettes"]["stale"] == []
 
 
 @pytest.mark.parametrize(("cli", "env", "expected"), [
@@ -223,3 +237,21 @@ def test_report_command_refuses_bad_evidence(tmp_path, capsys, content, fragment
     err = capsys.readouterr().err
     assert fragment in err and "Traceback" not in err
     assert not (tmp_path / "evidence.html").exists()
+
+
+def test_every_key_a_suite_notes_reaches_the_evidence(replayed):
+    _, document = replayed
+    details = {c["check_id"]: c.get("details", {}) for c in document["checks"]}
+    assert details["token_errors[unknown-client-id]"]["observed_status"] == 422
+    assert details["token_lifecycle[revoke-by-id]"]["revoke_status"] == 204
+    assert details["negative_auth[revoked-token]"]["admin_method"] == "oauth_token"
+    assert "pages" in details["users_bearer[minted-with-api-token-cursor]"]
+
+
+def test_what_a_check_notes_cannot_overwrite_a_computed_field():
+    noted = result("create_token[api-token]", "api_token", (500,), {"verdict": "pass", "method": "password"})
+    failed = dataclasses.replace(noted, verdict="fail", reason="zdconform: 500")
+    data = failed.as_json()
+    assert (data["verdict"], data["method"]) == ("fail", "api_token")
+    assert data["details"] == {"verdict": "pass", "method": "password"}
+    assert CheckResult.from_json(data) == failed

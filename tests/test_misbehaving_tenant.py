@@ -112,5 +112,5 @@ def test_expiring_tokens_are_reported_with_when_they_lapse(tmp_path):
     assert result.returncode == 0, result.output
     lifecycle = [r for check, r in results.items() if check.startswith("token_lifecycle[")]
     assert len(lifecycle) == 2
-    assert all(r["token_lapses_in_seconds"] == 1800 and r["token_expires_at"] for r in lifecycle)
+    assert all(r["details"]["token_lapses_in_seconds"] == 1800 and r["details"]["token_expires_at"] for r in lifecycle)
     assert "OAuth tokens that never expire" not in result.output

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zdconform.exceptions import ProfileError, UsageError
-from zdconform.run import resolve_options
+from zdconform.settings import resolve_options
 from zdconform.settings import Credentials, default_profile, load_profile, parse_target
 
 

@@ -127,9 +127,9 @@ def _verify(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _report(args: argparse.Namespace, extra: list[str]) -> int:
-    from .reporting.html import rerender
+    from .reporting.publish import republish
 
-    print(f"wrote {rerender(Path(args.reports))}")
+    print(f"wrote {republish(Path(args.reports))}")
     return 0
 
 

@@ -1,8 +1,9 @@
 """pytest plugin: options, markers, fixtures and hooks for the conformance suites.
 
-Hooks and fixtures only; the logic lives in `session`, `context`, `checks`, `cassettes`,
-`scrub` and `matrix`. Checks are tests marked `zd_check(endpoint)`; each gets a cassette
-under `cassettes/<target>/...`, replayed with the network blocked by default.
+Hooks and fixtures only; the logic lives in `settings`, `run`, `recording`, `conformance`
+and `reporting`. Checks are tests marked `zd_check(endpoint)`; each gets a cassette under
+`cassettes/<target>/...`, replayed with the network blocked by default. Each check's
+pytest reports become one `CheckResult`; at the end, `reporting.publish` writes the reports.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from typing import Any
 
 import pytest
 
-from .reporting import results
+from .conformance.notes import CheckNotes
 from .exceptions import ZdConformError
 from .recording.offline import no_dns
-from .run import Options, RunState, resolve_options
+from .reporting import results
+from .reporting.results import CheckResult
+from .run import RunState
+from .settings import Options, resolve_options
 
 RUN = pytest.StashKey[RunState]()
 OPTIONS = pytest.StashKey[Options]()
-RECORD = pytest.StashKey[dict[str, Any]]()
+NOTES = pytest.StashKey[CheckNotes]()
 MATCH_ON = ("method", "zd_path", "query", "zd_body")
 _WATCH = "zdconform-session-watch"
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
@@ -128,13 +132,12 @@ def zd(request: pytest.FixtureRequest, zd_run: RunState, vcr_cassette_dir: str,
     from .conformance.context import Conformance
 
     cassette = Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml"
-    record = request.node.stash.setdefault(RECORD, {})
-    record.update(cassette=str(cassette), target=zd_run.target.slug)
+    notes = request.node.stash[NOTES] = CheckNotes(cassette=str(cassette), target=zd_run.target.slug)
     if zd_run.target.kind == "replay":
         _require_recording(zd_run, cassette)
     elif zd_run.emulator is not None:
         zd_run.emulator.clear()  # each check starts from the same tenant: re-records are identical
-    context = Conformance(zd_run, record)
+    context = Conformance(zd_run, notes)
     if zd_run.target.kind == "replay":
         with no_dns():  # pytest-recording blocks connections; this blocks lookups too
             yield context
@@ -157,7 +160,7 @@ def _require_recording(run: RunState, cassette: Path) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("zd_check"):
-        item.user_properties.append(("zd_check_id", results.check_id(item)))
+        item.user_properties.append(("zd_check_id", check_id(item)))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -167,12 +170,55 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         run = item.config.stash[RUN]
         if call.excinfo is not None and call.excinfo.errisinstance(KeyboardInterrupt):
             run.store.interrupted = True  # keep the previous cassette, never a partial one
-        results.observe(run, item, report)
+        if report.when == "call" or not report.passed:
+            results.fold(run.results, _result(run, item, report))
         if call.excinfo is not None and type(call.excinfo.value).__name__ == UNMATCHED:
             report.sections.append(("zdconform", _RERECORD_HINT.format(slug=run.target.slug)))
-        if report.skipped and run.target.is_live and RECORD in item.stash:
-            run.store.mark_skipped(Path(item.stash[RECORD]["cassette"]), results.skip_reason(report))
+        if report.skipped and run.target.is_live and NOTES in item.stash:
+            run.store.mark_skipped(Path(item.stash[NOTES].cassette), _skip_reason(report))
     return report
+
+
+def _result(run: RunState, item: pytest.Item, report: pytest.TestReport) -> CheckResult:
+    """One phase's result of a check: pytest's outcome, judged with what the check noted."""
+    notes = item.stash.get(NOTES, None) or CheckNotes(cassette="", target=run.target.slug)
+    callspec = getattr(item, "callspec", None)
+    return CheckResult(
+        check=item.nodeid, check_id=check_id(item), endpoint=_endpoint(item),
+        method=notes.method or (callspec.params.get("method", "-") if callspec else "-"),
+        verdict=results.verdict(report.outcome, notes.expected),
+        reason=run.scrubber.message(_reason(report)), phase=report.when, duration=round(report.duration, 4),
+        expected=notes.expected, statuses=tuple(notes.statuses), cassette=notes.cassette or None,
+        target=notes.target, details=dict(notes.details))
+
+
+def _endpoint(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("zd_check")
+    return str(marker.args[0]) if marker and marker.args else "other"
+
+
+def check_id(item: pytest.Item) -> str:
+    """A stable, readable id: `endpoint[param-id]`, e.g. `create_token[api-token]`."""
+    marker = item.get_closest_marker("zd_check")
+    endpoint = marker.args[0] if marker and marker.args else item.name
+    callspec = getattr(item, "callspec", None)
+    return f"{endpoint}[{callspec.id}]" if callspec else str(endpoint)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"
+
+
+def _reason(report: pytest.TestReport) -> str:
+    if report.skipped:
+        return _skip_reason(report)
+    if report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(report.longrepr)
+        return text.splitlines()[0][:300] if text else "failed"
+    return ""
 
 
 class _SessionWatch:
@@ -202,11 +248,14 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             "replay in about a second) to get them.", yellow=True)
         return
     if RUN in config.stash and config.stash[RUN].results:
-        terminalreporter.write_sep("=", "zdconform conformance matrix")
-        terminalreporter.write_line(results.render(config.stash[RUN]))
+        run = config.stash[RUN]
         from .reporting.evidence import stale_warnings  # imported late: it brings jsonschema
+        from .reporting.publish import findings
 
-        for line in stale_warnings(config.stash[RUN]):
+        info = run.info()
+        terminalreporter.write_sep("=", "zdconform conformance matrix")
+        terminalreporter.write_line(results.render(info, run.results, findings(info, run.results)))
+        for line in stale_warnings(info):
             terminalreporter.write_line(line, yellow=True)
 
 
@@ -223,11 +272,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             recover_all_pending(client, run.ledger)
     if hasattr(session.config, "workerinput"):
         return  # a pytest-xdist worker saw only its share: no partial matrix or evidence
-    from .reporting.evidence import write_reports
+    from .reporting.publish import publish
 
     try:
-        results.write_results(run, run.options.reports)
-        write_reports(run)
+        publish(run.info(), run.results)
     except ZdConformError as exc:  # the leak gate refused a report: nothing half-written
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:

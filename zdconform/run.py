@@ -1,9 +1,8 @@
-"""The state of one conformance run: target, profile, credentials, cassettes, secrets.
+"""The state of one conformance run: target, profile, credentials, cassettes, secrets, results.
 
-`Options` holds the resolved settings (see `resolve_options`, which applies the one
-precedence rule: command-line option > ini key > environment variable > default).
-`RunState.open` turns them into a run: it starts the emulator when the target asks for it,
-loads the cassette folder and its manifest, and registers every known secret.
+`RunState.open` turns resolved `settings.Options` into a run: it starts the emulator when
+the target asks for it, loads the cassette folder and its manifest, and registers every
+known secret. `RunState.info()` is what the reports need to know of it.
 """
 
 from __future__ import annotations
@@ -16,13 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .recording.store import CassetteStore, utcnow
+from .recording.files import utcnow
+from .recording.store import CassetteStore
 from .exceptions import UsageError
 from .http.pacing import Pacer
 from .recording.scrub import REDACTED, Scrubber, SecretSet
+from .reporting.results import CheckResult, RunInfo
 from .settings import (
-    REFERENCE_SLUG,
     Credentials,
+    Options,
     Profile,
     Target,
     default_profile,
@@ -32,7 +33,7 @@ from .settings import (
 )
 from .conformance.tokens import TokenLedger
 
-__all__ = ["REFERENCE_BASE_URL", "Options", "RunState", "resolve_options"]
+__all__ = ["REFERENCE_BASE_URL", "RunState"]
 
 REFERENCE_BASE_URL = "https://reference-emulator.invalid"
 REFERENCE_DESCRIPTION = ("zdconform reference emulator (a local stand-in built from Zendesk's "
@@ -42,57 +43,6 @@ EMULATOR_FROZEN_TIME = "2026-11-01T12:00:00Z"
 REFERENCE_PROFILE = {"name": "reference-emulator",
                      "expect": {"password": "disabled", "api_token": "enabled", "oauth": "enabled"},
                      "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}
-
-
-@dataclass(frozen=True)
-class Options:
-    target: str = "replay"
-    profile: str | None = None
-    replay_from: str = REFERENCE_SLUG
-    cassette_root: Path = Path("cassettes")
-    max_pages: int = 3
-    allow_unverified: bool = False
-    emulator_tenant: str | None = None
-    reports: Path = Path("reports")
-    max_age_days: int = 90  # cassettes recorded longer ago are flagged as stale (a warning)
-
-
-def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
-                    rootdir: Path) -> Options:
-    """Resolve every setting with one rule: CLI > ini > environment > default."""
-
-    def pick(name: str, var: str, default: Any) -> Any:
-        for source in (cli.get(name), ini.get(name), env.get(var)):  # the precedence, in order
-            if source not in (None, "", []):
-                return source
-        return default
-
-    root = Path(pick("cassette_root", "ZDCONFORM_CASSETTES", "cassettes"))
-    reports = Path(pick("reports", "ZDCONFORM_REPORTS", "reports"))
-    pages = pick("max_pages", "ZDCONFORM_MAX_PAGES", 3)
-    try:
-        pages = int(pages)
-        assert pages >= 1
-    except (ValueError, AssertionError):
-        raise UsageError(f"`--zd-max-pages` {pages!r} must be a whole number of pages, 1 or more.") from None
-    max_age = pick("max_age_days", "ZDCONFORM_MAX_AGE_DAYS", 90)
-    try:
-        max_age = int(max_age)
-        assert max_age >= 0
-    except (ValueError, AssertionError):
-        raise UsageError(f"`--zd-max-age-days` (or ZDCONFORM_MAX_AGE_DAYS) {max_age!r} must be a "
-                         "whole number of days, 0 or more.") from None
-    return Options(
-        target=str(pick("target", "ZENDESK_TARGET", "replay")),
-        profile=pick("profile", "ZENDESK_PROFILE", None),
-        replay_from=str(pick("replay_from", "ZENDESK_REPLAY_FROM", REFERENCE_SLUG)),
-        cassette_root=root if root.is_absolute() else rootdir / root,
-        max_pages=pages,
-        allow_unverified=bool(pick("allow_unverified", "ZDCONFORM_ALLOW_UNVERIFIED", False)),
-        emulator_tenant=pick("emulator_tenant", "ZDCONFORM_EMULATOR_TENANT", None),
-        reports=reports if reports.is_absolute() else rootdir / reports,
-        max_age_days=max_age,
-    )
 
 
 @dataclass
@@ -110,7 +60,7 @@ class RunState:
     base_url: str
     emulator: Any = None
     sleep: Callable[[float], None] | None = None
-    results: list[dict[str, Any]] = field(default_factory=list)
+    results: list[CheckResult] = field(default_factory=list)
     started_at: str = ""
     pacer: Pacer = field(default_factory=Pacer)  # one view of the tenant's rate limit per run
 
@@ -143,6 +93,15 @@ class RunState:
                    TokenLedger(journal if target.is_live else None), base_url, emulator,
                    sleep=(lambda _s: None) if target.kind == "replay" else None,
                    started_at=utcnow())
+
+    def info(self) -> RunInfo:
+        """What the reports need to know of this run."""
+        return RunInfo(slug=self.target.slug, mode=self.target.kind, is_reference=self.target.is_reference,
+                       is_live=self.target.is_live, profile=self.profile, label=dict(self.store.label),
+                       manifest=self.store.manifest, cassette_folder=self.store.folder,
+                       cassette_root=self.options.cassette_root, reports=self.options.reports,
+                       max_age_days=self.options.max_age_days, started_at=self.started_at,
+                       secrets=self.secrets, scrub=self.scrubber.message)
 
     def close(self) -> None:
         if self.emulator is not None:

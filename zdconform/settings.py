@@ -1,6 +1,6 @@
-"""Targets, credentials from the environment, and tenant profiles.
+"""Settings: the options of a run, targets, credentials from the environment, tenant profiles.
 
-One function, `resolve`, decides every setting, with one precedence for all of them:
+One function, `resolve_options`, decides every option, with one precedence for all of them:
 command-line option > ini key (pyproject.toml) > environment variable > default.
 Secrets come only from environment variables, never from ini or profile files.
 """
@@ -25,6 +25,7 @@ __all__ = [
     "AUTH_METHODS",
     "CREDENTIAL_VARS",
     "Credentials",
+    "Options",
     "Profile",
     "REFERENCE_SLUG",
     "Target",
@@ -32,6 +33,7 @@ __all__ = [
     "is_loopback",
     "load_profile",
     "parse_target",
+    "resolve_options",
 ]
 
 AuthMethod = Literal["oauth_token", "api_token", "password"]
@@ -228,3 +230,54 @@ def _yaml_where(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or "syntax error"
     return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else problem
+
+
+@dataclass(frozen=True)
+class Options:
+    target: str = "replay"
+    profile: str | None = None
+    replay_from: str = REFERENCE_SLUG
+    cassette_root: Path = Path("cassettes")
+    max_pages: int = 3
+    allow_unverified: bool = False
+    emulator_tenant: str | None = None
+    reports: Path = Path("reports")
+    max_age_days: int = 90  # cassettes recorded longer ago are flagged as stale (a warning)
+
+
+def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
+                    rootdir: Path) -> Options:
+    """Resolve every setting with one rule: CLI > ini > environment > default."""
+
+    def pick(name: str, var: str, default: Any) -> Any:
+        for source in (cli.get(name), ini.get(name), env.get(var)):  # the precedence, in order
+            if source not in (None, "", []):
+                return source
+        return default
+
+    root = Path(pick("cassette_root", "ZDCONFORM_CASSETTES", "cassettes"))
+    reports = Path(pick("reports", "ZDCONFORM_REPORTS", "reports"))
+    pages = pick("max_pages", "ZDCONFORM_MAX_PAGES", 3)
+    try:
+        pages = int(pages)
+        assert pages >= 1
+    except (ValueError, AssertionError):
+        raise UsageError(f"`--zd-max-pages` {pages!r} must be a whole number of pages, 1 or more.") from None
+    max_age = pick("max_age_days", "ZDCONFORM_MAX_AGE_DAYS", 90)
+    try:
+        max_age = int(max_age)
+        assert max_age >= 0
+    except (ValueError, AssertionError):
+        raise UsageError(f"`--zd-max-age-days` (or ZDCONFORM_MAX_AGE_DAYS) {max_age!r} must be a "
+                         "whole number of days, 0 or more.") from None
+    return Options(
+        target=str(pick("target", "ZENDESK_TARGET", "replay")),
+        profile=pick("profile", "ZENDESK_PROFILE", None),
+        replay_from=str(pick("replay_from", "ZENDESK_REPLAY_FROM", REFERENCE_SLUG)),
+        cassette_root=root if root.is_absolute() else rootdir / root,
+        max_pages=pages,
+        allow_unverified=bool(pick("allow_unverified", "ZDCONFORM_ALLOW_UNVERIFIED", False)),
+        emulator_tenant=pick("emulator_tenant", "ZDCONFORM_EMULATOR_TENANT", None),
+        reports=reports if reports.is_absolute() else rootdir / reports,
+        max_age_days=max_age,
+    )

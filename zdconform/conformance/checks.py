@@ -8,23 +8,19 @@ message passes through the run's `SecretSet` first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import requests
 
 from ..exceptions import ConformanceFailure
+from .endpoints import DENIED, METHOD_NAMES
+from .notes import Expected
 from .schemas import validate
 
 __all__ = ["Expected", "body_of", "check_allowed", "check_denied", "check_refused", "explain"]
 
-Expected = Literal["allowed", "denied"]
 Redact = Callable[[str], str]
 
-_METHOD_NAMES = {"oauth_token": "OAuth bearer token", "api_token": "API token",
-                 "password": "email and password"}
-_DENIED_SCHEMA = {"oauth_token": "error_401_bearer", "api_token": "error_401_basic",
-                  "password": "error_401_basic"}
-_DENIED_CHALLENGE = {"oauth_token": "Bearer", "api_token": "Basic", "password": "Basic"}
 
 
 def body_of(response: requests.Response) -> Any:
@@ -40,7 +36,7 @@ def check_allowed(response: requests.Response, status: int, schema: str, *, meth
     """The request must succeed with `status` and a body valid against `schema`."""
     if response.status_code != status:
         raise ConformanceFailure(
-            f"zdconform: {what} with {_METHOD_NAMES.get(method, method)}: expected {status}, got "
+            f"zdconform: {what} with {METHOD_NAMES.get(method, method)}: expected {status}, got "
             f"{response.status_code}. {explain(response, method)} "
             f"Response body: {_snippet(response, redact)}")
     body = body_of(response)
@@ -50,7 +46,7 @@ def check_allowed(response: requests.Response, status: int, schema: str, *, meth
 
 def check_denied(response: requests.Response, *, method: str, what: str, redact: Redact) -> Any:
     """The request must be refused with 401, the method's documented body and challenge."""
-    name = _METHOD_NAMES.get(method, method)
+    name = METHOD_NAMES.get(method, method)
     if response.ok:
         raise ConformanceFailure(
             f"zdconform: {what} with {name} succeeded ({response.status_code}), but the tenant "
@@ -61,12 +57,12 @@ def check_denied(response: requests.Response, *, method: str, what: str, redact:
             f"{response.status_code}. {explain(response, method)} "
             f"Response body: {_snippet(response, redact)}")
     body = body_of(response)
-    _check_schema(body, _DENIED_SCHEMA[method], what=f"{what} (401 body)", redact=redact)
+    _check_schema(body, DENIED[method][0], what=f"{what} (401 body)", redact=redact)
     challenge = response.headers.get("WWW-Authenticate", "")
-    if not challenge.startswith(_DENIED_CHALLENGE[method]):
+    if not challenge.startswith(DENIED[method][1]):
         raise ConformanceFailure(
             f"zdconform: {what} with {name}: the 401 carries WWW-Authenticate {challenge!r}; "
-            f"Zendesk sends a `{_DENIED_CHALLENGE[method]} realm=...` challenge for this method.")
+            f"Zendesk sends a `{DENIED[method][1]} realm=...` challenge for this method.")
     return body
 
 

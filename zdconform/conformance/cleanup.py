@@ -15,7 +15,8 @@ from typing import Any
 
 from requests.auth import AuthBase
 
-from .tokens import TOKENS_PATH, TokenLedger, read_journal, revoke_path
+from .endpoints import TOKENS_PATH, token_path
+from .tokens import TokenLedger, read_journal
 
 __all__ = ["Orphan", "find_orphans", "recover_all_pending", "recover_pending", "run_cleanup"]
 
@@ -44,7 +45,7 @@ def find_orphans(client: Any, auth: AuthBase, journal: dict[str, Any]) -> list[O
 
 
 def _exists(client: Any, auth: AuthBase, token_id: str) -> bool:
-    return bool(client.get(revoke_path(token_id), auth=auth).status_code == 200)
+    return bool(client.get(token_path(token_id), auth=auth).status_code == 200)
 
 
 def _minted_after(client: Any, auth: AuthBase, client_id: str, not_before: str) -> list[int]:
@@ -74,7 +75,7 @@ def recover_pending(client: Any, auth: AuthBase, ledger: TokenLedger, key: str, 
         "client_id": str(client_id), "not_before": not_before}}}
     revoked = []
     for orphan in find_orphans(client, auth, entry):
-        if orphan.why != "journalled" and client.delete(revoke_path(orphan.token_id), auth=auth).status_code in (204, 404):
+        if orphan.why != "journalled" and client.delete(token_path(orphan.token_id), auth=auth).status_code in (204, 404):
             revoked.append(orphan.token_id)
     ledger.settle(key)
     return revoked
@@ -103,7 +104,7 @@ def run_cleanup(client: Any, auth: AuthBase, journal_path: Path, *, dry_run: boo
         if dry_run:
             lines.append(f"would revoke token {orphan.token_id} (client {orphan.client_id}): {orphan.why}")
             continue
-        status = client.delete(revoke_path(orphan.token_id), auth=auth).status_code
+        status = client.delete(token_path(orphan.token_id), auth=auth).status_code
         if status not in (204, 404):
             failed.add(orphan.token_id)
         lines.append(f"{'revoked' if status in (204, 404) else f'FAILED ({status})'} token "

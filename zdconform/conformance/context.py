@@ -2,36 +2,37 @@
 
 It hands out auth objects (skipping, with the variable's name, when a credential is
 missing), a client for the target, the profile's expectation for each method, and mints
-tokens that are revoked when the check ends.
+tokens that are revoked when the check ends. The run is seen through `CheckRun`, the part
+of the run's state a check needs, so this module knows nothing of the run's assembly.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import pytest
 import requests
 from requests.auth import AuthBase
 
 from ..http.auth import auth_for
+from .endpoints import CLIENTS_PATH, METHOD_IDS, TOKENS_PATH
+from .notes import CheckNotes
 from .checks import Expected, check_allowed, check_denied, check_refused
 from .cleanup import recover_pending
 from ..http.client import ZendeskClient
 from ..exceptions import TransportError
-from ..run import RunState
-from ..settings import AuthMethod
-from ..recording.store import utcnow
+from ..http.pacing import Pacer
+from ..recording.scrub import SecretSet
+from ..settings import AuthMethod, Credentials, Options, Profile, Target
+from .tokens import TokenLedger
+from ..recording.files import utcnow
 
-__all__ = ["Conformance"]
+__all__ = ["CheckRun", "Conformance", "method_params"]
 
-CLIENTS_PATH = "/api/v2/oauth/clients.json"
-TOKENS_PATH = "/api/v2/oauth/tokens.json"
-USERS_PATH = "/api/v2/users.json"
 SEED_CLIENT_NAME = "OAuth client for my app"
-# Readable test ids for the three auth methods, shared by the suites' parametrize tables.
-METHOD_IDS = {"oauth_token": "oauth-bearer", "api_token": "api-token", "password": "email-password"}
 
 
 def method_params(prefix: str = "") -> list[Any]:
@@ -39,12 +40,27 @@ def method_params(prefix: str = "") -> list[Any]:
     return [pytest.param(method, id=f"{prefix}{name}") for method, name in METHOD_IDS.items()]
 
 
+class CheckRun(Protocol):
+    """The part of the run's state a check uses (`run.RunState` has it all)."""
+
+    options: Options
+    target: Target
+    profile: Profile
+    credentials: dict[str, Credentials]
+    secrets: SecretSet
+    ledger: TokenLedger
+    base_url: str
+    sleep: Callable[[float], None] | None
+    pacer: Pacer
+
+
 class Conformance:
     """The run as one check sees it."""
 
-    def __init__(self, run: RunState, record: dict[str, Any]) -> None:
+    def __init__(self, run: CheckRun, notes: CheckNotes) -> None:
         self.run = run
-        self.record = record  # what the report says about this check
+        self.notes = notes
+        self.record = notes.details  # what a suite adds about this check, kept whole
         self.client = ZendeskClient(run.base_url, sleep=run.sleep or time.sleep, pacer=run.pacer)
         if run.target.kind == "replay":
             self.client.session.trust_env = False  # no network in replay: skip proxy/netrc lookups
@@ -64,7 +80,7 @@ class Conformance:
 
     def expected(self, method: AuthMethod) -> Expected:
         expected: Expected = "allowed" if self.run.profile.expects(method) == "enabled" else "denied"
-        self.record["expected"] = expected
+        self.notes.expected = expected
         return expected
 
     def redact(self, text: str) -> str:
@@ -88,7 +104,7 @@ class Conformance:
                              method=method, redact=self.redact)
 
     def _observe(self, response: requests.Response) -> None:
-        self.record.setdefault("statuses", []).append(response.status_code)
+        self.notes.statuses.append(response.status_code)
 
     # -- OAuth clients and tokens -----------------------------------------------------------
     def configured_client(self) -> str | int:

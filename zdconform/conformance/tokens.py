@@ -20,15 +20,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from requests.auth import AuthBase
 
-from ..recording.store import atomic_write, utcnow
+from .endpoints import token_path
+from ..recording.files import atomic_write, utcnow
 
-__all__ = ["TokenLedger", "read_journal", "revoke_path"]
-
-TOKENS_PATH = "/api/v2/oauth/tokens.json"
-
-
-def revoke_path(token_id: int | str) -> str:
-    return f"/api/v2/oauth/tokens/{token_id}.json"
+__all__ = ["TokenLedger", "read_journal"]
 
 
 
@@ -76,7 +71,7 @@ class TokenLedger:
         auth = self.live.get(token_id)
         if auth is None:
             return True
-        response = client.delete(revoke_path(token_id), auth=auth)
+        response = client.delete(token_path(token_id), auth=auth)
         if response.status_code in (204, 404):
             self.forget(token_id)
             return True

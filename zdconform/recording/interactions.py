@@ -2,7 +2,7 @@
 
 A cassette is vcrpy YAML; `read_interactions` turns it into a list of dicts with the
 request (method, uri, path, headers, body) and the response (status, headers, body), bodies
-as text. `schema_for` names the schema a conformance check validates that response with.
+as text.
 """
 
 from __future__ import annotations
@@ -15,20 +15,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-__all__ = ["body_json", "read_interactions", "schema_for", "try_read_interactions"]
+__all__ = ["body_json", "read_interactions", "try_read_interactions"]
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 20x faster
-# The schema each check validates an accepted response with: (method, path, status) -> name.
-RESPONSE_SCHEMAS = {
-    ("GET", "/api/v2/oauth/clients.json", 200): "clients_list",
-    ("POST", "/api/v2/oauth/tokens.json", 201): "token_response",
-    ("GET", "/api/v2/users.json", 200): "users_list",
-}
-# A refusal is validated with the body its Authorization scheme documents.
-DENIED_SCHEMAS = {"bearer": "error_401_bearer", "basic": "error_401_basic"}
-# Other client errors: either 403 shape (role or scope), and Zendesk's generic 4xx body.
-ERROR_SCHEMAS = {403: "error_403", 400: "error_4xx_generic", 404: "error_4xx_generic",
-                 422: "error_4xx_generic"}
 
 
 def read_interactions(path: Path) -> list[dict[str, Any]]:
@@ -88,12 +77,3 @@ def body_json(text: str) -> Any:
     except ValueError:
         return text
 
-
-def schema_for(interaction: dict[str, Any]) -> str | None:
-    """The schema the conformance checks validate this response with, or None."""
-    status, path = interaction["status"], interaction["path"].split("?")[0]
-    if status == 401:
-        headers = interaction["request"]["headers"]
-        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        return DENIED_SCHEMAS.get(auth.split(" ")[0].lower())
-    return RESPONSE_SCHEMAS.get((interaction["method"], path, status)) or ERROR_SCHEMAS.get(status)

@@ -15,14 +15,18 @@ import hmac
 import json
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
+
+from ..exceptions import CassetteLeakError
 
 __all__ = [
     "REDACTED",
     "Scrubber",
     "SecretSet",
     "find_leaks",
+    "leak_gate",
     "mask",
 ]
 
@@ -225,3 +229,12 @@ def _set_header(headers: dict[str, list[str]], name: str, value: str) -> None:
         if existing.lower() == name.lower():
             headers[existing] = [value]
             return
+
+
+def leak_gate(text: str, path: Path, secrets: SecretSet, fix: str) -> None:
+    """Refuse (CassetteLeakError, naming labels, never values) to write text holding a secret."""
+    leaks = find_leaks(text, secrets)
+    if leaks:
+        raise CassetteLeakError(
+            f"Refused to write {str(path)!r}: it would hold {', '.join(sorted(set(leaks)))}. "
+            f"Nothing was written. {fix}")

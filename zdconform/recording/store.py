@@ -9,64 +9,22 @@ cassette is written only after the leak gate finds no secret in it.
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
-import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..exceptions import CassetteError, CassetteLeakError
-from .scrub import SecretSet, find_leaks
+from ..exceptions import CassetteError
+from .files import atomic_write, sha256_file, utcnow
+from .scrub import SecretSet, leak_gate
 
-__all__ = [
-    "CassetteStore",
-    "MANIFEST",
-    "Problem",
-    "atomic_write",
-    "leak_gate",
-    "sha256_file",
-    "utcnow",
-]
+__all__ = ["MANIFEST", "CassetteStore", "Problem"]
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 MANIFEST = "MANIFEST.json"
 LOCK = ".MANIFEST.lock"  # serializes manifest updates between processes (git-ignored)
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def leak_gate(text: str, path: Path, secrets: SecretSet, fix: str) -> None:
-    """Refuse (CassetteLeakError, naming labels, never values) to write text holding a secret."""
-    leaks = find_leaks(text, secrets)
-    if leaks:
-        raise CassetteLeakError(
-            f"Refused to write {str(path)!r}: it would hold {', '.join(sorted(set(leaks)))}. "
-            f"Nothing was written. {fix}")
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide the evidence from its readers
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
@@ -238,7 +196,3 @@ class CassetteStore:
         found += [Problem("extra", key, "not in the manifest") for key in on_disk - set(listed)]
         return sorted(found, key=lambda p: p.path)
 
-
-def utcnow() -> str:
-    """The current time as ISO 8601 UTC to the second, as Zendesk writes timestamps."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -12,11 +12,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..conformance.endpoints import CLIENTS_PATH
 from ..recording.interactions import body_json, try_read_interactions
+from ..settings import Profile
+from .results import CheckResult
 
 __all__ = ["policy_findings", "recorded_client_bodies"]
 
-CLIENTS_PATH = "/api/v2/oauth/clients.json"
 SHOWN = 5  # check ids quoted per finding
 
 # (method, who, finding, severity, advice)
@@ -30,12 +32,12 @@ _METHOD_FINDINGS = (
 )
 
 
-def policy_findings(profile: Any, results: Iterable[Mapping[str, Any]],
+def policy_findings(profile: Profile | Mapping[str, Any], results: Iterable[CheckResult],
                     client_bodies: Iterable[Any]) -> list[dict[str, str]]:
     """Findings on the tenant's auth policy, each `{finding, severity, detail}`.
 
     `profile` is a `settings.Profile` or a mapping with an `expect` mapping; `results` are
-    the run's result records; `client_bodies` are recorded List OAuth Clients bodies.
+    the run's check results; `client_bodies` are recorded List OAuth Clients bodies.
     """
     expect = _expect(profile)
     results = list(results)
@@ -46,8 +48,8 @@ def policy_findings(profile: Any, results: Iterable[Mapping[str, Any]],
             why = (f"Checks with {who} succeeded ({_ids(seen)})" if seen
                    else "The tenant profile expects it enabled")
             findings.append({"finding": finding, "severity": severity, "detail": f"{why}. {advice}"})
-    never = sorted({str(r["check_id"]) for r in results
-                    if "token_expires_at" in r and r["token_expires_at"] is None})
+    never = sorted({r.check_id for r in results
+                    if "token_expires_at" in r.details and r.details["token_expires_at"] is None})
     if never:
         findings.append({"finding": "OAuth tokens that never expire", "severity": "medium", "detail": (
             f"Create Token returned tokens with `expires_at: null` ({_ids(never)}): they stay valid "
@@ -61,26 +63,26 @@ def policy_findings(profile: Any, results: Iterable[Mapping[str, Any]],
     return findings
 
 
-def recorded_client_bodies(results: Iterable[Mapping[str, Any]]) -> list[Any]:
+def recorded_client_bodies(results: Iterable[CheckResult]) -> list[Any]:
     """Every List OAuth Clients 200 body recorded in the cassettes of `results`."""
     bodies = []
-    for path in sorted({str(r["cassette"]) for r in results if r.get("cassette")}):
+    for path in sorted({r.cassette for r in results if r.cassette}):
         interactions, _ = try_read_interactions(Path(path))  # missing or corrupt: its record says so
         bodies += [body_json(i["response"]["body"]) for i in interactions
                    if i["method"] == "GET" and i["path"].split("?")[0] == CLIENTS_PATH and i["status"] == 200]
     return bodies
 
 
-def _expect(profile: Any) -> dict[str, Any]:
+def _expect(profile: Profile | Mapping[str, Any]) -> dict[str, Any]:
     expect = getattr(profile, "expect", None)
     if expect is None and isinstance(profile, Mapping):
         expect = profile.get("expect")
     return dict(expect or {})
 
 
-def _allowed_checks(results: list[Mapping[str, Any]], method: str) -> list[str]:
-    return sorted({str(r["check_id"]) for r in results if r.get("method") == method
-                   and any(200 <= int(s) < 300 for s in r.get("statuses") or [])})
+def _allowed_checks(results: list[CheckResult], method: str) -> list[str]:
+    return sorted({r.check_id for r in results if r.method == method
+                   and any(200 <= int(s) < 300 for s in r.statuses)})
 
 
 def _ids(ids: list[str]) -> str:

@@ -16,14 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..recording.store import atomic_write
-from .evidence import SCHEMA, gate
-from ..exceptions import UsageError
 from ..recording.interactions import body_json, read_interactions
-from ..conformance.schemas import load_registry
-from ..recording.scrub import SecretSet
 
-__all__ = ["SYMBOLS", "cassette_file", "render", "rerender"]
+__all__ = ["SYMBOLS", "cassette_file", "render"]
 
 MAX_ITEMS = 5  # a page of users is long: the page shows its start, the cassette has it all
 MAX_BODY_CHARS = 6000
@@ -59,25 +54,6 @@ def render(evidence: dict[str, Any], reports_dir: Path) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>zdconform evidence: {escape(target['slug'])}</title><style>{CSS}</style></head>"
             "<body>\n" + "\n".join(parts) + "\n</body></html>\n")
-
-
-def rerender(folder: Path) -> Path:
-    """Render `folder`/evidence.html again from `folder`/evidence.json; the page's path."""
-    source = folder / "evidence.json"
-    try:
-        document = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"Cannot read the evidence {str(source)!r} ({type(exc).__name__}). Run the "
-                         "suites first (`zdconform run`), or give its folder with `--reports`.") from None
-    violations = load_registry().validate(document, SCHEMA)
-    if violations:
-        raise UsageError(f"{str(source)!r} is not a zdconform evidence document: {violations[0]}. "
-                         "Run the suites again to write a fresh one.")
-    page = folder / "evidence.html"
-    text = render(document, folder)
-    gate(text, page, SecretSet())  # the run's secrets are gone: still no unredacted credential
-    atomic_write(page, text)
-    return page
 
 
 def _banner(target: dict[str, Any]) -> str:

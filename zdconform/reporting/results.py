@@ -1,24 +1,89 @@
-"""The conformance matrix: auth method x endpoint -> pass / expected-denied / fail / skipped."""
+"""What one check ended as (`CheckResult`), what the run was (`RunInfo`), and the matrix.
+
+The plugin turns each check's pytest reports into one `CheckResult` (`fold` keeps the worst
+phase); everything the run reports (the matrix, findings, evidence.json, evidence.html,
+results.json) is a pure function of `RunInfo` and that list.
+
+A check's own notes (`token_expires_at`, `pages`, `observed_status`, ...) live in `details`,
+apart from the fields computed here, so nothing a suite notes can overwrite a verdict.
+"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import pytest
+from ..conformance.endpoints import ENDPOINTS, METHODS
+from ..recording.scrub import SecretSet
+from ..settings import Profile
 
-from ..recording.store import atomic_write, leak_gate
+__all__ = ["CheckResult", "RunInfo", "Verdict", "axes", "cells", "fold", "render", "verdict"]
 
-__all__ = ["ENDPOINTS", "observe", "render", "verdict", "write_results"]
-
-ENDPOINTS = ("list_clients", "create_token", "users_bearer", "negative_auth", "roles",
-             "token_errors", "token_lifecycle")
-METHODS = ("oauth_token", "api_token", "password", "none")  # none: no usable credential at all
+Verdict = Literal["pass", "expected-denied", "fail", "skipped"]
+VERDICTS: tuple[Verdict, ...] = ("pass", "expected-denied", "fail", "skipped")
 _RANK = {"fail": 3, "skipped": 0, "expected-denied": 1, "pass": 1}
 
 
-def verdict(outcome: str, expected: str | None) -> str:
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's outcome: computed fields, then what the check noted (`details`)."""
+
+    check: str  # pytest node id
+    check_id: str  # `endpoint[param-id]`, also junit.xml's `zd_check_id` property
+    endpoint: str
+    method: str  # auth method (a matrix row), "-" when none applies
+    verdict: Verdict
+    reason: str = ""  # scrubbed; never truncated
+    phase: str = "call"
+    duration: float = 0.0
+    expected: str | None = None  # "allowed" / "denied": what the profile expects of the method
+    statuses: tuple[int, ...] = ()  # every status the check observed, in order
+    cassette: str | None = None
+    target: str = ""
+    facts: tuple[str, ...] = ()  # ids of the facts the check rests on
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON form of results.json (statuses and facts as lists)."""
+        data = dataclasses.asdict(self)
+        data.update(statuses=list(self.statuses), facts=list(self.facts), details=dict(self.details))
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckResult:
+        """The result `as_json` wrote (results.json), read back."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values.update(statuses=tuple(data.get("statuses") or ()), facts=tuple(data.get("facts") or ()),
+                      details=dict(data.get("details") or {}))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the reports need to know of the run that produced the results."""
+
+    slug: str
+    mode: str  # replay | emulator | tenant
+    is_reference: bool
+    is_live: bool
+    profile: Profile
+    label: Mapping[str, Any]  # the target's label (kind, description, base_url, profile)
+    manifest: Mapping[str, Any]  # the cassette folder's MANIFEST.json as loaded
+    cassette_folder: Path
+    cassette_root: Path
+    reports: Path
+    max_age_days: int
+    started_at: str
+    secrets: SecretSet
+    scrub: Callable[[str], str]  # redacts secrets and pseudonymizes people in free text
+
+
+def verdict(outcome: str, expected: str | None) -> Verdict:
+    """The verdict of a pytest outcome, given what the profile expected."""
     if outcome == "failed":
         return "fail"
     if outcome == "skipped":
@@ -26,66 +91,21 @@ def verdict(outcome: str, expected: str | None) -> str:
     return "expected-denied" if expected == "denied" else "pass"
 
 
-def observe(run: Any, item: pytest.Item, report: pytest.TestReport) -> None:
-    """Fold one phase's report into the item's result (a failure in any phase wins)."""
-    if report.when != "call" and report.passed:
-        return
-    marker = item.get_closest_marker("zd_check")
-    record = dict(item.stash.get(_record_key(), {}))
-    callspec = getattr(item, "callspec", None)
-    params = callspec.params if callspec else {}
-    result = {
-        "check": item.nodeid,
-        "check_id": check_id(item),
-        "duration": round(report.duration, 4),
-        "endpoint": marker.args[0] if marker and marker.args else "other",
-        "method": params.get("method", "-"),
-        "verdict": verdict(report.outcome, record.get("expected")),
-        "reason": run.scrubber.message(_reason(report)),
-        "phase": report.when,
-        **record,
-    }
-    previous = next((r for r in run.results if r["check"] == item.nodeid), None)
-    if previous is None:
-        run.results.append(result)
-    elif _RANK[result["verdict"]] >= _RANK[previous["verdict"]] or previous["verdict"] == "skipped":
-        previous.update(result)
+def fold(results: list[CheckResult], result: CheckResult) -> None:
+    """Fold one phase's result into `results`: a failure in any phase wins."""
+    for index, previous in enumerate(results):
+        if previous.check == result.check:
+            if _RANK[result.verdict] >= _RANK[previous.verdict] or previous.verdict == "skipped":
+                results[index] = result
+            return
+    results.append(result)
 
 
-def check_id(item: pytest.Item) -> str:
-    """A stable, readable id: `endpoint[param-id]`, e.g. `create_token[api-token]`."""
-    marker = item.get_closest_marker("zd_check")
-    endpoint = marker.args[0] if marker and marker.args else item.name
-    callspec = getattr(item, "callspec", None)
-    return f"{endpoint}[{callspec.id}]" if callspec else str(endpoint)
-
-
-def _record_key() -> Any:
-    from ..plugin import RECORD
-
-    return RECORD
-
-
-def skip_reason(report: pytest.TestReport) -> str:
-    if isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    return "skipped"
-
-
-def _reason(report: pytest.TestReport) -> str:
-    if report.skipped:
-        return skip_reason(report)
-    if report.failed:
-        crash = getattr(report.longrepr, "reprcrash", None)
-        text = crash.message if crash is not None else str(report.longrepr)
-        return text.splitlines()[0][:300] if text else "failed"
-    return ""
-
-
-def cells(results: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+def cells(results: Iterable[CheckResult]) -> dict[tuple[str, str], str]:
+    """The matrix: (auth method, endpoint) -> the cell's text, e.g. `pass` or `fail (1/3)`."""
     grid: dict[tuple[str, str], list[str]] = {}
     for r in results:
-        grid.setdefault((r["method"], r["endpoint"]), []).append(r["verdict"])
+        grid.setdefault((r.method, r.endpoint), []).append(r.verdict)
     return {key: _combine(values) for key, values in grid.items()}
 
 
@@ -97,35 +117,26 @@ def _combine(verdicts: list[str]) -> str:
     return "skipped"
 
 
-def render(run: Any) -> str:
-    grid = cells(run.results)
+def axes(grid: Mapping[tuple[str, str], str]) -> tuple[list[str], list[str]]:
+    """The matrix's rows (auth methods) and columns (endpoints), known ones first, in order."""
     methods = [m for m in METHODS if any(k[0] == m for k in grid)]
+    methods += sorted({k[0] for k in grid} - set(methods))
     endpoints = [e for e in ENDPOINTS if any(k[1] == e for k in grid)]
+    endpoints += sorted({k[1] for k in grid} - set(endpoints))
+    return methods, endpoints
+
+
+def render(info: RunInfo, results: Sequence[CheckResult], findings: Sequence[Mapping[str, str]]) -> str:
+    """The matrix, the failures and the findings, as the terminal shows them."""
+    grid = cells(results)
+    methods, endpoints = axes(grid)
     width = {e: max([len(v) for k, v in grid.items() if k[1] == e] + [len(e)]) + 2 for e in endpoints}
-    lines = [f"target: {run.target.slug}  profile: {run.profile.name}  "
-             f"expects {', '.join(f'{k}={v}' for k, v in run.profile.expect.items())}",
+    lines = [f"target: {info.slug}  profile: {info.profile.name}  "
+             f"expects {', '.join(f'{k}={v}' for k, v in info.profile.expect.items())}",
              "auth method".ljust(14) + "".join(e.ljust(width[e]) for e in endpoints)]
     for method in methods:
         lines.append(method.ljust(14) + "".join(grid.get((method, e), "-").ljust(width[e]) for e in endpoints))
-    failures = [r for r in run.results if r["verdict"] == "fail"]
-    lines += [f"FAIL {r['check']}: {r['reason']}" for r in failures]
-    return "\n".join(lines + findings_lines(run))
-
-
-def findings_lines(run: Any) -> list[str]:
-    """The tenant policy findings (from the profile and what the checks saw), one per line."""
-    from .findings import policy_findings, recorded_client_bodies
-
-    found = policy_findings(run.profile, run.results, recorded_client_bodies(run.results))
-    lines = [f"  [{f['severity']}] {f['finding']}: {f['detail']}" for f in found]
-    return ["tenant policy findings:", *lines] if lines else ["tenant policy findings: none"]
-
-
-def write_results(run: Any, folder: Path) -> Path:
-    path = folder / "results.json"
-    data = {"target": run.target.slug, "profile": run.profile.name, "started_at": run.started_at,
-            "results": sorted(run.results, key=lambda r: r["check"])}
-    text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
-    leak_gate(text, path, run.secrets, "Scrub the value where it enters the check's reason.")
-    atomic_write(path, text)
-    return path
+    lines += [f"FAIL {r.check}: {r.reason.splitlines()[0] if r.reason else ''}"
+              for r in results if r.verdict == "fail"]
+    found = [f"  [{f['severity']}] {f['finding']}: {f['detail']}" for f in findings]
+    return "\n".join(lines + (["tenant policy findings:", *found] if found else ["tenant policy findings: none"]))

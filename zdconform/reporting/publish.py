@@ -1,0 +1,73 @@
+"""The one step that writes a run's reports: build them all, gate them all, then write them.
+
+`publish` renders results.json, evidence.json and evidence.html from the run's results,
+passes every text through the leak gate (HTML read unescaped too) before writing any of
+them, and writes each atomically: a refused report leaves the folder as it was.
+`republish` renders evidence.html again from a saved evidence.json (`zdconform report`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..conformance.schemas import load_registry
+from ..exceptions import UsageError
+from ..recording.files import atomic_write
+from ..recording.scrub import SecretSet, leak_gate
+from . import evidence
+from .findings import policy_findings, recorded_client_bodies
+from .html import render
+from .results import CheckResult, RunInfo
+
+__all__ = ["findings", "gate", "publish", "republish"]
+
+_FIX = ("No report was written. Scrub the value where it enters the report (a reason, a recorded "
+        "body) and run again.")
+
+
+def findings(info: RunInfo, results: Sequence[CheckResult]) -> list[dict[str, str]]:
+    """The tenant policy findings of the run (from its profile and what its checks saw)."""
+    return policy_findings(info.profile, results, recorded_client_bodies(results))
+
+
+def publish(info: RunInfo, results: Sequence[CheckResult]) -> list[Path]:
+    """Write results.json, evidence.json and evidence.html under `info.reports`; their paths."""
+    folder = info.reports
+    document = evidence.build(info, results, findings(info, results))
+    listed = {"target": info.slug, "profile": info.profile.name, "started_at": info.started_at,
+              "results": [{**r.as_json(), "reason": info.scrub(r.reason)} for r in sorted(results, key=lambda r: r.check)]}
+    texts = {folder / "results.json": json.dumps(listed, indent=2, sort_keys=True, default=str) + "\n",
+             folder / "evidence.json": json.dumps(document, indent=2) + "\n",
+             folder / "evidence.html": render(document, folder)}
+    for path, text in texts.items():  # gate every report before writing any of them
+        gate(text, path, info.secrets)
+    for path, text in texts.items():
+        atomic_write(path, text)
+    return list(texts)
+
+
+def gate(text: str, path: Path, secrets: SecretSet) -> None:
+    """The leak gate for reports, which also reads the text HTML-unescaped."""
+    leak_gate(text + "\n" + html.unescape(text), path, secrets, _FIX)
+
+
+def republish(folder: Path) -> Path:
+    """Render `folder`/evidence.html again from `folder`/evidence.json; the page's path."""
+    source = folder / "evidence.json"
+    try:
+        document = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"Cannot read the evidence {str(source)!r} ({type(exc).__name__}). Run the "
+                         "suites first (`zdconform run`), or give its folder with `--reports`.") from None
+    violations = load_registry().validate(document, evidence.SCHEMA)
+    if violations:
+        raise UsageError(f"{str(source)!r} is not a zdconform evidence document: {violations[0]}. "
+                         "Run the suites again to write a fresh one.")
+    page = folder / "evidence.html"
+    text = render(document, folder)
+    gate(text, page, SecretSet())  # the run's secrets are gone: still no unredacted credential
+    atomic_write(page, text)
+    return page
