@@ -7,7 +7,9 @@ import importlib
 import pytest
 
 MODULES = ["zdconform", "zdconform.exceptions", "zdconform.recording.scrub", "zdconform.recording.store",
-           "zdconform.settings", "zdconform.conformance.schemas", "zdconform.emulator"]
+           "zdconform.recording.files", "zdconform.settings", "zdconform.conformance.schemas",
+           "zdconform.conformance.endpoints", "zdconform.conformance.tokens", "zdconform.reporting.results",
+           "zdconform.reporting.publish", "zdconform.emulator"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -141,7 +141,7 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
     from .http.auth import auth_for
-    from .conformance.cleanup import run_cleanup
+    from .conformance.tokens import run_cleanup
     from .http.client import ZendeskClient
     from .settings import AUTH_METHODS, Credentials, parse_target
 

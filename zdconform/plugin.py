@@ -8,7 +8,6 @@ pytest reports become one `CheckResult`; at the end, `reporting.publish` writes 
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +19,9 @@ from .conformance.notes import CheckNotes
 from .exceptions import ZdConformError
 from .recording.offline import no_dns
 from .reporting import results
-from .reporting.results import CheckResult
-from .run import RunState
-from .settings import Options, resolve_options
+from .run import RunState, check_id, skip_reason
+from .settings import Options
+from .settings.options import declare_options, options_of
 
 RUN = pytest.StashKey[RunState]()
 OPTIONS = pytest.StashKey[Options]()
@@ -38,39 +37,14 @@ _RERECORD_HINT = (
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("zendesk", "Zendesk auth conformance")
-    group.addoption("--zd-target", dest="zd_target", default=None, metavar="TARGET",
-                    help="where checks run: replay (recorded cassettes, offline; default), emulator, or a tenant URL.")
-    group.addoption("--zd-profile", dest="zd_profile", default=None, metavar="FILE",
-                    help="tenant profile YAML stating which auth methods the tenant should allow.")
-    group.addoption("--zd-replay-from", dest="zd_replay_from", default=None, metavar="NAME",
-                    help="cassette folder to replay (default: reference-emulator).")
-    group.addoption("--zd-cassette-root", dest="zd_cassette_root", default=None, metavar="DIR",
-                    help="folder holding one cassette folder per target (default: cassettes).")
-    group.addoption("--zd-max-pages", dest="zd_max_pages", default=None, type=int, metavar="N",
-                    help="pages walked per pagination style (default: 3).")
-    group.addoption("--zd-allow-unverified", dest="zd_allow_unverified", action="store_true", default=None,
-                    help="replay cassettes even when they differ from their manifest.")
-    group.addoption("--zd-emulator-tenant", dest="zd_emulator_tenant", default=None, metavar="FILE",
-                    help="tenant YAML for the emulator target (default: the built-in tenant).")
-    group.addoption("--zd-reports", dest="zd_reports", default=None, metavar="DIR",
-                    help="folder for results.json and the evidence reports (default: reports).")
-    group.addoption("--zd-max-age-days", dest="zd_max_age_days", default=None, type=int, metavar="DAYS",
-                    help="flag replayed cassettes recorded more than DAYS days ago as stale (default: 90).")
-    for name in ("zd_target", "zd_profile", "zd_replay_from", "zd_cassette_root", "zd_max_pages",
-                 "zd_reports"):
-        parser.addini(name, help=f"default for --{name.replace('_', '-')}", type="string", default=None)
+    declare_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "zd_check(endpoint): a conformance check of `endpoint`. See README#checks")
-    keys = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
-            "allow_unverified", "emulator_tenant", "max_age_days")
-    cli = {key: config.getoption(f"zd_{key}") for key in keys}
-    ini = {key: config.getini(f"zd_{key}") for key in keys[:6]}
     config.pluginmanager.register(_SessionWatch(config), _WATCH)
     try:
-        config.stash[OPTIONS] = resolve_options(cli, ini, os.environ, Path(str(config.rootpath)))
+        config.stash[OPTIONS] = options_of(config)
     except ZdConformError as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -171,54 +145,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if call.excinfo is not None and call.excinfo.errisinstance(KeyboardInterrupt):
             run.store.interrupted = True  # keep the previous cassette, never a partial one
         if report.when == "call" or not report.passed:
-            results.fold(run.results, _result(run, item, report))
+            run.record(item, report, item.stash.get(NOTES, None))
         if call.excinfo is not None and type(call.excinfo.value).__name__ == UNMATCHED:
             report.sections.append(("zdconform", _RERECORD_HINT.format(slug=run.target.slug)))
         if report.skipped and run.target.is_live and NOTES in item.stash:
-            run.store.mark_skipped(Path(item.stash[NOTES].cassette), _skip_reason(report))
+            run.store.mark_skipped(Path(item.stash[NOTES].cassette), skip_reason(report))
     return report
-
-
-def _result(run: RunState, item: pytest.Item, report: pytest.TestReport) -> CheckResult:
-    """One phase's result of a check: pytest's outcome, judged with what the check noted."""
-    notes = item.stash.get(NOTES, None) or CheckNotes(cassette="", target=run.target.slug)
-    callspec = getattr(item, "callspec", None)
-    return CheckResult(
-        check=item.nodeid, check_id=check_id(item), endpoint=_endpoint(item),
-        method=notes.method or (callspec.params.get("method", "-") if callspec else "-"),
-        verdict=results.verdict(report.outcome, notes.expected),
-        reason=run.scrubber.message(_reason(report)), phase=report.when, duration=round(report.duration, 4),
-        expected=notes.expected, statuses=tuple(notes.statuses), cassette=notes.cassette or None,
-        target=notes.target, details=dict(notes.details))
-
-
-def _endpoint(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("zd_check")
-    return str(marker.args[0]) if marker and marker.args else "other"
-
-
-def check_id(item: pytest.Item) -> str:
-    """A stable, readable id: `endpoint[param-id]`, e.g. `create_token[api-token]`."""
-    marker = item.get_closest_marker("zd_check")
-    endpoint = marker.args[0] if marker and marker.args else item.name
-    callspec = getattr(item, "callspec", None)
-    return f"{endpoint}[{callspec.id}]" if callspec else str(endpoint)
-
-
-def _skip_reason(report: pytest.TestReport) -> str:
-    if isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    return "skipped"
-
-
-def _reason(report: pytest.TestReport) -> str:
-    if report.skipped:
-        return _skip_reason(report)
-    if report.failed:
-        crash = getattr(report.longrepr, "reprcrash", None)
-        text = crash.message if crash is not None else str(report.longrepr)
-        return text.splitlines()[0][:300] if text else "failed"
-    return ""
 
 
 class _SessionWatch:
@@ -264,7 +196,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run is None:
         return
     if run.target.is_live and (run.ledger.live or run.ledger.pending):
-        from .conformance.cleanup import recover_all_pending
+        from .conformance.tokens import recover_all_pending
         from .http.client import ZendeskClient
 
         with ZendeskClient(run.base_url) as client:

@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from . import __version__
 from .recording.files import utcnow
 from .recording.store import CassetteStore
 from .exceptions import UsageError
 from .http.pacing import Pacer
 from .recording.scrub import REDACTED, Scrubber, SecretSet
-from .reporting.results import CheckResult, RunInfo
+from .conformance.notes import CheckNotes
+from .reporting.results import CheckResult, RunInfo, fold, verdict
 from .settings import (
     Credentials,
     Options,
@@ -33,7 +36,7 @@ from .settings import (
 )
 from .conformance.tokens import TokenLedger
 
-__all__ = ["REFERENCE_BASE_URL", "RunState"]
+__all__ = ["REFERENCE_BASE_URL", "RunState", "check_id", "skip_reason"]
 
 REFERENCE_BASE_URL = "https://reference-emulator.invalid"
 REFERENCE_DESCRIPTION = ("zdconform reference emulator (a local stand-in built from Zendesk's "
@@ -102,6 +105,12 @@ class RunState:
                        cassette_root=self.options.cassette_root, reports=self.options.reports,
                        max_age_days=self.options.max_age_days, started_at=self.started_at,
                        secrets=self.secrets, scrub=self.scrubber.message)
+
+    def record(self, item: pytest.Item, report: pytest.TestReport, notes: CheckNotes | None) -> None:
+        """Fold one phase of a check into the run's results (a failure in any phase wins)."""
+        if report.when == "call" or not report.passed:
+            notes = notes or CheckNotes(cassette="", target=self.target.slug)
+            fold(self.results, _result(self, item, report, notes))
 
     def close(self) -> None:
         if self.emulator is not None:
@@ -202,3 +211,43 @@ def _pseudonym_key(target: Target, env: Mapping[str, str]) -> bytes:
         return b"zdconform-reference-emulator"  # fake people: a public key is fine
     return _secrets.token_bytes(32)  # per run; set ZDCONFORM_PSEUDONYM_KEY for stable re-records
 
+
+def _result(run: RunState, item: pytest.Item, report: pytest.TestReport, notes: CheckNotes) -> CheckResult:
+    """One phase's result of a check: pytest's outcome, judged with what the check noted."""
+    callspec = getattr(item, "callspec", None)
+    return CheckResult(
+        check=item.nodeid, check_id=check_id(item), endpoint=_endpoint(item),
+        method=notes.method or (callspec.params.get("method", "-") if callspec else "-"),
+        verdict=verdict(report.outcome, notes.expected),
+        reason=run.scrubber.message(_reason(report)), phase=report.when, duration=round(report.duration, 4),
+        expected=notes.expected, statuses=tuple(notes.statuses), cassette=notes.cassette or None,
+        target=notes.target, details=dict(notes.details))
+
+
+def _endpoint(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("zd_check")
+    return str(marker.args[0]) if marker and marker.args else "other"
+
+
+def check_id(item: pytest.Item) -> str:
+    """A stable, readable id: `endpoint[param-id]`, e.g. `create_token[api-token]`."""
+    marker = item.get_closest_marker("zd_check")
+    endpoint = marker.args[0] if marker and marker.args else item.name
+    callspec = getattr(item, "callspec", None)
+    return f"{endpoint}[{callspec.id}]" if callspec else str(endpoint)
+
+
+def skip_reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"
+
+
+def _reason(report: pytest.TestReport) -> str:
+    if report.skipped:
+        return skip_reason(report)
+    if report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(report.longrepr)
+        return text.splitlines()[0][:300] if text else "failed"
+    return ""

@@ -21,7 +21,7 @@ from ..http.auth import auth_for
 from .endpoints import CLIENTS_PATH, METHOD_IDS, TOKENS_PATH
 from .notes import CheckNotes
 from .checks import Expected, check_allowed, check_denied, check_refused
-from .cleanup import recover_pending
+from .tokens import recover_pending
 from ..http.client import ZendeskClient
 from ..exceptions import TransportError
 from ..http.pacing import Pacer

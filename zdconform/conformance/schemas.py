@@ -11,23 +11,21 @@ import copy
 import difflib
 import functools
 import hashlib
-from importlib.metadata import version as _dist_version
-import heapq
 import json
-import operator
 import os
+from importlib.metadata import version as _dist_version
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import SchemaError, ValidationError, best_match, relevance
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from ..exceptions import SchemaNotFoundError, UsageError
+from .validation import MemoValidator, Violation, inline_refs, violations_of
 
 __all__ = [
     "SCHEMAS_DIR",
@@ -41,24 +39,10 @@ __all__ = [
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 SCHEMAS_DIR_ENV = "ZDCONFORM_SCHEMAS_DIR"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-SECRET_KEYS = frozenset({"token", "full_token", "refresh_token", "secret", "client_secret",
-                         "password", "access_token", "api_token", "authenticity_token"})
 DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})  # values are data, not schemas
-MAX_VALUE_CHARS, MAX_MESSAGE_CHARS = 80, 240
-MIN_SECRET_CHARS = 4  # shorter secrets are not searched for in messages: too many false hits
+_JSONSCHEMA_VERSION = _dist_version("jsonschema")
+_VERDICT_CACHE = 256  # documents whose verdicts are remembered
 
-
-@dataclass(frozen=True)
-class Violation:
-    """One way an instance breaks a schema; `value` is a masked, truncated repr."""
-
-    path: str
-    keyword: str
-    message: str
-    value: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message} (keyword: {self.keyword})"
 
 
 class SchemaRegistry:
@@ -76,8 +60,8 @@ class SchemaRegistry:
             self._check_refs(name)
         # Validators run on copies with every `$ref` inlined: the same rules, without the
         # per-node reference lookups that dominate validating large pages of users.
-        self._validators = {name: _MemoValidator(
-            _inline(s, self.registry.resolver(base_uri=s["$id"]), ()), registry=self.registry)
+        self._validators = {name: MemoValidator(
+            inline_refs(s, self.registry.resolver(base_uri=s["$id"])), registry=self.registry)
             for name, s in schemas.items()}
 
     def names(self) -> list[str]:
@@ -116,12 +100,7 @@ class SchemaRegistry:
         errors = list(self._validators[name].iter_errors(instance))
         if not errors:
             return []
-        found: list[str] = []
-        masked = _mask(instance, found)
-        secrets = sorted(set(found), key=len, reverse=True)
-        best = _violation(best_match(errors) or errors[0], masked, secrets)
-        rest = [v for v in (_violation(e, masked, secrets) for e in _leaves(errors)) if v != best]
-        return [best, *dict.fromkeys(rest)]
+        return violations_of(errors, instance)
 
     def _check_refs(self, name: str) -> None:
         resolver = self.registry.resolver(base_uri=self._schemas[name]["$id"])
@@ -133,60 +112,6 @@ class SchemaRegistry:
                     f"schema file `{name}.json` in {str(self.directory)!r} has a `$ref` {ref!r} "
                     f"that resolves to nothing. Name an existing file or `$defs` entry."
                 ) from None
-
-
-_JSONSCHEMA_VERSION = _dist_version("jsonschema")
-_VERDICT_CACHE = 256  # documents whose verdicts are remembered
-_ITEMS = Draft202012Validator.VALIDATORS["items"]
-_VALID_ITEMS: set[tuple[int, str]] = set()
-_PINNED: dict[int, Any] = {}  # the subschemas whose ids key _VALID_ITEMS  # (id of an `items` subschema, item JSON) known valid
-
-
-def _memo_items(validator: Any, items: Any, instance: Any, schema: dict[str, Any]) -> Any:
-    """`items`, remembering array items already found valid against the same subschema.
-
-    The same users come back on every walk of the same pages; each is validated once.
-    """
-    if isinstance(items, bool) or not validator.is_type(instance, "array"):
-        yield from _ITEMS(validator, items, instance, schema)
-        return
-    _PINNED.setdefault(id(items), items)  # keeps the id unique while items are remembered
-    for index in range(len(schema.get("prefixItems", [])), len(instance)):
-        key = (id(items), json.dumps(instance[index], sort_keys=True, default=str))
-        if key in _VALID_ITEMS:
-            continue
-        errors = list(validator.descend(instance=instance[index], schema=items, path=index))
-        if errors:
-            yield from errors
-        elif len(_VALID_ITEMS) < 100_000:
-            _VALID_ITEMS.add(key)
-
-
-_MemoValidator = validators.extend(  # type: ignore[no-untyped-call]  # jsonschema leaves it untyped
-    Draft202012Validator, {"items": _memo_items})
-_LITERAL_KEYS = frozenset({"enum", "const", "examples", "default"})
-_RESOURCE_KEYS = frozenset({"$id", "$schema", "$defs", "title", "description"})
-
-
-def _inline(node: Any, resolver: Any, seen: tuple[str, ...]) -> Any:
-    """`node` with each `$ref` replaced by its target (kept as a `$ref` on a cycle)."""
-    if isinstance(node, list):
-        return [_inline(item, resolver, seen) for item in node]
-    if not isinstance(node, dict):
-        return node
-    rest = {k: (v if k in _LITERAL_KEYS else _inline(v, resolver, seen))
-            for k, v in node.items() if k != "$ref"}
-    ref = node.get("$ref")
-    if not isinstance(ref, str) or ref in seen:
-        return {**rest, "$ref": ref} if "$ref" in node else rest
-    resolved = resolver.lookup(ref)
-    target = _inline(resolved.contents, resolved.resolver, (*seen, ref))
-    if isinstance(target, dict):
-        target = {k: v for k, v in target.items() if k not in _RESOURCE_KEYS}
-    body = {k: v for k, v in rest.items() if k not in ("$id", "$schema", "$defs")}
-    if not body or rest.keys() <= _RESOURCE_KEYS:
-        return {**rest, **target} if isinstance(target, dict) else target
-    return {**rest, "allOf": [*rest.get("allOf", []), target]}
 
 
 def load_registry(directory: Path | None = None) -> SchemaRegistry:
@@ -323,47 +248,3 @@ def _refs(node: Any) -> Iterator[str]:
         yield from _refs(child)
 
 
-def _mask(node: Any, found: list[str], secret: bool = False) -> Any:
-    """A copy of `node` whose secret values read like 'abcd***'; each secret goes to `found`."""
-    if isinstance(node, dict):
-        # `token` also names the token envelope ({"token": {...}}): only its scalars are secret
-        return {k: _mask(v, found, secret or (k.lower() in SECRET_KEYS and not (
-            k.lower() == "token" and isinstance(v, dict)))) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_mask(item, found, secret) for item in node]
-    if not secret or not isinstance(node, (str, int)) or isinstance(node, bool):
-        return node
-    text = str(node)
-    found.extend([text] if len(text) >= MIN_SECRET_CHARS else [])
-    return text[: min(4, len(text) // 4)] + "***"
-
-
-def _leaves(errors: list[ValidationError]) -> list[ValidationError]:
-    """Each error's most specific cause (best_match's descent into anyOf), sorted by path."""
-    leaves = [best_match([error]) or error for error in errors]
-    return sorted(leaves, key=lambda e: [(1, 0, p) if isinstance(p, str) else (0, p, "")
-                                         for p in e.absolute_path])
-
-
-def _violation(error: ValidationError, masked: Any, secrets: list[str]) -> Violation:
-    value, message = _describe(error, masked, secrets)
-    if error.context:  # best_match stopped at alternatives that fail equally: name the closest
-        closest = heapq.nsmallest(2, error.context, key=relevance)
-        message += "; closest: " + "; ".join(
-            f"{c.json_path}: {_describe(c, masked, secrets)[1]}" for c in closest)
-    keyword = "false" if error.validator is None else str(error.validator)
-    return Violation(error.json_path, keyword, _truncate(message, MAX_MESSAGE_CHARS), value)
-
-
-def _describe(error: ValidationError, masked: Any, secrets: list[str]) -> tuple[str, str]:
-    """The masked, truncated repr of the offending value, and the message quoting it."""
-    offending = functools.reduce(operator.getitem, error.absolute_path, masked)
-    value, message = repr(offending), error.message.replace(repr(error.instance), "\0")
-    for secret in secrets:  # also where a secret is echoed under an ordinary key
-        value, message = value.replace(secret, "***"), message.replace(secret, "***")
-    value = _truncate(value, MAX_VALUE_CHARS)
-    return value, message.replace("\0", value)
-
-
-def _truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

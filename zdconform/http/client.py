@@ -26,7 +26,7 @@ from .auth import NoAuth
 from ..exceptions import UsageError
 from .pacing import Pacer
 from .retry import TRANSPORT_ERRORS, ClientEvent, RetryPolicy, RetryState
-from ..settings import is_loopback
+from ..settings import check_base_url
 
 __all__ = ["ClientEvent", "RetryPolicy", "ZendeskClient"]
 
@@ -34,27 +34,6 @@ logger = logging.getLogger(__name__)
 
 Params = Mapping[str, Any]
 PAGE_PARAMS = {"offset": "per_page", "cursor": "page[size]"}
-
-
-def check_base_url(base_url: str) -> str:
-    """The base URL without a trailing slash; a `UsageError` for anything unsafe or malformed."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            f"`base_url` {base_url!r} is not an http(s) URL: use the tenant's address, "
-            "for example `https://SUBDOMAIN.zendesk.com`."
-        )
-    if parts.username is not None or parts.password is not None:
-        raise UsageError(
-            "`base_url` carries credentials in it (not shown): remove `user:pass@` and pass "
-            "them through the ZENDESK_* environment variables."
-        )
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise UsageError(
-            f"`base_url` uses plain http for a non-loopback host ({parts.hostname!r}): "
-            "credentials would cross the network unencrypted. Use https."
-        )
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def _encode(body: Any) -> bytes:

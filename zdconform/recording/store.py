@@ -21,7 +21,11 @@ from ..exceptions import CassetteError
 from .files import atomic_write, sha256_file, utcnow
 from .scrub import SecretSet, leak_gate
 
-__all__ = ["MANIFEST", "CassetteStore", "Problem"]
+__all__ = [
+    "CassetteStore",
+    "MANIFEST",
+    "Problem",
+]
 
 MANIFEST = "MANIFEST.json"
 LOCK = ".MANIFEST.lock"  # serializes manifest updates between processes (git-ignored)

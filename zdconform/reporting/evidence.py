@@ -9,7 +9,6 @@ validated again against the schemas the checks use, so its record lists the viol
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import subprocess

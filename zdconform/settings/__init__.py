@@ -1,0 +1,33 @@
+"""Settings: the options of a run, targets and URLs, credentials from the environment, profiles.
+
+One function, `resolve_options`, decides every option, with one precedence for all of them:
+command-line option > ini key (pyproject.toml) > environment variable > default. Secrets
+come only from environment variables, never from ini or profile files.
+"""
+
+from __future__ import annotations
+
+from .credentials import AUTH_METHODS, CREDENTIAL_VARS, AuthMethod, Credentials
+from .options import Options, resolve_options
+from .profiles import API_TOKENS_DEACTIVATED, PASSWORD_REMOVED, Profile, default_profile, load_profile, profile_from_dict
+from .targets import REFERENCE_SLUG, Target, check_base_url, is_loopback, parse_target
+
+__all__ = [
+    "API_TOKENS_DEACTIVATED",
+    "AUTH_METHODS",
+    "AuthMethod",
+    "CREDENTIAL_VARS",
+    "Credentials",
+    "Options",
+    "PASSWORD_REMOVED",
+    "Profile",
+    "REFERENCE_SLUG",
+    "Target",
+    "check_base_url",
+    "default_profile",
+    "is_loopback",
+    "load_profile",
+    "parse_target",
+    "profile_from_dict",
+    "resolve_options",
+]

@@ -1,0 +1,71 @@
+"""Credentials from the environment: the auth methods, and which variable holds which secret.
+
+Secrets come only from environment variables, never from ini or profile files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "AUTH_METHODS",
+    "AuthMethod",
+    "CREDENTIAL_VARS",
+    "Credentials",
+]
+
+AuthMethod = Literal["oauth_token", "api_token", "password"]
+AUTH_METHODS: tuple[AuthMethod, ...] = ("oauth_token", "api_token", "password")
+
+# role -> method -> environment variable holding that secret
+CREDENTIAL_VARS: dict[str, dict[str, str]] = {
+    "admin": {
+        "email": "ZENDESK_EMAIL",
+        "password": "ZENDESK_PASSWORD",
+        "api_token": "ZENDESK_API_TOKEN",
+        "oauth_token": "ZENDESK_OAUTH_TOKEN",
+    },
+    "agent": {
+        "email": "ZENDESK_AGENT_EMAIL",
+        "password": "ZENDESK_AGENT_PASSWORD",
+        "api_token": "ZENDESK_AGENT_API_TOKEN",
+        "oauth_token": "ZENDESK_AGENT_OAUTH_TOKEN",
+    },
+    # optional: an OAuth token whose expires_at has passed, for the expired-token check
+    "expired": {"oauth_token": "ZENDESK_EXPIRED_OAUTH_TOKEN"},
+}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The secrets for one role, as read from the environment. repr never shows them."""
+
+    role: str
+    email: str | None = None
+    password: str | None = None
+    api_token: str | None = None
+    oauth_token: str | None = None
+    source: Mapping[str, str] = field(default_factory=dict)  # field -> env var name
+
+    @classmethod
+    def from_env(cls, role: str = "admin", env: Mapping[str, str] | None = None) -> Credentials:
+        env = os.environ if env is None else env
+        names = CREDENTIAL_VARS[role]
+        values = {key: (env.get(var) or None) for key, var in names.items()}
+        return cls(role=role, source=names, **values)
+
+    def missing_for(self, method: AuthMethod) -> list[str]:
+        """The environment variables that must be set for `method`, empty when usable."""
+        needed = {"oauth_token": ["oauth_token"], "api_token": ["email", "api_token"],
+                  "password": ["email", "password"]}[method]
+        return [self.source.get(key, key) for key in needed if not getattr(self, key)]
+
+    def secrets(self) -> list[str]:
+        return [v for v in (self.password, self.api_token, self.oauth_token) if v]
+
+    def __repr__(self) -> str:
+        present = [k for k in ("email", "password", "api_token", "oauth_token") if getattr(self, k)]
+        return f"Credentials(role={self.role!r}, present={present})"

@@ -1,0 +1,108 @@
+"""The options of a run, resolved with one precedence rule.
+
+`resolve_options` decides every option: command-line option > ini key (pyproject.toml) >
+environment variable > default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..exceptions import UsageError
+from .targets import REFERENCE_SLUG
+
+__all__ = ["Options", "declare_options", "options_of", "resolve_options"]
+
+KEYS = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
+        "allow_unverified", "emulator_tenant", "max_age_days")
+INI_KEYS = KEYS[:6]
+
+
+@dataclass(frozen=True)
+class Options:
+    target: str = "replay"
+    profile: str | None = None
+    replay_from: str = REFERENCE_SLUG
+    cassette_root: Path = Path("cassettes")
+    max_pages: int = 3
+    allow_unverified: bool = False
+    emulator_tenant: str | None = None
+    reports: Path = Path("reports")
+    max_age_days: int = 90  # cassettes recorded longer ago are flagged as stale (a warning)
+
+
+def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
+                    rootdir: Path) -> Options:
+    """Resolve every setting with one rule: CLI > ini > environment > default."""
+
+    def pick(name: str, var: str, default: Any) -> Any:
+        for source in (cli.get(name), ini.get(name), env.get(var)):  # the precedence, in order
+            if source not in (None, "", []):
+                return source
+        return default
+
+    root = Path(pick("cassette_root", "ZDCONFORM_CASSETTES", "cassettes"))
+    reports = Path(pick("reports", "ZDCONFORM_REPORTS", "reports"))
+    pages = pick("max_pages", "ZDCONFORM_MAX_PAGES", 3)
+    try:
+        pages = int(pages)
+        assert pages >= 1
+    except (ValueError, AssertionError):
+        raise UsageError(f"`--zd-max-pages` {pages!r} must be a whole number of pages, 1 or more.") from None
+    max_age = pick("max_age_days", "ZDCONFORM_MAX_AGE_DAYS", 90)
+    try:
+        max_age = int(max_age)
+        assert max_age >= 0
+    except (ValueError, AssertionError):
+        raise UsageError(f"`--zd-max-age-days` (or ZDCONFORM_MAX_AGE_DAYS) {max_age!r} must be a "
+                         "whole number of days, 0 or more.") from None
+    return Options(
+        target=str(pick("target", "ZENDESK_TARGET", "replay")),
+        profile=pick("profile", "ZENDESK_PROFILE", None),
+        replay_from=str(pick("replay_from", "ZENDESK_REPLAY_FROM", REFERENCE_SLUG)),
+        cassette_root=root if root.is_absolute() else rootdir / root,
+        max_pages=pages,
+        allow_unverified=bool(pick("allow_unverified", "ZDCONFORM_ALLOW_UNVERIFIED", False)),
+        emulator_tenant=pick("emulator_tenant", "ZDCONFORM_EMULATOR_TENANT", None),
+        reports=reports if reports.is_absolute() else rootdir / reports,
+        max_age_days=max_age,
+    )
+
+
+def declare_options(parser: pytest.Parser) -> None:
+    """The `--zd-*` options (group "zendesk") and their ini keys."""
+    group = parser.getgroup("zendesk", "Zendesk auth conformance")
+    group.addoption("--zd-target", dest="zd_target", default=None, metavar="TARGET",
+                    help="where checks run: replay (recorded cassettes, offline; default), emulator, or a tenant URL.")
+    group.addoption("--zd-profile", dest="zd_profile", default=None, metavar="FILE",
+                    help="tenant profile YAML stating which auth methods the tenant should allow.")
+    group.addoption("--zd-replay-from", dest="zd_replay_from", default=None, metavar="NAME",
+                    help="cassette folder to replay (default: reference-emulator).")
+    group.addoption("--zd-cassette-root", dest="zd_cassette_root", default=None, metavar="DIR",
+                    help="folder holding one cassette folder per target (default: cassettes).")
+    group.addoption("--zd-max-pages", dest="zd_max_pages", default=None, type=int, metavar="N",
+                    help="pages walked per pagination style (default: 3).")
+    group.addoption("--zd-allow-unverified", dest="zd_allow_unverified", action="store_true", default=None,
+                    help="replay cassettes even when they differ from their manifest.")
+    group.addoption("--zd-emulator-tenant", dest="zd_emulator_tenant", default=None, metavar="FILE",
+                    help="tenant YAML for the emulator target (default: the built-in tenant).")
+    group.addoption("--zd-reports", dest="zd_reports", default=None, metavar="DIR",
+                    help="folder for results.json and the evidence reports (default: reports).")
+    group.addoption("--zd-max-age-days", dest="zd_max_age_days", default=None, type=int, metavar="DAYS",
+                    help="flag replayed cassettes recorded more than DAYS days ago as stale (default: 90).")
+    for key in INI_KEYS:
+        name = f"zd_{key}"
+        parser.addini(name, help=f"default for --{name.replace('_', '-')}", type="string", default=None)
+
+
+def options_of(config: pytest.Config) -> Options:
+    """The run's options from pytest's command line and ini, the environment and defaults."""
+    cli = {key: config.getoption(f"zd_{key}") for key in KEYS}
+    ini = {key: config.getini(f"zd_{key}") for key in INI_KEYS}
+    return resolve_options(cli, ini, os.environ, Path(str(config.rootpath)))

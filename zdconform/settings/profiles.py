@@ -1,0 +1,98 @@
+"""Tenant profiles: what a tenant is expected to allow, from YAML or from Zendesk's own policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from ..exceptions import ProfileError
+from .credentials import AuthMethod
+
+__all__ = ["API_TOKENS_DEACTIVATED", "PASSWORD_REMOVED", "Profile", "default_profile", "load_profile",
+           "profile_from_dict"]
+
+PASSWORD_REMOVED = dt.date(2026, 1, 22)
+API_TOKENS_DEACTIVATED = dt.date(2027, 4, 30)
+
+Expectation = Literal["enabled", "disabled"]
+_EXPECT_KEYS = ("password", "api_token", "oauth")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a tenant is expected to do; committed, never holds a secret."""
+
+    name: str
+    expect: Mapping[str, Expectation]
+    oauth_client: str | int | None = None
+    scopes: tuple[str, ...] = ("read", "write")
+    source: str = "default"
+
+    def expects(self, method: AuthMethod) -> Expectation:
+        return self.expect["oauth" if method == "oauth_token" else method]
+
+
+def default_profile(today: dt.date | None = None) -> Profile:
+    """Zendesk's own policy on `today`: password removed, API tokens until 2027-04-30."""
+    today = today or dt.date.today()
+    api: Expectation = "enabled" if today < API_TOKENS_DEACTIVATED else "disabled"
+    pw: Expectation = "disabled" if today >= PASSWORD_REMOVED else "enabled"
+    expect: dict[str, Expectation] = {"password": pw, "api_token": api, "oauth": "enabled"}
+    return Profile(name="zendesk-policy", expect=expect, source=f"Zendesk policy on {today}")
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a tenant profile YAML file; errors name the file and the field."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProfileError(f"Tenant profile {str(path)!r} cannot be read ({exc.strerror}); "
+                           "check the path given to `--zd-profile`.") from None
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"Tenant profile {str(path)!r} is not valid YAML: {_yaml_where(exc)}. "
+                           "Fix the syntax; see README#tenant-profile for the format.") from None
+    return profile_from_dict(data, origin=str(path))
+
+
+def profile_from_dict(data: Any, *, origin: str) -> Profile:
+    if not isinstance(data, dict):
+        raise _bad(origin, "(top level)", data, "a mapping with `expect:`")
+    unknown = sorted(set(data) - {"target", "expect", "oauth_client", "scopes", "name"})
+    if unknown:
+        raise _bad(origin, unknown[0], data[unknown[0]],
+                   "one of `target`, `expect`, `oauth_client`, `scopes`, `name`")
+    expect = dict(default_profile().expect)
+    raw_expect = data.get("expect", {})
+    if not isinstance(raw_expect, dict):
+        raise _bad(origin, "expect", raw_expect, "a mapping of method -> enabled/disabled")
+    for key, value in raw_expect.items():
+        if key not in _EXPECT_KEYS:
+            raise _bad(origin, f"expect.{key}", value, "a key among password, api_token, oauth")
+        if value not in ("enabled", "disabled"):
+            raise _bad(origin, f"expect.{key}", value, "`enabled` or `disabled`")
+        expect[key] = value
+    client = data.get("oauth_client")
+    if client is not None and not isinstance(client, (str, int)):
+        raise _bad(origin, "oauth_client", client, "the client's name or numeric id")
+    scopes = data.get("scopes", ["read", "write"])
+    if not (isinstance(scopes, list) and scopes and all(isinstance(s, str) for s in scopes)):
+        raise _bad(origin, "scopes", scopes, "a non-empty list of scope strings such as [read, write]")
+    return Profile(name=str(data.get("name", Path(origin).stem)), expect=expect,
+                   oauth_client=client, scopes=tuple(scopes), source=origin)
+
+
+def _bad(origin: str, key: str, value: Any, allowed: str) -> ProfileError:
+    return ProfileError(f"Tenant profile {origin!r}: field `{key}` is {value!r}; expected {allowed}. "
+                        "Fix the file; see README#tenant-profile for the format.")
+
+
+def _yaml_where(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or "syntax error"
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else problem
