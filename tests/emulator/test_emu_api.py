@@ -20,7 +20,8 @@ SEED = {"token": {"client_id": "50328", "scopes": ["read", "write"]}}
 def test_exported_members():
     assert package.__all__ == sorted(package.__all__)
     assert set(package.__all__) == {"DEFAULT_CREDENTIALS", "Tenant", "ZendeskEmulator",
-                                    "default_tenant", "dump_tenant_yaml", "load_tenant"}
+                                    "default_tenant", "dump_tenant_yaml", "load_tenant",
+                                    "tenant_to_dict"}
 
 
 def test_default_credentials_are_obviously_fake_and_long_enough():

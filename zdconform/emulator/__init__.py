@@ -12,10 +12,10 @@ The command line is `python -m zdconform.emulator`; the pytest fixtures live in
 
 from __future__ import annotations
 
-from zdconform.emulator.builtin import DEFAULT_CREDENTIALS, default_tenant
 from zdconform.emulator.instance import ZendeskEmulator
-from zdconform.emulator.model import Tenant
-from zdconform.emulator.tenant import dump_tenant_yaml, load_tenant
+from zdconform.emulator.tenant.builtin import DEFAULT_CREDENTIALS, default_tenant
+from zdconform.emulator.tenant.files import dump_tenant_yaml, load_tenant, tenant_to_dict
+from zdconform.emulator.tenant.model import Tenant
 
 __all__ = [
     "DEFAULT_CREDENTIALS",
@@ -24,4 +24,5 @@ __all__ = [
     "default_tenant",
     "dump_tenant_yaml",
     "load_tenant",
+    "tenant_to_dict",
 ]

@@ -17,7 +17,7 @@ from zdconform.emulator.auth import Principal, authenticate, scope_allows
 from zdconform.emulator.call import Call, Request
 from zdconform.emulator.clock import Clock
 from zdconform.emulator.faults import FaultHit
-from zdconform.emulator.model import Tenant
+from zdconform.emulator.tenant.model import Tenant
 from zdconform.emulator.ratelimit import Budget
 from zdconform.emulator.responses import (
     Response,

@@ -12,7 +12,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from zdconform.emulator.model import User
+from zdconform.emulator.tenant.people import User
 from zdconform.emulator.responses import Response, basic_401, bearer_401
 from zdconform.emulator.state import LiveToken, State
 

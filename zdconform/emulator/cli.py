@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 from zdconform.emulator.instance import ZendeskEmulator
-from zdconform.emulator.tenant import dump_tenant_yaml, load_tenant
+from zdconform.emulator.tenant.files import dump_tenant_yaml, load_tenant
 from zdconform.exceptions import UsageError
 
 __all__ = ["build_parser", "main"]

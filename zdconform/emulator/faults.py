@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from zdconform.emulator.model import Fault
+from zdconform.emulator.tenant.model import Fault
 
 __all__ = ["FaultHit", "FaultPlan", "normal_path"]
 

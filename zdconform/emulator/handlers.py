@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from zdconform.emulator.call import Call, Request
-from zdconform.emulator.model import Client
+from zdconform.emulator.tenant.model import Client
 from zdconform.emulator.pagination import paginate
 from zdconform.emulator.render import (
     anonymous_user,

@@ -17,8 +17,8 @@ from typing import Any
 from zdconform.emulator.app import App
 from zdconform.emulator.clock import Clock
 from zdconform.emulator.server import EmulatorHTTPServer
-from zdconform.emulator.settings import SETTINGS_KEYS, merge_settings
-from zdconform.emulator.tenant import TenantSource, load_tenant
+from zdconform.emulator.tenant.account import SETTINGS_KEYS, merge_settings
+from zdconform.emulator.tenant.files import TenantSource, load_tenant
 from zdconform.exceptions import UsageError
 
 __all__ = ["ZendeskEmulator", "is_loopback"]

@@ -9,8 +9,8 @@ import base64
 import hashlib
 from typing import Any
 
-from zdconform.emulator.generate import PROFILE_TYPES, default_profile
-from zdconform.emulator.model import Client, User
+from zdconform.emulator.tenant.model import Client
+from zdconform.emulator.tenant.people import PROFILE_TYPES, User, default_profile
 from zdconform.emulator.state import LiveToken
 
 __all__ = [

@@ -11,7 +11,8 @@ from typing import Any
 
 from zdconform.emulator.clock import Clock
 from zdconform.emulator.faults import FaultPlan
-from zdconform.emulator.model import Client, Settings, Tenant, User
+from zdconform.emulator.tenant.model import Client, Settings, Tenant
+from zdconform.emulator.tenant.people import User
 from zdconform.emulator.ratelimit import RateLimiter
 
 __all__ = ["TOKEN_ID_BASE", "LiveToken", "State"]
