@@ -95,7 +95,7 @@ def test_configure_refuses_bad_settings(emulator, settings, error, fragment):
 def test_check_raises_server_side_errors(emulator, call, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr("zdconform.emulator.app.authenticate", broken)
+    monkeypatch.setattr("zdconform.emulator.api.app.authenticate", broken)
     assert call("GET", "/api/v2/users.json", "admin-api-token").status_code == 500
     with pytest.raises(AssertionError, match="RuntimeError: boom"):
         emulator.check()

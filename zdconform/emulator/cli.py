@@ -13,9 +13,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
-from zdconform.emulator.instance import ZendeskEmulator
-from zdconform.emulator.tenant.files import dump_tenant_yaml, load_tenant
 from zdconform.exceptions import UsageError
+
+from .instance import ZendeskEmulator
+from .tenant.files import dump_tenant_yaml, load_tenant
 
 __all__ = ["build_parser", "main"]
 

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from zdconform.emulator.instance import ZendeskEmulator
 from zdconform.exceptions import UsageError
+
+from .instance import ZendeskEmulator
 
 __all__ = ["make_zendesk_emulator", "zendesk_emulator"]
 

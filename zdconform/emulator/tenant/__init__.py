@@ -7,5 +7,5 @@
     files        tenant files: YAML or dict in (validated), dict and YAML out
     validation   typed field readers that raise `Invalid` with the field path
 
-Nothing here knows about HTTP; the request side reads these records.
+Nothing here knows about HTTP; the request side (`api`, `resources`) reads these records.
 """

@@ -3,7 +3,8 @@
 A `Tenant` is what a tenant file describes, after validation and with every default applied;
 its users are `people.User` records, the explicit ones plus any generated filler users. It never
 changes while a server runs; what requests change (tokens created or revoked, rate-limit
-windows, fault counters) lives in `state.State`, and `clear()` resets it from the tenant.
+windows, fault counters) lives in `resources.state.State` and `api.app.App`, and `clear()`
+resets it from the tenant.
 """
 
 from __future__ import annotations
