@@ -8,7 +8,7 @@ Usable without pytest:
 
 The layout follows a request from the socket down to the tenant; nothing imports upward:
 
-    cli.py        the command line, `python -m zdconform.emulator` (__main__.py runs it)
+    __main__.py   the command line, `python -m zdconform.emulator`
     fixtures.py   pytest fixtures (make_zendesk_emulator, zendesk_emulator)
     instance.py   ZendeskEmulator, the in-thread context manager
     server.py     the HTTP/1.1 server and its socket handler
