@@ -21,7 +21,7 @@ from _helpers import ROOT, SUITES, run_suites
 
 from zdconform.cli import main as zdconform
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
-from zdconform.emulator.tenant import tenant_to_dict
+from zdconform.emulator import tenant_to_dict
 
 ADMIN = DEFAULT_CREDENTIALS["admin"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],

@@ -12,7 +12,7 @@ import pytest
 from _helpers import run_suites
 
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
-from zdconform.emulator.tenant import tenant_to_dict
+from zdconform.emulator import tenant_to_dict
 
 ADMIN = DEFAULT_CREDENTIALS["admin"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],

@@ -17,7 +17,7 @@ import yaml
 
 from zdconform.recording.store import MANIFEST
 from zdconform.emulator import ZendeskEmulator, default_tenant
-from zdconform.emulator.tenant import tenant_to_dict
+from zdconform.emulator import tenant_to_dict
 from zdconform.conformance.negative import near_miss
 
 from _helpers import run_suites

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
-from zdconform.emulator.tenant import tenant_to_dict
+from zdconform.emulator import tenant_to_dict
 
 from _helpers import run_suites
 

@@ -20,7 +20,8 @@ SEED = {"token": {"client_id": "50328", "scopes": ["read", "write"]}}
 def test_exported_members():
     assert package.__all__ == sorted(package.__all__)
     assert set(package.__all__) == {"DEFAULT_CREDENTIALS", "Tenant", "ZendeskEmulator",
-                                    "default_tenant", "dump_tenant_yaml", "load_tenant"}
+                                    "default_tenant", "dump_tenant_yaml", "load_tenant",
+                                    "tenant_to_dict"}
 
 
 def test_default_credentials_are_obviously_fake_and_long_enough():
@@ -94,7 +95,7 @@ def test_configure_refuses_bad_settings(emulator, settings, error, fragment):
 def test_check_raises_server_side_errors(emulator, call, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr("zdconform.emulator.app.authenticate", broken)
+    monkeypatch.setattr("zdconform.emulator.api.app.authenticate", broken)
     assert call("GET", "/api/v2/users.json", "admin-api-token").status_code == 500
     with pytest.raises(AssertionError, match="RuntimeError: boom"):
         emulator.check()

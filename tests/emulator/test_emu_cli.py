@@ -14,7 +14,7 @@ import requests
 import yaml
 from emu_support import AUTH
 
-from zdconform.emulator.cli import main
+from zdconform.emulator.__main__ import main
 
 LISTENING = re.compile(r"^listening on (http://127\.0\.0\.1:\d+)$")
 

@@ -1,12 +1,100 @@
-"""`python -m zdconform.emulator`: see `zdconform.emulator.cli`."""
+"""The command line, `python -m zdconform.emulator` (and `zdconform emulator`): serve a tenant.
+
+`build_parser` defines the options; `main(argv) -> int` serves until SIGINT or SIGTERM and
+returns 0, or prints `--dump-tenant`'s YAML and returns 0. It never raises for bad input: it
+prints one paragraph on stderr and returns 2.
+"""
 
 from __future__ import annotations
 
+import argparse
+import signal
 import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
-from zdconform.emulator.cli import main
+from zdconform.exceptions import UsageError
 
-__all__ = ["main"]
+from .instance import ZendeskEmulator
+from .tenant.files import dump_tenant_yaml, load_tenant
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The emulator's command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m zdconform.emulator",
+        description="Serve the zdconform reference tenant, a Zendesk-compatible auth emulator, "
+                    "until SIGINT or SIGTERM. The first line on stdout is "
+                    "`listening on http://HOST:PORT`.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on; loopback only unless --allow-remote "
+                             "(default: %(default)s)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="port to listen on; 0 picks a free one (default: %(default)s)")
+    parser.add_argument("--tenant", metavar="FILE",
+                        help="YAML tenant file (default: the built-in `obscura` tenant)")
+    parser.add_argument("--frozen-time", metavar="ISO8601",
+                        help="render every new timestamp at this instant, e.g. "
+                             "2024-05-01T12:00:00Z (default: the wall clock)")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow a non-loopback --host")
+    parser.add_argument("--dump-tenant", action="store_true",
+                        help="print the effective tenant as YAML that --tenant accepts, and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator CLI; returns the exit status (0, or 2 for bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        return _run(args)
+    except UsageError as error:
+        print(f"zdconform emulator: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.dump_tenant:
+        sys.stdout.write(dump_tenant_yaml(load_tenant(args.tenant)))
+        return 0
+    emulator = ZendeskEmulator(args.tenant, host=args.host, port=args.port,
+                               frozen_time=args.frozen_time, allow_remote=args.allow_remote)
+    # The handlers go in before the "listening" line: whoever reads it may signal at once.
+    with _signals_set_event() as stop, emulator:
+        print(f"listening on {emulator.url}", flush=True)
+        try:
+            while not stop.wait(0.2):
+                pass
+        except KeyboardInterrupt:  # off the main thread, a Ctrl-C arrives as this
+            pass
+    return 0
+
+
+@contextmanager
+def _signals_set_event() -> Iterator[threading.Event]:
+    """An event that SIGINT or SIGTERM sets, for as long as the block runs."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, on_signal)
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,6 +1,7 @@
 """Pytest fixtures for the reference emulator: one server per session, reset per test.
 
-The zdconform plugin imports these; nothing here registers itself.
+Nothing registers these: the zdconform plugin does not import them. A conftest that wants them
+imports both names (tests/emulator/conftest.py does).
 
 - `make_zendesk_emulator` (session): a started `ZendeskEmulator` on the built-in tenant;
   `ZD_EMULATOR_HOST` / `ZD_EMULATOR_PORT` override the listen address (default 127.0.0.1:0).
@@ -15,8 +16,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from zdconform.emulator.instance import ZendeskEmulator
 from zdconform.exceptions import UsageError
+
+from .instance import ZendeskEmulator
 
 __all__ = ["make_zendesk_emulator", "zendesk_emulator"]
 

@@ -1,9 +1,10 @@
-"""`ZendeskEmulator`: one reference tenant served over real HTTP from a background thread.
+"""The emulator instance: `ZendeskEmulator`, one tenant served over HTTP from a background thread.
 
     with ZendeskEmulator() as emu:            # the built-in tenant on a free loopback port
         requests.get(f"{emu.url}/api/v2/users/me.json")
 
 Each instance has its own state, so many can run at once (one per pytest-xdist worker).
+`is_loopback` is the check behind refusing a non-loopback host without `allow_remote`.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import threading
 from types import TracebackType
 from typing import Any
 
-from zdconform.emulator.app import App
-from zdconform.emulator.clock import Clock
-from zdconform.emulator.server import EmulatorHTTPServer
-from zdconform.emulator.settings import SETTINGS_KEYS, merge_settings
-from zdconform.emulator.tenant import TenantSource, load_tenant
 from zdconform.exceptions import UsageError
+
+from .api.app import App
+from .resources.clock import Clock
+from .server import EmulatorHTTPServer
+from .tenant.account import SETTINGS_KEYS, merge_settings
+from .tenant.files import TenantSource, load_tenant
 
 __all__ = ["ZendeskEmulator", "is_loopback"]
 
@@ -100,7 +102,7 @@ class ZendeskEmulator:
     def clear(self) -> None:
         """Reset tokens, settings, rate-limit window, fault counters, log and errors."""
         with self._app.lock:
-            self._app.state.reset()
+            self._app.reset()
 
     def configure(self, **settings: Any) -> None:
         """Change settings at run time (keys as in a tenant's `settings:`); clear() undoes it.
@@ -112,8 +114,7 @@ class ZendeskEmulator:
             raise UsageError(f"configure() got unknown setting(s) {', '.join(unknown)}; "
                              f"allowed: {', '.join(SETTINGS_KEYS)}.")
         with self._app.lock:
-            state = self._app.state
-            state.apply_settings(merge_settings(state.settings, settings))
+            self._app.apply_settings(merge_settings(self._app.state.settings, settings))
 
     def live_tokens(self) -> list[dict[str, Any]]:
         """OAuth tokens that are neither revoked nor expired."""

@@ -1,8 +1,9 @@
-"""HTTP/1.1 on a socket: keep-alive, one daemon thread per connection, clean shutdown.
+"""The HTTP server: HTTP/1.1 on a socket, keep-alive, one daemon thread per connection.
 
-The handler only moves bytes; `App.handle` decides every response. A `reset_after` on a
-response (an injected fault) sends that many bytes and then aborts the connection with a
-TCP reset.
+`Handler` only moves bytes: it reads a request (Content-Length or chunked), asks
+`api.app.App.handle` for the response and writes it. A `reset_after` on a response (an
+injected fault) sends that many bytes and then aborts the connection with a TCP reset.
+`EmulatorHTTPServer` tracks its connections so that shutting down leaves none behind.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from zdconform.emulator.app import App
-from zdconform.emulator.call import Request
-from zdconform.emulator.responses import Response
+from .api.app import App
+from .resources.messages import Request, Response
 
 __all__ = ["EmulatorHTTPServer", "Handler"]
 

@@ -1,6 +1,6 @@
-"""Deterministic user data: the default profile of a user, and seeded filler users.
+"""The people of a tenant: the `User` record, a user's default profile, and seeded filler users.
 
-Everything here is a pure function of its arguments (a fixed `random.Random(seed)`), so the
+The generation is a pure function of its arguments (a fixed `random.Random(seed)`), so the
 same tenant always yields the same users, ids and timestamps, in any process.
 """
 
@@ -8,13 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from zdconform.emulator.model import User
-
-__all__ = ["FILLER_ID_BASE", "PROFILE_TYPES", "default_profile", "generate_users"]
+__all__ = ["FILLER_ID_BASE", "PROFILE_TYPES", "User", "default_profile", "generate_users"]
 
 NoneType = type(None)
+
+
+@dataclass(frozen=True)
+class User:
+    """A user of the tenant; `profile` holds the other fields of Zendesk's user object."""
+
+    id: int
+    name: str
+    email: str | None
+    role: str
+    password: str | None = None
+    api_tokens: tuple[str, ...] = ()
+    profile: Mapping[str, Any] = field(default_factory=dict)
+
 
 # The fields of Zendesk's user object besides id, url, name, email and role, in the order
 # Zendesk renders them, with the YAML types a tenant file may give them.

@@ -1,7 +1,9 @@
-"""From a parsed request to a response: faults, rate limit, routing, auth, scopes, roles.
+"""The application: the route table, and the way from a parsed request to a response.
 
-`App.handle` is the only entry point; it holds one lock around all state, so the threads
-of the HTTP server can call it concurrently.
+`App.handle` runs every request through faults, the rate limit, routing, authentication,
+scopes and roles, then the endpoint handler, and adds Zendesk's headers. It holds one lock
+around the state, the fault plan and the rate limiter, so the threads of the HTTP server can
+call it concurrently; `reset` and `apply_settings` serve `clear()` and `configure()`.
 """
 
 from __future__ import annotations
@@ -12,14 +14,10 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from zdconform.emulator import handlers as h
-from zdconform.emulator.auth import Principal, authenticate, scope_allows
-from zdconform.emulator.call import Call, Request
-from zdconform.emulator.clock import Clock
-from zdconform.emulator.faults import FaultHit
-from zdconform.emulator.model import Tenant
-from zdconform.emulator.ratelimit import Budget
-from zdconform.emulator.responses import (
+from ..resources import oauth, users
+from ..resources.clock import Clock
+from ..resources.messages import (
+    Request,
     Response,
     basic_401,
     forbidden_role,
@@ -29,7 +27,11 @@ from zdconform.emulator.responses import (
     too_many_requests,
     unavailable,
 )
-from zdconform.emulator.state import State
+from ..resources.state import Call, Principal, State
+from ..tenant.model import Settings, Tenant
+from .credentials import authenticate, scope_allows
+from .faults import FaultHit, FaultPlan
+from .ratelimit import Budget, RateLimiter
 
 __all__ = ["ROUTES", "App", "Route"]
 
@@ -59,14 +61,14 @@ def _route(method: str, path: str, handler: Callable[[Call], Response],
 
 
 ROUTES = (
-    _route("GET", "/api/v2/oauth/clients", h.list_clients, ADMINS),
-    _route("GET", "/api/v2/users/me/oauth/clients", h.list_clients, ADMINS),
-    _route("POST", "/api/v2/oauth/tokens", h.create_token, ADMINS),
-    _route("GET", "/api/v2/oauth/tokens", h.list_tokens, ADMINS),
-    _route("GET", "/api/v2/oauth/tokens/{id}", h.show_token),
-    _route("DELETE", "/api/v2/oauth/tokens/{id}", h.revoke_token),
-    _route("GET", "/api/v2/users", h.list_users, STAFF, "users"),
-    _route("GET", "/api/v2/users/me", h.show_me, (), "users", anonymous=True),
+    _route("GET", "/api/v2/oauth/clients", oauth.list_clients, ADMINS),
+    _route("GET", "/api/v2/users/me/oauth/clients", oauth.list_clients, ADMINS),
+    _route("POST", "/api/v2/oauth/tokens", oauth.create_token, ADMINS),
+    _route("GET", "/api/v2/oauth/tokens", oauth.list_tokens, ADMINS),
+    _route("GET", "/api/v2/oauth/tokens/{id}", oauth.show_token),
+    _route("DELETE", "/api/v2/oauth/tokens/{id}", oauth.revoke_token),
+    _route("GET", "/api/v2/users", users.list_users, STAFF, "users"),
+    _route("GET", "/api/v2/users/me", users.show_me, (), "users", anonymous=True),
 )
 
 
@@ -81,11 +83,25 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
 
 
 class App:
-    """One emulator's request logic and state, behind one lock."""
+    """One emulator's request logic, state, fault plan and rate limiter, behind one lock."""
 
     def __init__(self, tenant: Tenant, clock: Clock) -> None:
         self.lock = threading.Lock()
         self.state = State(tenant, clock)
+        self.limiter = RateLimiter()
+        self.faults = FaultPlan(self.state.settings.faults)
+
+    def reset(self) -> None:
+        """Back to the tenant as loaded: state, rate-limit window, fault counters and draws."""
+        self.state.reset()
+        self.limiter = RateLimiter()
+        self.faults = FaultPlan(self.state.settings.faults)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Switch settings at run time; changed faults are re-armed from their start."""
+        if settings.faults != self.state.settings.faults:
+            self.faults = FaultPlan(settings.faults)
+        self.state.settings = settings
 
     def handle(self, request: Request) -> Response:
         """Answer one request; an exception is recorded for `check()` and answered with 500."""
@@ -102,13 +118,13 @@ class App:
     def _handle(self, request: Request) -> Response:
         state = self.state
         state.requests += 1
-        hit = state.faults.evaluate(request.method, request.path)
+        hit = self.faults.evaluate(request.method, request.path)
         limit = state.settings.rate_limit_per_minute
         if hit is not None and hit.status is not None:
-            response, budget = _fault_response(hit), state.limiter.peek(limit)
+            response, budget = _fault_response(hit), self.limiter.peek(limit)
             budget = replace(budget, remaining=0) if hit.status == 429 else budget
         else:
-            budget = state.limiter.take(limit)
+            budget = self.limiter.take(limit)
             response = self._dispatch(request) if budget.allowed else \
                 too_many_requests(budget.reset)
         if hit is not None:

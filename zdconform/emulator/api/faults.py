@@ -1,4 +1,8 @@
-"""Deterministic fault injection: latency, 429 bursts, 503s and connection resets.
+"""Fault injection, deterministic: latency, 429 bursts, 503s and connection resets.
+
+A `FaultPlan` arms the tenant's `Fault` records; its `evaluate` answers, per request, a
+`FaultHit`: what the faults that fired add up to (a status, a delay, a byte count to reset
+after).
 
 Each fault counts the requests that match its `paths`/`methods` filters. It fires on the
 matching requests numbered `start` to `start + count - 1` (all from `start` on when `count` is
@@ -12,13 +16,13 @@ import random
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from zdconform.emulator.model import Fault
+from ..tenant.model import Fault
 
 __all__ = ["FaultHit", "FaultPlan", "normal_path"]
 
 
 def normal_path(path: str) -> str:
-    """The path without a `.json` suffix, as fault filters and routes compare it."""
+    """The path without a `.json` suffix, as fault filters compare it."""
     return path[:-5] if path.endswith(".json") else path
 
 

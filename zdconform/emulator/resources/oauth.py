@@ -1,25 +1,17 @@
-"""The endpoint handlers: list clients, create/list/show/revoke tokens, list users, users/me.
+"""The OAuth endpoints: list clients; create, list, show and revoke tokens; their JSON shapes.
 
-Authentication, scopes and roles are checked before a handler runs (see `app`).
+Authentication, scopes and roles are checked before a handler runs (see `api.app`). Objects
+are rendered in Zendesk's field order; `base` is the absolute URL prefix for `url` fields.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
 from typing import Any
 
-from zdconform.emulator.call import Call, Request
-from zdconform.emulator.model import Client
-from zdconform.emulator.pagination import paginate
-from zdconform.emulator.render import (
-    anonymous_user,
-    authenticity_token,
-    client_json,
-    token_json,
-    user_json,
-)
-from zdconform.emulator.responses import (
+from ..tenant.model import Client
+from .messages import (
+    Request,
     Response,
     bad_json,
     json_response,
@@ -27,44 +19,52 @@ from zdconform.emulator.responses import (
     no_content,
     not_found,
     record_invalid,
+    with_extra,
 )
-from zdconform.emulator.state import LiveToken, State
+from .pagination import listing
+from .state import Call, LiveToken, State
 
-__all__ = ["create_token", "list_clients", "list_tokens", "list_users", "revoke_token",
-           "show_me", "show_token"]
+__all__ = ["SHOWN_TOKEN_CHARS", "client_json", "create_token", "list_clients", "list_tokens",
+           "revoke_token", "show_token", "token_json"]
 
+SHOWN_TOKEN_CHARS = 10
 Details = dict[str, list[dict[str, str]]]
 
 
-def _listing(call: Call, key: str, items: Sequence[Any],
-             render: Callable[[Any, str, bool], dict[str, Any]]) -> Response:
-    page = paginate(items, call.request.query, call.base + call.request.path)
-    if isinstance(page, Response):
-        return page
-    rendered = [render(item, call.base, call.extra) for item in page.items]
-    return json_response(200, {key: rendered, **page.envelope})
+def client_json(client: Client, base: str, extra: bool = False) -> dict[str, Any]:
+    """An OAuth client; the secret shows only its first 10 characters."""
+    secret = client.secret[:SHOWN_TOKEN_CHARS] if client.secret else client.secret
+    return with_extra({
+        "url": f"{base}/api/v2/oauth/clients/{client.id}.json", "id": client.id,
+        "user_id": client.user_id, "name": client.name, "identifier": client.identifier,
+        "company": client.company, "description": client.description,
+        "redirect_uri": list(client.redirect_uri), "secret": secret, "kind": client.kind,
+        "global": client.global_, "logo_url": client.logo_url,
+        "created_at": client.created_at, "updated_at": client.updated_at,
+    }, extra)
+
+
+def token_json(token: LiveToken, base: str, extra: bool = False, full: bool = False
+               ) -> dict[str, Any]:
+    """An OAuth token; `token` truncated to 10 characters, `full_token` only when `full`."""
+    body = {
+        "url": f"{base}/api/v2/oauth/tokens/{token.id}.json", "id": token.id,
+        "user_id": token.user_id, "client_id": token.client_id,
+        "token": token.token[:SHOWN_TOKEN_CHARS], "refresh_token": None,
+        "scopes": list(token.scopes), "created_at": token.created_at,
+        "expires_at": token.expires_at, "used_at": token.used_at,
+        "refresh_token_expires_at": None,
+    }
+    if full:
+        body["full_token"] = token.token
+    return with_extra(body, extra)
 
 
 def list_clients(call: Call) -> Response:
     """GET /api/v2/oauth/clients (and /api/v2/users/me/oauth/clients)."""
-    return _listing(call, "clients", list(call.state.clients.values()), client_json)
-
-
-def list_users(call: Call) -> Response:
-    """GET /api/v2/users, optionally filtered by `role` or `role[]`."""
-    query = call.request.query
-    roles = set(query.get("role", []) + query.get("role[]", []))
-    users = [user for user in call.state.ordered_users if not roles or user.role in roles]
-    return _listing(call, "users", users, user_json)
-
-
-def show_me(call: Call) -> Response:
-    """GET /api/v2/users/me; without credentials, the anonymous user."""
-    if call.principal is None:
-        return json_response(200, {"user": anonymous_user()})
-    user = call.principal.user
-    body = user_json(user, call.base, call.extra, end_user_view=user.role == "end-user")
-    return json_response(200, {"user": body | {"authenticity_token": authenticity_token(user.id)}})
+    return listing("clients", list(call.state.clients.values()), call.request.query,
+                   call.base + call.request.path,
+                   lambda client: client_json(client, call.base, call.extra))
 
 
 def list_tokens(call: Call) -> Response:
@@ -75,7 +75,8 @@ def list_tokens(call: Call) -> Response:
     tokens = [token for token in call.state.visible_tokens()
               if (everyone or token.user_id == call.principal.user.id)
               and (client is None or str(token.client_id) == client)]
-    return _listing(call, "tokens", tokens, token_json)
+    return listing("tokens", tokens, call.request.query, call.base + call.request.path,
+                   lambda token: token_json(token, call.base, call.extra))
 
 
 def show_token(call: Call) -> Response:

@@ -1,7 +1,8 @@
-"""Time for the emulator: the wall clock, or one frozen instant (`--frozen-time`).
+"""The emulator's clock: the wall clock, or one frozen instant (`--frozen-time`).
 
 Timestamps the emulator renders (created_at, used_at, expires_at) and expiry decisions use
-this clock; rate limiting always uses real monotonic time (see `ratelimit`).
+this clock; rate limiting always uses real monotonic time (see `api.ratelimit`).
+`parse_instant` and `render_instant` convert between ISO 8601 text and aware UTC datetimes.
 """
 
 from __future__ import annotations

@@ -1,15 +1,17 @@
-"""The emulator's tenant model: immutable records for users, OAuth clients, tokens and settings.
+"""The tenant model: immutable records for OAuth clients, tokens, settings and the `Tenant`.
 
-A `Tenant` is what a tenant file describes, after validation and with every default applied.
-It never changes while a server runs; what requests change (tokens created or revoked, rate
-limit windows, fault counters) lives in `state.State` and is reset from the tenant by `clear()`.
+A `Tenant` is what a tenant file describes, after validation and with every default applied;
+its users are `people.User` records, the explicit ones plus any generated filler users. It never
+changes while a server runs; what requests change (tokens created or revoked, rate-limit
+windows, fault counters) lives in `resources.state.State` and `api.app.App`, and `clear()`
+resets it from the tenant.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+from .people import User, generate_users
 
 __all__ = [
     "CLIENT_KINDS",
@@ -25,7 +27,6 @@ __all__ = [
     "Settings",
     "Tenant",
     "Token",
-    "User",
 ]
 
 ROLES = ("admin", "agent", "end-user")
@@ -34,19 +35,6 @@ FAULT_KINDS = ("latency", "rate_limit", "unavailable", "reset")
 RATE_LIMIT_HEADER_FAMILIES = ("2024", "2023")
 MISBEHAVIOURS = ("accept_wrong_password", "agents_are_admins", "revoke_is_noop")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-
-
-@dataclass(frozen=True)
-class User:
-    """A user of the tenant; `profile` holds the other fields of Zendesk's user object."""
-
-    id: int
-    name: str
-    email: str | None
-    role: str
-    password: str | None = None
-    api_tokens: tuple[str, ...] = ()
-    profile: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,8 +133,6 @@ class Tenant:
     all_users: tuple[User, ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        from zdconform.emulator.generate import generate_users
-
         spec = self.generated_users
         filler = generate_users(spec.count, spec.seed) if spec else ()
         ordered = tuple(sorted((*self.users, *filler), key=lambda user: user.id))

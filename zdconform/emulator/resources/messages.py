@@ -1,18 +1,22 @@
-"""Responses and the Zendesk error bodies, byte-faithful where the reference confirms them.
+"""HTTP messages: the `Request` the server read, the `Response` it writes, and their bodies.
 
-Every body that docs/emulator.md lists as a *choice* (Zendesk's exact answer unconfirmed) is
-marked `(choice)` here too.
+The Zendesk error bodies are byte-faithful where the reference confirms them; every body that
+docs/emulator.md lists as a *choice* (Zendesk's exact answer unconfirmed) is marked `(choice)`
+here too. `with_extra` adds the `extra_fields` setting's unknown fields to an object.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "EXTRA_FIELDS",
     "JSON_TYPE",
     "RATE_LIMIT_TEXT",
+    "Request",
     "Response",
     "bad_json",
     "basic_401",
@@ -30,6 +34,7 @@ __all__ = [
     "server_error",
     "too_many_requests",
     "unavailable",
+    "with_extra",
 ]
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -45,6 +50,21 @@ DEPTH_DETAIL = ("There are limits to the page depth in Offset Pagination. Offset
                 "Pagination at the earliest. Cursor Pagination does not have any limits.\nSee "
                 "https://developer.zendesk.com/documentation/api-basics/pagination/"
                 "comparing-cursor-pagination-and-offset-pagination\n")
+EXTRA_FIELDS: dict[str, Any] = {"zz_future_field": "added by the emulator's extra_fields",
+                                "zz_future_object": {"enabled": True, "items": []}}
+
+
+@dataclass(frozen=True)
+class Request:
+    """An HTTP request as the server read it; header names are lower-case."""
+
+    method: str
+    target: str
+    path: str
+    query: dict[str, list[str]]
+    headers: Mapping[str, str]
+    body: bytes
+    host: str
 
 
 @dataclass
@@ -62,6 +82,11 @@ class Response:
 def encode(payload: Any) -> bytes:
     """Compact JSON, as Zendesk sends it."""
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def with_extra(body: dict[str, Any], extra: bool) -> dict[str, Any]:
+    """`body` plus the unknown fields of the `extra_fields` setting when `extra` is on."""
+    return body | EXTRA_FIELDS if extra else body
 
 
 def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None

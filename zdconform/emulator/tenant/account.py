@@ -1,7 +1,9 @@
-"""The `settings:` section of a tenant (also what `ZendeskEmulator.configure` accepts).
+"""The account settings of a tenant: its `settings:` section, read, written and merged.
 
-Faults and misbehaviour switches are validated here, so a tenant file and a run-time
-`configure(faults=[...])` call give the same errors for the same mistakes.
+`settings_from_dict` validates the section (faults and misbehaviour switches included) and
+`settings_to_dict` writes it back; `merge_settings` applies the changes that
+`ZendeskEmulator.configure` accepts, so a tenant file and a run-time `configure(faults=[...])`
+call give the same errors for the same mistakes.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, fields
 from typing import Any
 
-from zdconform.emulator import validate as v
-from zdconform.emulator.model import (
+from zdconform.exceptions import ProfileError
+
+from . import validation as v
+from .model import (
     FAULT_KINDS,
     HTTP_METHODS,
     MISBEHAVIOURS,
@@ -20,7 +24,6 @@ from zdconform.emulator.model import (
     Misbehave,
     Settings,
 )
-from zdconform.exceptions import ProfileError
 
 __all__ = ["SETTINGS_KEYS", "merge_settings", "settings_from_dict", "settings_to_dict"]
 

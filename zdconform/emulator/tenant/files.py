@@ -1,8 +1,10 @@
-"""Tenant files: load and validate YAML (or a dict), and dump a tenant back as YAML.
+"""Tenant files: read a tenant from YAML (or a dict) with validation, and write one back.
 
 The format is documented in docs/emulator.md. `load_tenant` accepts None (the built-in tenant),
-a `Tenant`, a mapping, or a path; any malformed field raises `ProfileError` naming the file and
-the field path, e.g. `users[2].role`, with the allowed values.
+a `Tenant`, a mapping, or a path; `tenant_from_dict` validates plain data, and any malformed
+field raises `ProfileError` naming the origin and the field path, e.g. `users[2].role`, with
+the allowed values. `tenant_to_dict` and `dump_tenant_yaml` give back data and YAML that load
+into the same tenant, defaults applied.
 """
 
 from __future__ import annotations
@@ -15,19 +17,13 @@ from typing import Any
 
 import yaml
 
-from zdconform.emulator import validate as v
-from zdconform.emulator.generate import FILLER_ID_BASE, PROFILE_TYPES, default_profile
-from zdconform.emulator.model import (
-    CLIENT_KINDS,
-    ROLES,
-    Client,
-    GeneratedUsers,
-    Tenant,
-    Token,
-    User,
-)
-from zdconform.emulator.settings import settings_from_dict, settings_to_dict
 from zdconform.exceptions import ProfileError
+
+from . import validation as v
+from .account import settings_from_dict, settings_to_dict
+from .builtin import default_tenant
+from .model import CLIENT_KINDS, ROLES, Client, GeneratedUsers, Tenant, Token
+from .people import FILLER_ID_BASE, PROFILE_TYPES, User, default_profile
 
 __all__ = ["dump_tenant_yaml", "load_tenant", "tenant_from_dict", "tenant_to_dict"]
 
@@ -48,8 +44,6 @@ TenantSource = Tenant | Mapping[str, Any] | str | os.PathLike[str] | None
 def load_tenant(source: TenantSource = None) -> Tenant:
     """A validated tenant from None (built-in), a Tenant, a mapping or a YAML file path."""
     if source is None:
-        from zdconform.emulator.builtin import default_tenant
-
         return default_tenant()
     if isinstance(source, Tenant):
         return source

@@ -1,7 +1,8 @@
-"""Small typed readers for tenant data, raising `Invalid` with the exact field path.
+"""Validation of tenant data: small typed readers that raise `Invalid` with the exact field path.
 
-`Invalid` is internal: `tenant.load_tenant` turns it into a one-paragraph `ProfileError` that
-names the file, the field (`users[2].role`), what was found and what is allowed.
+`Invalid` is internal: `files.tenant_from_dict` and `account.merge_settings` turn it into a
+one-paragraph `ProfileError` that names the origin, the field (`users[2].role`), what was
+found and what is allowed.
 """
 
 from __future__ import annotations

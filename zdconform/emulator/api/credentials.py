@@ -1,7 +1,7 @@
-"""Who is asking: Basic email:password, Basic email/token:api_token, or a Bearer token.
+"""The credentials of a request: Basic email:password, Basic email/token:api_token, or Bearer.
 
-`authenticate` answers a `Principal`, None (no Authorization header at all), or the 401
-`Response` for the method that failed. `scope_allows` decides OAuth scopes.
+`authenticate` answers a `resources.state.Principal`, None (no Authorization header at all),
+or the 401 `Response` for the method that failed. `scope_allows` decides OAuth scopes.
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ import base64
 import binascii
 import hmac
 import re
-from dataclasses import dataclass
 
-from zdconform.emulator.model import User
-from zdconform.emulator.responses import Response, basic_401, bearer_401
-from zdconform.emulator.state import LiveToken, State
+from ..resources.messages import Response, basic_401, bearer_401
+from ..resources.state import Principal, State
 
-__all__ = ["SCOPE_RESOURCES", "Principal", "authenticate", "scope_allows"]
+__all__ = ["SCOPE_RESOURCES", "authenticate", "scope_allows"]
 
 # Resources a scope may name, from Zendesk's Create Token description.
 SCOPE_RESOURCES = ("tickets", "users", "auditlogs", "organizations", "hc", "apps", "triggers",
@@ -24,15 +22,6 @@ SCOPE_RESOURCES = ("tickets", "users", "auditlogs", "organizations", "hc", "apps
                    "satisfaction_ratings", "dynamic_content", "any_channel", "web_widget")
 ACCESSES = ("read", "write", "impersonate")
 _TOKEN_CHARS = re.compile(r"^[A-Za-z0-9._~+/=-]+$")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """An authenticated user, how they authenticated, and the bearer token if any."""
-
-    user: User
-    method: str
-    token: LiveToken | None = None
 
 
 def authenticate(state: State, header: str | None) -> Principal | Response | None:

@@ -2,7 +2,8 @@
 
 Offset (`page`, `per_page`) answers `next_page`, `previous_page` and `count`; cursor
 (`page[size]`, `page[after]`, `page[before]`) answers `meta` and `links`. Cursors are derived
-from record ids, never random, so the same data always pages the same way.
+from record ids, never random, so the same data always pages the same way. `listing` is
+the 200 answer of a list endpoint: one page of rendered records and its envelope.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ import base64
 import binascii
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from zdconform.emulator.responses import Response, invalid_cursor, pagination_too_deep
+from .messages import Response, invalid_cursor, json_response, pagination_too_deep
 
 __all__ = ["MAX_OFFSET_RECORDS", "MAX_PAGE_SIZE", "Page", "decode_cursor", "encode_cursor",
-           "paginate"]
+           "listing", "paginate"]
 
 MAX_PAGE_SIZE = 100
 MAX_OFFSET_RECORDS = 10_000
@@ -80,6 +81,15 @@ def paginate(items: Sequence[Any], query: Query, link: str) -> Page | Response:
     if any(key in query for key in ("page[size]", "page[after]", "page[before]")):
         return _cursor_page(items, query, link, others)
     return _offset_page(items, query, link, others)
+
+
+def listing(key: str, items: Sequence[Any], query: Query, link: str,
+            render: Callable[[Any], dict[str, Any]]) -> Response:
+    """200 `{key: [...], ...envelope}` for the page `query` asks for, each record rendered."""
+    page = paginate(items, query, link)
+    if isinstance(page, Response):
+        return page
+    return json_response(200, {key: [render(item) for item in page.items], **page.envelope})
 
 
 def _offset_page(items: Sequence[Any], query: Query, link: str,

@@ -1,4 +1,7 @@
-"""The per-minute request budget, counted in fixed 60-second windows of monotonic time."""
+"""The rate limiter: a per-minute request budget, in fixed 60-second windows of monotonic time.
+
+`RateLimiter.take` spends one request and `peek` only looks; both answer a `Budget`.
+"""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from zdconform.emulator.generate import default_profile
-from zdconform.emulator.model import Client, GeneratedUsers, Settings, Tenant, Token, User
+from .model import Client, GeneratedUsers, Settings, Tenant, Token
+from .people import User, default_profile
 
 __all__ = ["DEFAULT_CREDENTIALS", "default_tenant"]
 

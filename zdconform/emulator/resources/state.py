@@ -1,20 +1,25 @@
-"""The mutable state of one emulator instance, reset to its tenant by `reset()`.
+"""The mutable state of one emulator instance, and what an endpoint handler gets to act on it.
 
-Callers hold `ZendeskEmulator`'s lock around every use; nothing here locks by itself.
+`State` holds the tokens (as `LiveToken`s), the settings in force, the request counter, the
+request log and the recorded server errors; `reset()` returns it to the tenant as loaded.
+A `Principal` is an authenticated caller; a `Call` bundles the request, the caller and the
+state for one endpoint handler. Callers hold `App.lock` around every use; nothing here locks
+by itself.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zdconform.emulator.clock import Clock
-from zdconform.emulator.faults import FaultPlan
-from zdconform.emulator.model import Client, Settings, Tenant, User
-from zdconform.emulator.ratelimit import RateLimiter
+from ..tenant.model import Client, Settings, Tenant
+from ..tenant.people import User
+from .clock import Clock
+from .messages import Request
 
-__all__ = ["TOKEN_ID_BASE", "LiveToken", "State"]
+__all__ = ["TOKEN_ID_BASE", "Call", "LiveToken", "Principal", "State"]
 
 TOKEN_ID_BASE = 1_830_000_000_001
 
@@ -42,7 +47,7 @@ class LiveToken:
 
 
 class State:
-    """Tokens, request counters, rate-limit window, armed faults, request log, errors."""
+    """Users and clients by id, live tokens, settings in force, request counter, log, errors."""
 
     def __init__(self, tenant: Tenant, clock: Clock) -> None:
         self.tenant, self.clock = tenant, clock
@@ -55,7 +60,7 @@ class State:
         self.reset()
 
     def reset(self) -> None:
-        """Back to the tenant as loaded: settings, tokens, counters, faults, log, errors."""
+        """Back to the tenant as loaded: settings, tokens, request counter, log, errors."""
         self.settings: Settings = self.tenant.settings
         self.tokens: dict[int, LiveToken] = {}
         self.by_secret: dict[str, LiveToken] = {}
@@ -66,16 +71,8 @@ class State:
         self.next_token_id = max([TOKEN_ID_BASE, *(tid + 1 for tid in self.tokens)])
         self.created: list[LiveToken] = []
         self.requests = 0
-        self.limiter = RateLimiter()
-        self.faults = FaultPlan(self.settings.faults)
         self.log: list[tuple[str, str, int]] = []
         self.errors: list[str] = []
-
-    def apply_settings(self, settings: Settings) -> None:
-        """Switch settings at run time; changed faults are re-armed from their start."""
-        if settings.faults != self.settings.faults:
-            self.faults = FaultPlan(settings.faults)
-        self.settings = settings
 
     def _add(self, token: LiveToken) -> None:
         self.tokens[token.id] = token
@@ -104,3 +101,33 @@ class State:
     def visible_tokens(self) -> list[LiveToken]:
         """Tokens the API still shows: every token not revoked (expired ones included)."""
         return [token for token in self.tokens.values() if not token.revoked]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user, how they authenticated, and the bearer token if any."""
+
+    user: User
+    method: str
+    token: LiveToken | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One authorised call to an endpoint handler."""
+
+    state: State
+    request: Request
+    principal: Principal | None
+    params: Mapping[str, str]
+    base: str
+
+    @property
+    def extra(self) -> bool:
+        """Whether the `extra_fields` setting is on."""
+        return self.state.settings.extra_fields
+
+    def first(self, key: str) -> str | None:
+        """The first value of query parameter `key`, or None."""
+        values = self.request.query.get(key)
+        return values[0] if values else None
