@@ -26,9 +26,9 @@ import datetime as dt
 
 import pytest
 
-from zdconform.http.auth import OAuthBearerAuth
 from zdconform.conformance.context import USERS_PATH
 from zdconform.conformance.negative import admin_auth, revoke_by_id
+from zdconform.http.auth import OAuthBearerAuth
 
 ME_PATH = "/api/v2/users/me.json"
 CURRENT_PATH = "/api/v2/oauth/tokens/current.json"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from zdconform.http.auth import OAuthBearerAuth
 from zdconform.conformance.context import USERS_PATH, method_params
+from zdconform.http.auth import OAuthBearerAuth
 
 MINTED_WITH = method_params("minted-with-")
 STYLES = [pytest.param("offset", id="offset"), pytest.param("cursor", id="cursor")]

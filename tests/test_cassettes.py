@@ -9,9 +9,9 @@ import pytest
 from vcr.request import Request
 from vcr.serializers import yamlserializer
 
-from zdconform.recording.store import MANIFEST, CassetteStore, atomic_write
 from zdconform.exceptions import CassetteError, CassetteLeakError
 from zdconform.recording.scrub import SecretSet
+from zdconform.recording.store import MANIFEST, CassetteStore, atomic_write
 
 
 def cassette_dict(body: str = '{"ok":true}') -> dict:

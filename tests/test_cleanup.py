@@ -17,11 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
-from _helpers import ROOT, SUITES, run_suites
 
 from zdconform.cli import main as zdconform
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
 from zdconform.emulator.tenant import tenant_to_dict
+
+from _helpers import ROOT, SUITES, run_suites
 
 ADMIN = DEFAULT_CREDENTIALS["admin"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],

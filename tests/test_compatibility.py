@@ -9,10 +9,11 @@ run just the same.
 from __future__ import annotations
 
 import pytest
-from _helpers import run_suites
 
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
 from zdconform.emulator.tenant import tenant_to_dict
+
+from _helpers import run_suites
 
 ADMIN = DEFAULT_CREDENTIALS["admin"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],

@@ -15,10 +15,10 @@ from urllib.parse import quote, quote_plus
 import pytest
 import yaml
 
-from zdconform.recording.store import MANIFEST
+from zdconform.conformance.negative import near_miss
 from zdconform.emulator import ZendeskEmulator, default_tenant
 from zdconform.emulator.tenant import tenant_to_dict
-from zdconform.conformance.negative import near_miss
+from zdconform.recording.store import MANIFEST
 
 from _helpers import run_suites
 
@@ -84,8 +84,10 @@ def test_rerecording_an_unchanged_emulator_gives_identical_files(recorded, tmp_p
 
 @pytest.mark.parametrize(("damage", "fragment"), [
     pytest.param(lambda p: p.unlink(), "is listed in MANIFEST.json but missing", id="deleted"),
-    pytest.param(lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "modified after recording", id="truncated"),
-    pytest.param(lambda p: p.write_bytes(p.read_bytes().replace(b"200", b"201", 1)), "modified after recording", id="edited"),
+    pytest.param(lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "modified after recording",
+                 id="truncated"),
+    pytest.param(lambda p: p.write_bytes(p.read_bytes().replace(b"200", b"201", 1)), "modified after recording",
+                 id="edited"),
 ])
 def test_damaged_cassette_fails_replay_naming_it(recorded, tmp_path, damage, fragment):
     root = tmp_path / "cassettes"

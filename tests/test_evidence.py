@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from zdconform.reporting import evidence
 from zdconform.cli import main
-from zdconform.exceptions import CassetteLeakError, UsageError
-from zdconform.reporting.findings import policy_findings
-from zdconform.recording.interactions import read_interactions
-from zdconform.reporting.html import render
 from zdconform.conformance.schemas import load_registry
+from zdconform.exceptions import CassetteLeakError, UsageError
+from zdconform.recording.interactions import read_interactions
+from zdconform.reporting import evidence
+from zdconform.reporting.findings import policy_findings
+from zdconform.reporting.html import render
 from zdconform.run import Options, RunState, resolve_options
 
 from _evidence_support import REFERENCE, copy_reference, replay_reports
@@ -171,8 +171,8 @@ def test_a_failed_check_is_validated_again_and_lists_its_violations(tmp_path, re
 
 def test_stale_cassettes_are_flagged_but_not_failed(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0], max_age_days=30)
-    old = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    fresh = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=45)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fresh = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for key, entry in run.store.manifest["cassettes"].items():
         entry["recorded_at"] = old if "test_list_clients" in key else fresh
     document = evidence.build(run)

@@ -61,7 +61,7 @@ def test_matrix_is_visible_with_its_verdicts_as_text(page, replayed):
         cells = matrix.locator("tbody tr").nth(row)
         assert cells.locator("th").inner_text().strip() == method
         texts = [t.strip() for t in cells.locator("td").all_inner_texts()]
-        for text, endpoint in zip(texts, summary["endpoints"]):
+        for text, endpoint in zip(texts, summary["endpoints"], strict=True):
             verdict = summary["matrix"][method].get(endpoint)
             assert (verdict or "-") in text, (method, endpoint, text)
     SCREENSHOT.parent.mkdir(exist_ok=True)
@@ -70,7 +70,9 @@ def test_matrix_is_visible_with_its_verdicts_as_text(page, replayed):
 
 
 def test_verdicts_differ_in_colour_as_well_as_text(page):
-    colour = lambda selector: page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor")
+    def colour(selector):
+        return page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor")
+
     shown = {v: colour(f"#matrix td.v-{v}") for v in ("pass", "expected-denied", "skipped")
              if page.locator(f"#matrix td.v-{v}").count()}
     assert len(shown) >= 2 and len(set(shown.values())) == len(shown)

@@ -12,9 +12,10 @@ from contextlib import contextmanager
 import pytest
 import requests
 import yaml
-from emu_support import AUTH
 
 from zdconform.emulator.cli import main
+
+from emu_support import AUTH
 
 LISTENING = re.compile(r"^listening on (http://127\.0\.0\.1:\d+)$")
 

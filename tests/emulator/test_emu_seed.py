@@ -8,6 +8,7 @@ import subprocess
 import urllib.request
 
 import pytest
+
 from emu_support import ADMIN, AUTH
 
 SEED_BODY = '{"token": {"client_id": "50328", "scopes": ["read", "write"]}}'
