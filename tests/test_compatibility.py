@@ -19,6 +19,8 @@ ADMIN = DEFAULT_CREDENTIALS["admin"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
        "ZENDESK_OAUTH_TOKEN": ADMIN["oauth_token"]}
 
+pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
+
 
 def different_tenant() -> dict:
     data = tenant_to_dict(default_tenant())

@@ -25,6 +25,8 @@ API_TOKEN_OFF = "API token access is disabled on this tenant"
 AGENT = "let an agent use an admin-only endpoint"
 REVOKED = "revoked token still works"
 
+pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
+
 CASES = [
     pytest.param({"misbehave": {"accept_wrong_password": True}}, {
         "negative_auth[wrong-password]": "accepted a wrong password",
