@@ -1,7 +1,8 @@
 """End to end: record the suites against the emulator, replay them offline, and attack the files.
 
 Each test runs the real suites in a fresh interpreter (as `pytest` or `zdconform run` would)
-against a real emulator over loopback, into a temporary cassette root.
+against a real emulator over loopback, into a temporary cassette root. The recording the replay
+tests attack is the session's one (`emulator_recording` in tests/conftest.py), made once.
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ def replay(root: Path, *extra: str):
                       f"--zd-reports={root.parent / 'reports-replay'}", *extra)
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory):
-    """One recording of the whole suite against the emulator, shared by the replay tests."""
-    root = tmp_path_factory.mktemp("rec") / "cassettes"
-    result = record(root)
-    assert result.returncode == 0, result.output
-    return root
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def recorded(emulator_recording):
+    """The session's one recording of the whole suite against the emulator: read it, or copy it to change it."""
+    return emulator_recording
 
 
 def cassette_files(root: Path) -> list[Path]:

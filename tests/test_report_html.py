@@ -15,7 +15,6 @@ import pytest
 
 from zdconform.reporting.html import render
 
-from _evidence_support import replay_reports
 from _helpers import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,10 +23,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SCREENSHOT = ROOT / "reports" / "evidence.png"
 
 
+pytestmark = pytest.mark.e2e
+
+
 @pytest.fixture(scope="module")
-def replayed(tmp_path_factory):
-    reports = tmp_path_factory.mktemp("reports")
-    return reports, replay_reports(reports)
+def replayed(reference_replay):
+    """The session's one replay of the committed reference cassettes (tests/conftest.py): read only."""
+    return reference_replay
 
 
 @pytest.fixture(scope="module")
