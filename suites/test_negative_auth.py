@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import pytest
 
-from zdconform.http.auth import NoAuth, OAuthBearerAuth
 from zdconform.conformance.endpoints import USERS_PATH
 from zdconform.conformance.negative import admin_auth, revoke_by_id, wrong_auth
+from zdconform.http.auth import NoAuth, OAuthBearerAuth
 
 PROBE = {"page[size]": 1}
 BASIC = ("error_401_basic", "Basic")

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import pytest
 
-from zdconform.http.auth import OAuthBearerAuth
 from zdconform.conformance.negative import admin_auth
+from zdconform.http.auth import OAuthBearerAuth
 
 EMULATOR_CHOICE = {"unknown-client-id": 422, "missing-token-wrapper": 400, "empty-scopes": 422}
 TENANT_STATUSES = (400, 404, 422)

@@ -26,9 +26,9 @@ import datetime as dt
 
 import pytest
 
-from zdconform.http.auth import OAuthBearerAuth
 from zdconform.conformance.endpoints import CURRENT_TOKEN_PATH, ME_PATH, USERS_PATH, token_path
 from zdconform.conformance.negative import admin_auth, revoke_by_id
+from zdconform.http.auth import OAuthBearerAuth
 
 SHOWN_CHARS = 10
 FLOWS = [

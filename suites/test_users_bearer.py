@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from zdconform.http.auth import OAuthBearerAuth
 from zdconform.conformance.context import method_params
 from zdconform.conformance.endpoints import USERS_PATH
+from zdconform.http.auth import OAuthBearerAuth
 
 MINTED_WITH = method_params("minted-with-")
 STYLES = [pytest.param("offset", id="offset"), pytest.param("cursor", id="cursor")]

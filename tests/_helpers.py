@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = ROOT / "suites"
@@ -26,3 +31,23 @@ def run_suites(*args: str, env: dict[str, str] | None = None, cwd: Path | None =
         [sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q", *args],
         env={**clean, **(env or {})}, cwd=cwd or ROOT, capture_output=True, text=True, timeout=timeout)
     return Run(proc.returncode, proc.stdout + proc.stderr)
+
+
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name`, filled by `make(folder)` once per test run, however many xdist workers ask.
+
+    Workers share the run's temporary folder; a lock makes the others wait for the first. If
+    `make` fails, the next one to ask tries again (and fails the same way, in its own test).
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's own folder, which its workers' folders sit in
+    folder, made = base / f"once-{name}", base / f"once-{name}.made"
+    with open(base / f"once-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not made.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            made.touch()
+    return folder

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import requests
-from _scripted_server import Canned, ScriptedServer
 
+from zdconform.exceptions import UsageError
 from zdconform.http.auth import (
     ApiTokenAuth,
     NoAuth,
@@ -15,7 +15,8 @@ from zdconform.http.auth import (
     auth_for,
     mask_email,
 )
-from zdconform.exceptions import UsageError
+
+from _scripted_server import Canned, ScriptedServer
 
 EMAIL = "fakeuser@example.com"
 API_TOKEN = "fake-api-token-6wQ"

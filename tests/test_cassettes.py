@@ -9,10 +9,10 @@ import pytest
 from vcr.request import Request
 from vcr.serializers import yamlserializer
 
-from zdconform.recording.files import atomic_write
-from zdconform.recording.store import MANIFEST, CassetteStore
 from zdconform.exceptions import CassetteError, CassetteLeakError
+from zdconform.recording.files import atomic_write
 from zdconform.recording.scrub import SecretSet
+from zdconform.recording.store import MANIFEST, CassetteStore
 
 
 def cassette_dict(body: str = '{"ok":true}') -> dict:

@@ -17,15 +17,17 @@ import time
 from pathlib import Path
 
 import pytest
-from _helpers import ROOT, SUITES, run_suites
 
 from zdconform.cli import main as zdconform
-from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
-from zdconform.emulator import tenant_to_dict
+from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
+
+from _helpers import ROOT, SUITES, made_once, run_suites
 
 ADMIN = DEFAULT_CREDENTIALS["admin"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
        "ZENDESK_OAUTH_TOKEN": ADMIN["oauth_token"]}
+
+pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
 
 
 def tenant(**settings):
@@ -160,12 +162,13 @@ def verdicts(reports: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def clean_verdicts(tmp_path_factory):
-    """The verdicts of a run against the same tenant with no fault injected."""
-    tmp_path = tmp_path_factory.mktemp("clean")
-    with ZendeskEmulator(tenant=tenant()) as emulator:
-        result = run_suites(*args(emulator, tmp_path), env=ENV)
-    assert result.returncode == 0, result.output
-    return verdicts(tmp_path / "reports")
+    """The verdicts of a run against the same tenant with no fault injected (once per run)."""
+    def run(tmp_path):
+        with ZendeskEmulator(tenant=tenant()) as emulator:
+            result = run_suites(*args(emulator, tmp_path), env=ENV)
+        assert result.returncode == 0, result.output
+
+    return verdicts(made_once(tmp_path_factory, "clean-verdicts", run) / "reports")
 
 
 @pytest.mark.parametrize("faults", FAULTS)

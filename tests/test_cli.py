@@ -15,6 +15,7 @@ def zdconform(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[st
                           text=True, timeout=timeout)
 
 
+@pytest.mark.e2e
 def test_emulator_subcommand_takes_the_emulators_own_options():
     proc = subprocess.Popen([sys.executable, "-m", "zdconform.cli", "emulator", "--port", "0",
                              "--host", "127.0.0.1"], stdout=subprocess.PIPE, text=True)
@@ -27,6 +28,7 @@ def test_emulator_subcommand_takes_the_emulators_own_options():
     assert proc.returncode == 0
 
 
+@pytest.mark.e2e
 def test_emulator_subcommand_dumps_the_tenant():
     result = zdconform("emulator", "--dump-tenant")
     assert result.returncode == 0 and "subdomain: obscura" in result.stdout

@@ -6,20 +6,21 @@ Every wait goes through a virtual clock, so nothing here really sleeps for a ret
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from _scripted_server import Canned, Received, ScriptedServer, VirtualClock
 from requests.structures import CaseInsensitiveDict
 
 from zdconform import __version__
+from zdconform.exceptions import RetryBudgetExhausted, TransportError, UsageError
 from zdconform.http.auth import ApiTokenAuth, NoAuth, OAuthBearerAuth
 from zdconform.http.client import ZendeskClient, check_base_url
-from zdconform.exceptions import RetryBudgetExhausted, TransportError, UsageError
 from zdconform.http.pacing import Pacer, RateLimit, read_rate_limit
 from zdconform.http.retry import RetryPolicy, parse_retry_after
+
+from _scripted_server import Canned, Received, ScriptedServer, VirtualClock
 
 USERS = "/api/v2/users.json"
 TOKENS = "/api/v2/oauth/tokens.json"
@@ -173,7 +174,7 @@ def test_base_url_rejected_with_the_fix(base_url, expected_in_message):
 
 # -- retries on 429 and 503 --------------------------------------------------------------------
 
-NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 DATE = format_datetime(NOW, usegmt=True)
 IN_30S = format_datetime(NOW + timedelta(seconds=30), usegmt=True)
 

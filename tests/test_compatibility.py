@@ -9,14 +9,16 @@ run just the same.
 from __future__ import annotations
 
 import pytest
-from _helpers import run_suites
 
-from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
-from zdconform.emulator import tenant_to_dict
+from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
+
+from _helpers import run_suites
 
 ADMIN = DEFAULT_CREDENTIALS["admin"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
        "ZENDESK_OAUTH_TOKEN": ADMIN["oauth_token"]}
+
+pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
 
 
 def different_tenant() -> dict:

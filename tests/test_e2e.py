@@ -1,7 +1,8 @@
 """End to end: record the suites against the emulator, replay them offline, and attack the files.
 
 Each test runs the real suites in a fresh interpreter (as `pytest` or `zdconform run` would)
-against a real emulator over loopback, into a temporary cassette root.
+against a real emulator over loopback, into a temporary cassette root. The recording the replay
+tests attack is the session's one (`emulator_recording` in tests/conftest.py), made once.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from urllib.parse import quote, quote_plus
 import pytest
 import yaml
 
-from zdconform.recording.store import MANIFEST
-from zdconform.emulator import ZendeskEmulator, default_tenant
-from zdconform.emulator import tenant_to_dict
 from zdconform.conformance.negative import near_miss
+from zdconform.emulator import ZendeskEmulator, default_tenant, tenant_to_dict
+from zdconform.recording.store import MANIFEST
 
 from _helpers import run_suites
 
@@ -36,13 +36,13 @@ def replay(root: Path, *extra: str):
                       f"--zd-reports={root.parent / 'reports-replay'}", *extra)
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory):
-    """One recording of the whole suite against the emulator, shared by the replay tests."""
-    root = tmp_path_factory.mktemp("rec") / "cassettes"
-    result = record(root)
-    assert result.returncode == 0, result.output
-    return root
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def recorded(emulator_recording):
+    """The session's one recording of the whole suite against the emulator: read it, or copy it to change it."""
+    return emulator_recording
 
 
 def cassette_files(root: Path) -> list[Path]:
@@ -84,8 +84,10 @@ def test_rerecording_an_unchanged_emulator_gives_identical_files(recorded, tmp_p
 
 @pytest.mark.parametrize(("damage", "fragment"), [
     pytest.param(lambda p: p.unlink(), "is listed in MANIFEST.json but missing", id="deleted"),
-    pytest.param(lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "modified after recording", id="truncated"),
-    pytest.param(lambda p: p.write_bytes(p.read_bytes().replace(b"200", b"201", 1)), "modified after recording", id="edited"),
+    pytest.param(lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "modified after recording",
+                 id="truncated"),
+    pytest.param(lambda p: p.write_bytes(p.read_bytes().replace(b"200", b"201", 1)), "modified after recording",
+                 id="edited"),
 ])
 def test_damaged_cassette_fails_replay_naming_it(recorded, tmp_path, damage, fragment):
     root = tmp_path / "cassettes"

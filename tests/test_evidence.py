@@ -11,26 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from zdconform.reporting import evidence
 from zdconform.cli import main
-from zdconform.exceptions import CassetteLeakError, UsageError
-from zdconform.reporting.findings import policy_findings
-from zdconform.recording.interactions import read_interactions
-from zdconform.reporting.html import render
 from zdconform.conformance.schemas import load_registry
+from zdconform.exceptions import CassetteLeakError, UsageError
+from zdconform.recording.interactions import read_interactions
+from zdconform.reporting import evidence
+from zdconform.reporting.findings import policy_findings
+from zdconform.reporting.html import render
 from zdconform.reporting.publish import findings, publish
 from zdconform.reporting.results import CheckResult
 from zdconform.run import RunState
 from zdconform.settings import Options, resolve_options
 
-from _evidence_support import REFERENCE, copy_reference, replay_reports
+from _evidence_support import REFERENCE, copy_reference
 
 
-@pytest.fixture(scope="module")
-def replayed(tmp_path_factory):
-    """One replay of the committed reference cassettes: its reports folder and evidence."""
-    reports = tmp_path_factory.mktemp("reports")
-    return reports, replay_reports(reports)
+@pytest.fixture
+def replayed(reference_replay):
+    """The session's one replay of the committed reference cassettes: its reports folder and evidence."""
+    return reference_replay
 
 
 def open_run(tmp_path: Path, replayed_reports: Path, **options) -> RunState:
@@ -56,6 +55,7 @@ def result(check_id: str, method: str, statuses: tuple[int, ...], details: dict 
                        method=method, verdict="pass", statuses=statuses, details=details or {})
 
 
+@pytest.mark.e2e
 def test_evidence_validates_against_its_schema(replayed):
     _, document = replayed
     assert load_registry().validate(document, "evidence") == []
@@ -66,6 +66,7 @@ def test_evidence_validates_against_its_schema(replayed):
     assert document["product"]["commit"] is None or len(document["product"]["commit"]) == 40
 
 
+@pytest.mark.e2e
 def test_every_check_in_junit_has_its_record(replayed):
     reports, document = replayed
     tree = ET.parse(reports / "junit.xml")
@@ -76,6 +77,7 @@ def test_every_check_in_junit_has_its_record(replayed):
     assert {c["nodeid"].rsplit("::", 1)[1] for c in document["checks"]} <= names
 
 
+@pytest.mark.e2e
 def test_every_record_points_at_an_interaction_that_exists(replayed):
     reports, document = replayed
     manifest = json.loads((REFERENCE / "MANIFEST.json").read_text())
@@ -95,6 +97,7 @@ def test_every_record_points_at_an_interaction_that_exists(replayed):
                [(i["method"], i["status"]) for i in recorded]
 
 
+@pytest.mark.e2e
 def test_records_carry_expectation_observation_and_schema_verdict(replayed):
     _, document = replayed
     checks = {c["check_id"]: c for c in document["checks"]}
@@ -109,6 +112,7 @@ def test_records_carry_expectation_observation_and_schema_verdict(replayed):
     assert skipped and all(c["cassette"] is None for c in skipped)
 
 
+@pytest.mark.e2e
 def test_reference_findings(replayed):
     _, document = replayed
     found = {f["finding"]: f for f in document["findings"]}
@@ -136,6 +140,7 @@ def test_no_findings_for_a_strict_tenant():
     assert policy_findings(profile, results, [{"clients": [{"id": 1, "kind": "confidential"}]}]) == []
 
 
+@pytest.mark.e2e
 def test_leak_gate_refuses_reports_with_a_planted_secret(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0])
     planted = "planted-" + "7f3a9c1e5b2d4f6a8c0e"
@@ -150,6 +155,7 @@ def test_leak_gate_refuses_reports_with_a_planted_secret(tmp_path, replayed):
     assert not (tmp_path / "reports" / "evidence.html").exists()
 
 
+@pytest.mark.e2e
 def test_leak_gate_refuses_an_unredacted_bearer_credential(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0])
     victim = next(Path(r.cassette) for r in run.results if r.check_id == "list_clients[oauth-bearer]")
@@ -158,6 +164,7 @@ def test_leak_gate_refuses_an_unredacted_bearer_credential(tmp_path, replayed):
         publish(run.info(), run.results)
 
 
+@pytest.mark.e2e
 def test_publish_writes_every_report_and_scrubs_reasons(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0])
     run.secrets.add("hunter2-secret-value", "admin password")
@@ -170,6 +177,7 @@ def test_publish_writes_every_report_and_scrubs_reasons(tmp_path, replayed):
     assert "@example.invalid" in json.loads(paths["evidence.json"].read_text())["checks"][0]["reason"]
 
 
+@pytest.mark.e2e
 def test_a_failed_check_is_validated_again_and_lists_its_violations(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0])
     index = next(i for i, r in enumerate(run.results) if r.check_id == "create_token[api-token]")
@@ -183,10 +191,11 @@ def test_a_failed_check_is_validated_again_and_lists_its_violations(tmp_path, re
     assert record["cassette"]["verified"] is False  # edited after recording: the record says so
 
 
+@pytest.mark.e2e
 def test_stale_cassettes_are_flagged_but_not_failed(tmp_path, replayed):
     run = open_run(tmp_path, replayed[0], max_age_days=30)
-    old = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    fresh = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=45)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fresh = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for key, entry in run.store.manifest["cassettes"].items():
         entry["recorded_at"] = old if "test_list_clients" in key else fresh
     document = build(run)
@@ -214,6 +223,7 @@ def test_max_age_must_be_a_number():
         resolve_options({}, {}, {"ZDCONFORM_MAX_AGE_DAYS": "ninety"}, Path("."))
 
 
+@pytest.mark.e2e
 def test_report_command_renders_the_page_again(tmp_path, replayed, capsys):
     reports = tmp_path / "reports"
     reports.mkdir()
@@ -239,6 +249,7 @@ def test_report_command_refuses_bad_evidence(tmp_path, capsys, content, fragment
     assert not (tmp_path / "evidence.html").exists()
 
 
+@pytest.mark.e2e
 def test_every_key_a_suite_notes_reaches_the_evidence(replayed):
     _, document = replayed
     details = {c["check_id"]: c.get("details", {}) for c in document["checks"]}

@@ -13,8 +13,7 @@ import json
 import pytest
 import yaml
 
-from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
-from zdconform.emulator import tenant_to_dict
+from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
 
 from _helpers import run_suites
 
@@ -24,6 +23,8 @@ PASSWORD_ON = "but the tenant profile expects email and password access to be di
 API_TOKEN_OFF = "API token access is disabled on this tenant"
 AGENT = "let an agent use an admin-only endpoint"
 REVOKED = "revoked token still works"
+
+pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
 
 CASES = [
     pytest.param({"misbehave": {"accept_wrong_password": True}}, {

@@ -21,6 +21,8 @@ REFERENCE = ROOT / "cassettes" / "reference-emulator"
 REFUSALS = (400, 401, 403, 422)  # not 404: the ledger's cleanup DELETE may meet one
 DENIED = {"list_clients[email-password]", "create_token[email-password]"}  # refused as the profile expects
 
+pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
+
 
 def accepted(response):
     if response["status"]["code"] in REFUSALS:

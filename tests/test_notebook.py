@@ -10,7 +10,7 @@ import pytest
 from zdconform.recording.scrub import find_leaks
 
 from _evidence_support import emulator_secrets
-from _helpers import ROOT
+from _helpers import ROOT, made_once
 
 NOTEBOOK = ROOT / "notebooks" / "evidence.ipynb"
 
@@ -25,23 +25,29 @@ def test_notebook_is_committed_without_outputs():
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
-    """The notebook run top to bottom by a headless kernel, replaying the committed cassettes."""
+    """The notebook run top to bottom by a headless kernel, replaying the committed cassettes (once per run)."""
+    folder = made_once(tmp_path_factory, "notebook", _execute)
+    return nbformat.read(folder / NOTEBOOK.name, as_version=4)
+
+
+def _execute(folder):
     from nbclient import NotebookClient
 
-    missing = tmp_path_factory.mktemp("none") / "evidence.json"  # absent: the notebook replays
+    missing = folder / "none" / "evidence.json"  # absent: the notebook replays
     with pytest.MonkeyPatch.context() as env:
         env.setenv("ZDCONFORM_EVIDENCE", str(missing))
         notebook = nbformat.read(NOTEBOOK, as_version=4)
         client = NotebookClient(notebook, kernel_name="python3", timeout=300,
                                 resources={"metadata": {"path": str(NOTEBOOK.parent)}})
         client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
-    return notebook
+    nbformat.write(notebook, folder / NOTEBOOK.name)
 
 
 def outputs(notebook) -> str:
     return json.dumps([cell.get("outputs", []) for cell in notebook.cells], ensure_ascii=False)
 
 
+@pytest.mark.e2e
 def test_every_cell_runs_and_shows_something(executed):
     code = [cell for cell in executed.cells if cell.cell_type == "code"]
     assert all(cell.execution_count for cell in code)
@@ -53,6 +59,7 @@ def test_every_cell_runs_and_shows_something(executed):
     assert "Authorization: Basic REDACTED" in text  # the chosen check's recorded request
 
 
+@pytest.mark.e2e
 def test_outputs_hold_no_secret_and_no_real_person(executed):
     text = outputs(executed)
     assert find_leaks(text, emulator_secrets()) == []

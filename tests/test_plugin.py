@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.e2e  # both tests run pytest in a fresh interpreter
+
 CASSETTE = """interactions:
 - request:
     body: null

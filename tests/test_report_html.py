@@ -15,7 +15,6 @@ import pytest
 
 from zdconform.reporting.html import render
 
-from _evidence_support import replay_reports
 from _helpers import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,10 +23,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SCREENSHOT = ROOT / "reports" / "evidence.png"
 
 
+pytestmark = pytest.mark.e2e
+
+
 @pytest.fixture(scope="module")
-def replayed(tmp_path_factory):
-    reports = tmp_path_factory.mktemp("reports")
-    return reports, replay_reports(reports)
+def replayed(reference_replay):
+    """The session's one replay of the committed reference cassettes (tests/conftest.py): read only."""
+    return reference_replay
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,7 @@ def test_matrix_is_visible_with_its_verdicts_as_text(page, replayed):
         cells = matrix.locator("tbody tr").nth(row)
         assert cells.locator("th").inner_text().strip() == method
         texts = [t.strip() for t in cells.locator("td").all_inner_texts()]
-        for text, endpoint in zip(texts, summary["endpoints"]):
+        for text, endpoint in zip(texts, summary["endpoints"], strict=True):
             verdict = summary["matrix"][method].get(endpoint)
             assert (verdict or "-") in text, (method, endpoint, text)
     SCREENSHOT.parent.mkdir(exist_ok=True)
@@ -70,7 +72,9 @@ def test_matrix_is_visible_with_its_verdicts_as_text(page, replayed):
 
 
 def test_verdicts_differ_in_colour_as_well_as_text(page):
-    colour = lambda selector: page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor")
+    def colour(selector):
+        return page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor")
+
     shown = {v: colour(f"#matrix td.v-{v}") for v in ("pass", "expected-denied", "skipped")
              if page.locator(f"#matrix td.v-{v}").count()}
     assert len(shown) >= 2 and len(set(shown.values())) == len(shown)

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from zdconform.exceptions import SchemaNotFoundError, UsageError
 from zdconform.conformance.schemas import (
     SCHEMAS_DIR,
     SchemaRegistry,
@@ -20,6 +19,7 @@ from zdconform.conformance.schemas import (
     validate,
     validate_file,
 )
+from zdconform.exceptions import SchemaNotFoundError, UsageError
 
 ID_PREFIX = "https://zdconform.invalid/schemas/"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

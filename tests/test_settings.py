@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from zdconform.exceptions import ProfileError, UsageError
-from zdconform.settings import resolve_options
-from zdconform.settings import Credentials, default_profile, load_profile, parse_target
+from zdconform.settings import Credentials, default_profile, load_profile, parse_target, resolve_options
 
 
 @pytest.mark.parametrize(("value", "kind", "slug", "base"), [

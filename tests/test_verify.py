@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from zdconform.recording.store import CassetteStore
 from zdconform.cli import main
+from zdconform.recording.store import CassetteStore
 
 from _evidence_support import REFERENCE, copy_reference
 

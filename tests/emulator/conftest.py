@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 import requests
-from emu_support import send
 
 from zdconform.emulator import ZendeskEmulator
 from zdconform.emulator.fixtures import make_zendesk_emulator, zendesk_emulator  # noqa: F401
+
+from emu_support import send
 
 Call = Callable[..., requests.Response]
 

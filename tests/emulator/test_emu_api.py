@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from emu_support import ADMIN, AUTH, send
 
 import zdconform.emulator as package
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant
 from zdconform.exceptions import ProfileError, UsageError
+
+from emu_support import ADMIN, AUTH, send
 
 SEED = {"token": {"client_id": "50328", "scopes": ["read", "write"]}}
 

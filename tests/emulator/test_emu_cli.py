@@ -12,9 +12,10 @@ from contextlib import contextmanager
 import pytest
 import requests
 import yaml
-from emu_support import AUTH
 
 from zdconform.emulator.__main__ import main
+
+from emu_support import AUTH
 
 LISTENING = re.compile(r"^listening on (http://127\.0\.0\.1:\d+)$")
 
@@ -39,6 +40,7 @@ def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
         process.communicate(timeout=10)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_serves_until_a_signal_then_exits_0(signum):
     with serving() as (process, url):
@@ -49,6 +51,7 @@ def test_serves_until_a_signal_then_exits_0(signum):
         assert process.wait(timeout=10) == 0
 
 
+@pytest.mark.e2e
 def test_non_loopback_hosts_are_refused_with_exit_2():
     result = run("--host", "0.0.0.0")
     assert result.returncode == 2 and result.stdout == ""
@@ -56,6 +59,7 @@ def test_non_loopback_hosts_are_refused_with_exit_2():
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.e2e
 def test_dump_tenant_round_trips_through_tenant(tmp_path):
     dumped = run("--dump-tenant")
     path = tmp_path / "tenant.yaml"
@@ -65,6 +69,7 @@ def test_dump_tenant_round_trips_through_tenant(tmp_path):
     assert again.stdout == dumped.stdout
 
 
+@pytest.mark.e2e
 def test_a_tenant_file_sets_the_behaviour(tmp_path):
     data = yaml.safe_load(run("--dump-tenant").stdout)
     data["settings"]["password_access"] = True
@@ -78,6 +83,7 @@ def test_a_tenant_file_sets_the_behaviour(tmp_path):
         assert process.wait(timeout=10) == 0
 
 
+@pytest.mark.e2e
 def test_a_malformed_tenant_exits_2_naming_the_field(tmp_path):
     path = tmp_path / "acme.yaml"
     path.write_text("users:\n  - {id: 1, name: A, email: a@x.example, role: owner}\n")
@@ -103,6 +109,7 @@ def test_main_dumps_the_tenant_in_process(capsys):
     assert yaml.safe_load(capsys.readouterr().out)["subdomain"] == "obscura"
 
 
+@pytest.mark.e2e
 def test_frozen_time_stamps_new_tokens():
     with serving("--frozen-time", "2024-05-01T12:00:00Z") as (process, url):
         response = requests.post(f"{url}/api/v2/oauth/tokens.json", timeout=10,
@@ -118,6 +125,7 @@ def test_help_exits_0(capsys):
     assert "--dump-tenant" in capsys.readouterr().out
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("attempt", range(5))
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_right_after_the_first_line_still_exits_0(signum, attempt):

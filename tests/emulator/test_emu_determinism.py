@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import requests
-from emu_support import send
 
 from zdconform.emulator import ZendeskEmulator
+
+from emu_support import send
 
 HOST = {"Host": "obscura.zendesk.test"}
 SEED = {"token": {"client_id": "50328", "scopes": ["read", "write"]}}

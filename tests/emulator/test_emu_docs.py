@@ -7,9 +7,10 @@ from pathlib import Path
 
 import requests
 import yaml
-from emu_support import basic
 
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, load_tenant
+
+from emu_support import basic
 
 DOC = (Path(__file__).parents[2] / "docs" / "emulator.md").read_text(encoding="utf-8")
 

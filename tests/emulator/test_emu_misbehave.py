@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import requests
 import yaml
-from emu_support import ADMIN, basic
 
 from zdconform.emulator import ZendeskEmulator, default_tenant, dump_tenant_yaml
+
+from emu_support import ADMIN, basic
 
 WRONG_PASSWORD = basic(ADMIN["email"], "not-the-password")
 

@@ -8,10 +8,16 @@ import subprocess
 import urllib.request
 
 import pytest
+
 from emu_support import ADMIN, AUTH
 
 SEED_BODY = '{"token": {"client_id": "50328", "scopes": ["read", "write"]}}'
-needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+curl_installed = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+
+
+def needs_curl(test):
+    """A test that runs curl: it starts a process, so it is `e2e` too."""
+    return pytest.mark.e2e(curl_installed(test))
 
 
 def test_the_seed_flow_with_requests(call):

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from zdconform.emulator import default_tenant, dump_tenant_yaml, load_tenant
-from zdconform.emulator.tenant.people import generate_users
 from zdconform.emulator.tenant.model import Settings
+from zdconform.emulator.tenant.people import generate_users
 from zdconform.exceptions import ProfileError
 
 ADMIN = {"id": 1, "name": "A", "email": "a@t.example", "role": "admin"}

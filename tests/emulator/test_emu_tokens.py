@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import requests
-from emu_support import ADMIN, AGENT, AUTH
 
 from zdconform.emulator import ZendeskEmulator
+
+from emu_support import ADMIN, AGENT, AUTH
 
 CREATE = "/api/v2/oauth/tokens.json"
 TOKEN_KEYS = ["url", "id", "user_id", "client_id", "token", "refresh_token", "scopes",
