@@ -136,7 +136,8 @@ def test_password_access_is_a_finding(profile, results, expected):
 
 def test_no_findings_for_a_strict_tenant():
     profile = {"expect": {"password": "disabled", "api_token": "disabled", "oauth": "enabled"}}
-    results = [result("create_token[oauth-bearer]", "oauth_token", (201,), {"token_expires_at": "2026-12-01T00:00:00Z"})]
+    expiring = {"token_expires_at": "2026-12-01T00:00:00Z"}
+    results = [result("create_token[oauth-bearer]", "oauth_token", (201,), expiring)]
     assert policy_findings(profile, results, [{"clients": [{"id": 1, "kind": "confidential"}]}]) == []
 
 

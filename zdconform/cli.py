@@ -140,8 +140,8 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
-    from .http.auth import auth_for
     from .conformance.tokens import run_cleanup
+    from .http.auth import auth_for
     from .http.client import ZendeskClient
     from .settings import AUTH_METHODS, Credentials, parse_target
 

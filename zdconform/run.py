@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 
 from . import __version__
-from .recording.files import utcnow
-from .recording.store import CassetteStore
+from .conformance.notes import CheckNotes
+from .conformance.tokens import TokenLedger
 from .exceptions import UsageError
 from .http.pacing import Pacer
+from .recording.files import utcnow
 from .recording.scrub import REDACTED, Scrubber, SecretSet
-from .conformance.notes import CheckNotes
+from .recording.store import CassetteStore
 from .reporting.results import CheckResult, RunInfo, fold, verdict
 from .settings import (
     Credentials,
@@ -34,7 +35,6 @@ from .settings import (
     parse_target,
     profile_from_dict,
 )
-from .conformance.tokens import TokenLedger
 
 __all__ = ["REFERENCE_BASE_URL", "RunState", "check_id", "skip_reason"]
 

@@ -17,18 +17,17 @@ import pytest
 import requests
 from requests.auth import AuthBase
 
-from ..http.auth import auth_for
-from .endpoints import CLIENTS_PATH, METHOD_IDS, TOKENS_PATH
-from .notes import CheckNotes
-from .checks import Expected, check_allowed, check_denied, check_refused
-from .tokens import recover_pending
-from ..http.client import ZendeskClient
 from ..exceptions import TransportError
+from ..http.auth import auth_for
+from ..http.client import ZendeskClient
 from ..http.pacing import Pacer
+from ..recording.files import utcnow
 from ..recording.scrub import SecretSet
 from ..settings import AuthMethod, Credentials, Options, Profile, Target
-from .tokens import TokenLedger
-from ..recording.files import utcnow
+from .checks import Expected, check_allowed, check_denied, check_refused
+from .endpoints import CLIENTS_PATH, METHOD_IDS, TOKENS_PATH
+from .notes import CheckNotes
+from .tokens import TokenLedger, recover_pending
 
 __all__ = ["CheckRun", "Conformance", "method_params"]
 

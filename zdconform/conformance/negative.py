@@ -17,8 +17,8 @@ import pytest
 import requests
 from requests.auth import AuthBase
 
-from ..http.auth import ApiTokenAuth, OAuthBearerAuth, PasswordAuth, ZendeskAuth, auth_for
 from ..exceptions import ConformanceFailure
+from ..http.auth import ApiTokenAuth, OAuthBearerAuth, PasswordAuth, ZendeskAuth, auth_for
 from ..settings import AUTH_METHODS, AuthMethod, Credentials
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ import functools
 import hashlib
 import json
 import os
-from importlib.metadata import version as _dist_version
 from collections.abc import Iterator
+from importlib.metadata import version as _dist_version
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,7 @@ def validate_file(name: str, path: str) -> int:
     return 1
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(directory: Path) -> SchemaRegistry:
     files = sorted(directory.glob("*.json")) if directory.is_dir() else []
     if not files:

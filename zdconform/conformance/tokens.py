@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from requests.auth import AuthBase
 
-from .endpoints import TOKENS_PATH, token_path
 from ..recording.files import atomic_write, utcnow
+from .endpoints import TOKENS_PATH, token_path
 
 __all__ = ["Orphan", "TokenLedger", "find_orphans", "read_journal", "recover_all_pending", "recover_pending",
            "run_cleanup"]
@@ -168,7 +168,7 @@ def _parse(stamp: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
-        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def recover_pending(client: Any, auth: AuthBase, ledger: TokenLedger, key: str, client_id: Any,
@@ -178,7 +178,9 @@ def recover_pending(client: Any, auth: AuthBase, ledger: TokenLedger, key: str, 
         "client_id": str(client_id), "not_before": not_before}}}
     revoked = []
     for orphan in find_orphans(client, auth, entry):
-        if orphan.why != "journalled" and client.delete(token_path(orphan.token_id), auth=auth).status_code in (204, 404):
+        if orphan.why == "journalled":
+            continue
+        if client.delete(token_path(orphan.token_id), auth=auth).status_code in (204, 404):
             revoked.append(orphan.token_id)
     ledger.settle(key)
     return revoked

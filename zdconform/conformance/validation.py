@@ -41,7 +41,7 @@ class Violation:
 
 _ITEMS = Draft202012Validator.VALIDATORS["items"]
 _VALID_ITEMS: set[tuple[int, str]] = set()
-_PINNED: dict[int, Any] = {}  # the subschemas whose ids key _VALID_ITEMS  # (id of an `items` subschema, item JSON) known valid
+_PINNED: dict[int, Any] = {}  # the subschemas whose ids key _VALID_ITEMS (id of an `items` subschema, item JSON)
 
 
 def _memo_items(validator: Any, items: Any, instance: Any, schema: dict[str, Any]) -> Any:

@@ -2,9 +2,9 @@
 
 Usable without pytest:
 
-    from zdconform.emulator import ZendeskEmulator, DEFAULT_CREDENTIALS
-    with ZendeskEmulator() as emu:
-        ...  # emu.url, emu.clear(), emu.configure(...), emu.live_tokens(), emu.check()
+    >>> from zdconform.emulator import ZendeskEmulator, DEFAULT_CREDENTIALS
+    >>> with ZendeskEmulator() as emu:
+    ...     ...  # emu.url, emu.clear(), emu.configure(...), emu.live_tokens(), emu.check()
 
 The layout follows a request from the socket down to the tenant; nothing imports upward:
 

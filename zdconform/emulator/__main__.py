@@ -15,8 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
-from zdconform.exceptions import UsageError
-
+from ..exceptions import UsageError
 from .instance import ZendeskEmulator
 from .tenant.files import dump_tenant_yaml, load_tenant
 

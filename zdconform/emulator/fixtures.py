@@ -16,8 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from zdconform.exceptions import UsageError
-
+from ..exceptions import UsageError
 from .instance import ZendeskEmulator
 
 __all__ = ["make_zendesk_emulator", "zendesk_emulator"]

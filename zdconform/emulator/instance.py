@@ -15,8 +15,7 @@ import threading
 from types import TracebackType
 from typing import Any
 
-from zdconform.exceptions import UsageError
-
+from ..exceptions import UsageError
 from .api.app import App
 from .resources.clock import Clock
 from .server import EmulatorHTTPServer

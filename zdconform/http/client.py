@@ -22,11 +22,11 @@ import requests
 from requests.auth import AuthBase
 
 from .. import __version__
-from .auth import NoAuth
 from ..exceptions import UsageError
+from ..settings import check_base_url
+from .auth import NoAuth
 from .pacing import Pacer
 from .retry import TRANSPORT_ERRORS, ClientEvent, RetryPolicy, RetryState
-from ..settings import check_base_url
 
 __all__ = ["ClientEvent", "RetryPolicy", "ZendeskClient"]
 
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 Params = Mapping[str, Any]
 PAGE_PARAMS = {"offset": "per_page", "cursor": "page[size]"}
+DEFAULT_RETRY = RetryPolicy()
 
 
 def _encode(body: Any) -> bytes:
@@ -54,7 +55,7 @@ class ZendeskClient:
         auth: AuthBase | None = None,
         *,
         timeout: float | tuple[float, float] = (5, 30),
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         session: requests.Session | None = None,

@@ -24,7 +24,7 @@ import email.utils
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 import urllib3.exceptions
@@ -104,7 +104,7 @@ def _date(value: str | None) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     if parsed is not None and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 
@@ -123,7 +123,7 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     when = _date(value)
     if when is None:
         return None
-    now = _date(headers.get("Date")) or datetime.now(timezone.utc)
+    now = _date(headers.get("Date")) or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 

@@ -40,4 +40,4 @@ def atomic_write(path: Path, text: str) -> None:
 
 def utcnow() -> str:
     """The current time as ISO 8601 UTC to the second, as Zendesk writes timestamps."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

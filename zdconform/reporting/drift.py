@@ -203,7 +203,7 @@ def _presence(field: _Field) -> str:
 
 
 def _compare_statuses(drift: Drift, name: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
-    for a, b in zip(old, new):
+    for a, b in zip(old, new, strict=False):  # lengths may differ: counted apart
         if endpoint_of(a) != endpoint_of(b):
             drift.add(endpoint_of(a), f"{name} #{a['index']}: now {endpoint_of(b)} instead")
         elif a["status"] != b["status"]:

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..recording.files import sha256_file, utcnow
-from ..exceptions import ZdConformError
 from ..conformance.endpoints import schema_for
 from ..conformance.schemas import load_registry
+from ..exceptions import ZdConformError
+from ..recording.files import sha256_file, utcnow
 from ..recording.interactions import body_json, try_read_interactions
 from ..settings import Profile
 from .results import VERDICTS, CheckResult, RunInfo, axes, cells
@@ -188,12 +188,12 @@ def _relative(path: Path | str, start: Path | str) -> str:
 
 
 def _stale_before(days: int) -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
+    return dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
 
 
 def _parse(stamp: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _seconds(start: str, end: str) -> float:

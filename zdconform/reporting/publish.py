@@ -38,7 +38,8 @@ def publish(info: RunInfo, results: Sequence[CheckResult]) -> list[Path]:
     folder = info.reports
     document = evidence.build(info, results, findings(info, results))
     listed = {"target": info.slug, "profile": info.profile.name, "started_at": info.started_at,
-              "results": [{**r.as_json(), "reason": info.scrub(r.reason)} for r in sorted(results, key=lambda r: r.check)]}
+              "results": [{**r.as_json(), "reason": info.scrub(r.reason)}
+                          for r in sorted(results, key=lambda r: r.check)]}
     texts = {folder / "results.json": json.dumps(listed, indent=2, sort_keys=True, default=str) + "\n",
              folder / "evidence.json": json.dumps(document, indent=2) + "\n",
              folder / "evidence.html": render(document, folder)}

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from .credentials import AUTH_METHODS, CREDENTIAL_VARS, AuthMethod, Credentials
 from .options import Options, resolve_options
-from .profiles import API_TOKENS_DEACTIVATED, PASSWORD_REMOVED, Profile, default_profile, load_profile, profile_from_dict
+from .profiles import (
+    API_TOKENS_DEACTIVATED,
+    PASSWORD_REMOVED,
+    Profile,
+    default_profile,
+    load_profile,
+    profile_from_dict,
+)
 from .targets import REFERENCE_SLUG, Target, check_base_url, is_loopback, parse_target
 
 __all__ = [

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zdconform.exceptions import UsageError
+from ...exceptions import UsageError
 
 __all__ = ["Clock", "parse_instant", "render_instant"]
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def parse_instant(text: str) -> dt.datetime:

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, fields
 from typing import Any
 
-from zdconform.exceptions import ProfileError
-
+from ...exceptions import ProfileError
 from . import validation as v
 from .model import (
     FAULT_KINDS,

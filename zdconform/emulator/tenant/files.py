@@ -17,8 +17,7 @@ from typing import Any
 
 import yaml
 
-from zdconform.exceptions import ProfileError
-
+from ...exceptions import ProfileError
 from . import validation as v
 from .account import settings_from_dict, settings_to_dict
 from .builtin import default_tenant

@@ -68,7 +68,7 @@ PROFILE_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 FILLER_ID_BASE = 1_900_000_000_000
-_EPOCH = dt.datetime(2019, 3, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(2019, 3, 1, 9, 0, 0, tzinfo=dt.UTC)
 _FIRST = ("Ada", "Bruno", "Chioma", "Dmitri", "Elif", "Farah", "Goran", "Hana", "Ines", "Jonas",
           "Kaito", "Lena", "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq")
 _LAST = ("Abara", "Berg", "Castillo", "Dubois", "Eriksen", "Fontaine", "Greco", "Haddad",
