@@ -140,7 +140,7 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
-    from .conformance.tokens import run_cleanup
+    from .conformance.recovery import credential_token_ids, run_cleanup
     from .http.auth import auth_for
     from .http.client import ZendeskClient
     from .settings import AUTH_METHODS, Credentials, parse_target
@@ -159,7 +159,9 @@ def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
         raise UsageError("cleanup needs an admin credential: set ZENDESK_OAUTH_TOKEN, or "
                          "ZENDESK_EMAIL with ZENDESK_API_TOKEN (or ZENDESK_PASSWORD).")
     with ZendeskClient(target.base_url) as client:
-        lines, code = run_cleanup(client, auth_for(method, creds), journal, dry_run=args.dry_run)
+        users_own, _ = credential_token_ids(client, [Credentials.from_env(r) for r in ("admin", "agent")])
+        lines, code = run_cleanup(client, auth_for(method, creds), journal, dry_run=args.dry_run,
+                                  protected=users_own)
     print("\n".join(lines))
     return code
 

@@ -196,12 +196,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run is None:
         return
     if run.target.is_live and (run.ledger.live or run.ledger.pending):
-        from .conformance.tokens import recover_all_pending
+        from .conformance.recovery import recover_all_pending
         from .http.client import ZendeskClient
 
         with ZendeskClient(run.base_url) as client:
             run.ledger.revoke_all(client)
-            recover_all_pending(client, run.ledger)
+            unresolved = [o.line() for o in recover_all_pending(client, run.ledger) if not o.resolved]
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for line in unresolved:
+            if reporter is not None:
+                reporter.write_line(f"zdconform: {line}", yellow=True)
     if hasattr(session.config, "workerinput"):
         return  # a pytest-xdist worker saw only its share: no partial matrix or evidence
     from .reporting.publish import publish
