@@ -88,12 +88,18 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         raise UsageError(f"The suites folder {str(suites)!r} is missing: run zdconform from a "
                              "checkout of the project (installed with `pip install -e .`).")
     reports = Path(args.reports).resolve()
-    pytest_args = [str(suites), f"--zd-target={args.target}", f"--junitxml={reports / 'junit.xml'}",
+    staged = reports / ".junit.xml.partial"  # becomes junit.xml only if the run was not rejected
+    pytest_args = [str(suites), f"--zd-target={args.target}", f"--junitxml={staged}",
                    f"--zd-reports={reports}",
                    "-p", "no:cacheprovider", f"--rootdir={PROJECT_ROOT}", "-q", *extra]
     if args.profile:
         pytest_args.append(f"--zd-profile={args.profile}")
-    return int(pytest.main(pytest_args))
+    code = int(pytest.main(pytest_args))
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        staged.unlink(missing_ok=True)  # a rejected run leaves reports/ as it was
+    elif staged.exists():
+        staged.replace(reports / "junit.xml")
+    return code
 
 
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:

@@ -22,7 +22,7 @@ from ..http.auth import auth_for
 from ..http.client import ZendeskClient
 from ..http.pacing import Pacer
 from ..recording.scrub import SecretSet
-from ..settings import AuthMethod, Credentials, Options, Profile, Target
+from ..settings import AuthMethod, Credentials, Options, Profile, Secret, Target
 from .checks import Expected, check_allowed, check_denied, check_refused
 from .endpoints import CLIENTS_PATH, METHOD_IDS, TOKENS_PATH
 from .notes import CheckNotes
@@ -161,9 +161,11 @@ class Conformance:
         scopes = scopes or list(self.run.profile.scopes)
         body = {"token": {"client_id": str(client["id"]), "scopes": scopes}}  # the seed's body
         response = self.attempt_create(auth, body)
-        token = self.allowed(response, 201, "token_response", method=method, what="Create Token")["token"]
+        token = dict(self.allowed(response, 201, "token_response", method=method, what="Create Token")["token"])
         self.record["token_expires_at"] = token.get("expires_at")
-        return dict(token)
+        if isinstance(token.get("full_token"), str):  # masked wherever pytest shows it
+            token["full_token"] = Secret(token["full_token"])
+        return token
 
     def _remember(self, response: requests.Response, auth: AuthBase, client_id: Any, pending: str) -> None:
         try:
