@@ -14,8 +14,6 @@ pytest's assertion rewriting or `-l` locals print, it passes through here first.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import re
 import traceback
@@ -24,7 +22,7 @@ from dataclasses import dataclass
 from io import StringIO
 from typing import Any
 
-from .scrub import _AUTH_LEAK, REDACTED, SECRET_KEYS, SecretSet, _redact_query
+from .scrub import _AUTH_LEAK, REDACTED, SECRET_KEYS, SecretSet, _redact_query, looks_like_credential
 
 __all__ = ["RedactedRepr", "install_log_redaction", "redact_report", "redact_text"]
 
@@ -45,15 +43,7 @@ def redact_text(text: str, secrets: SecretSet | None = None) -> str:
 
 def _credential(match: re.Match[str]) -> str:
     """An Authorization value redacted; words that only look like one ("Basic authentication") kept."""
-    scheme, value = (match.group(1) or match.group(2)), match.group(0).split(None, 1)[1]
-    if scheme.lower() == "basic":
-        try:
-            looks = b":" in base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
-        except (ValueError, binascii.Error):
-            looks = False
-    else:
-        looks = any(c.isdigit() for c in value) or len(value) >= 24
-    return f"{scheme} {REDACTED}" if looks else match.group(0)
+    return f"{match.group(1) or match.group(2)} {REDACTED}" if looks_like_credential(match) else match.group(0)
 
 
 def install_log_redaction(redact: Callable[[str], str]) -> Callable[[], None]:
