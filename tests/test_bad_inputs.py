@@ -10,13 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from test_cleanup import _clean_env
 
 from zdconform.cli import main
 from zdconform.emulator import load_tenant
 from zdconform.exceptions import ProfileError
 from zdconform.settings import load_profile
-
-from test_cleanup import _clean_env
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
