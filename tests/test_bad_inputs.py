@@ -25,8 +25,8 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 def bad_file(tmp_path: Path, kind: str) -> str:
     path = tmp_path / f"{kind}.yaml"
     contents = {"alias-bomb": BOMB.encode(), "not-utf8": b"expect:\n  password: \xff\xfe\n",
-                "huge-key": b"expect:\n  " + b"k" * 5_000_000 + b": enabled\n",
-                "deep": b"[" * 100_000 + b"]" * 100_000}
+                "huge-key": b"expect:\n  " + b"k" * 200_000 + b": enabled\n",
+                "deep": b"[" * 100_000 + b"]" * 100_000, "too-big": b"# " + b"x" * 50_000_000 + b"\n"}
     if kind == "dev-zero":
         return "/dev/zero"
     if kind == "a-folder":
@@ -36,7 +36,7 @@ def bad_file(tmp_path: Path, kind: str) -> str:
     return str(path)
 
 
-KINDS = ["alias-bomb", "not-utf8", "huge-key", "deep", "dev-zero", "a-folder"]
+KINDS = ["alias-bomb", "not-utf8", "huge-key", "too-big", "deep", "dev-zero", "a-folder"]
 
 
 def one_paragraph(text: str) -> bool:

@@ -147,6 +147,7 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
     from .conformance.recovery import credential_token_ids, run_cleanup
+    from .conformance.tokens import read_journal
     from .http.auth import auth_for
     from .http.client import ZendeskClient
     from .settings import AUTH_METHODS, Credentials, parse_target
@@ -159,6 +160,7 @@ def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
     if not journal.exists():
         print(f"Nothing to clean: no journal at {journal} (no run against {target.base_url} left tokens).")
         return 0
+    read_journal(journal)  # a corrupt journal is refused before any request
     creds = Credentials.from_env("admin")
     method = next((m for m in AUTH_METHODS if not creds.missing_for(m)), None)
     if method is None:

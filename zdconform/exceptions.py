@@ -40,10 +40,9 @@ EXCERPT_CHARS = 60
 def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     """`value` quoted for a message: escaped (`repr`), on one line, at most `limit` characters
     of it, with the full length named when it was cut."""
-    text = value if isinstance(value, str) else str(value)
-    if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}... ({len(text):,} characters)"
+    text = value if isinstance(value, str) else repr(value)
+    shown = repr(text[:limit]) if isinstance(value, str) else text[:limit]
+    return shown if len(text) <= limit else f"{shown}... ({len(text):,} characters)"
 
 
 class ZdConformError(Exception):

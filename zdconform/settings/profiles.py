@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,10 @@ def load_profile(path: str | Path) -> Profile:
     """Read and validate a tenant profile YAML file; errors name the file and the field."""
     path = Path(path)
     try:
-        data = yaml.load(_read_bounded(path), Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader
+        text = _read_bounded(path)
+        if _too_deep(text):
+            raise RecursionError
+        data = yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 at byte {exc.start}"
         raise ProfileError(f"Tenant profile {str(path)!r} cannot be read ({why}); check the path "
@@ -116,7 +120,7 @@ def profile_from_dict(data: Any, *, origin: str) -> Profile:
 
 
 def _bad(origin: str, key: str, value: Any, allowed: str) -> ProfileError:
-    return ProfileError(f"Tenant profile {excerpt(origin)}: field `{excerpt(key, 40)[1:-1]}` is {excerpt(value)}; "
+    return ProfileError(f"Tenant profile {origin!r}: field `{excerpt(key, 40)[1:-1]}` is {excerpt(value)}; "
                         f"expected {allowed}. "
                         "Fix the file; see README#tenant-profile for the format.")
 
@@ -125,3 +129,14 @@ def _yaml_where(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or "syntax error"
     return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else problem
+
+
+def _too_deep(text: str, limit: int = 64) -> bool:
+    """Flow collections (`[`, `{`) nested deeper than `limit`: no real file needs it, and the
+    YAML parser recurses once per level."""
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > limit:
+            return True
+    return False
