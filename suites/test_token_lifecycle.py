@@ -42,7 +42,8 @@ def show(zd, path, auth, token, how):
                        what=f"Show Token ({how})")["token"]
     assert shown["id"] == token["id"], f"zdconform: Show Token ({how}) returned token {shown['id']}, not {token['id']}"
     assert "full_token" not in shown, f"zdconform: Show Token ({how}) must not return `full_token`"
-    assert len(shown["token"]) <= SHOWN_CHARS and token["full_token"].startswith(shown["token"]), (
+    truncated = len(shown["token"]) <= SHOWN_CHARS and token["full_token"].startswith(shown["token"])
+    assert truncated, (  # compared outside the assert: introspection must never print a token
         f"zdconform: Show Token ({how}) must show only the first {SHOWN_CHARS} characters of the token")
     assert shown.get("expires_at") == token.get("expires_at"), (
         f"zdconform: Show Token ({how}) reports expires_at {shown.get('expires_at')!r}, "

@@ -151,9 +151,12 @@ def test_leak_gate_refuses_reports_with_a_planted_secret(tmp_path, replayed):
     assert planted in victim.read_text()
     with pytest.raises(CassetteLeakError) as caught:
         publish(run.info(), run.results)
-    assert "a planted test secret" in str(caught.value) and planted not in str(caught.value)
-    assert not (tmp_path / "reports" / "evidence.json").exists()
+    message = str(caught.value)
+    assert "a planted test secret" in message and planted not in message
+    assert "evidence.html" in message and "at line " in message, "the refusal names the file and the place"
     assert not (tmp_path / "reports" / "evidence.html").exists()
+    kept = [tmp_path / "reports" / name for name in ("evidence.json", "results.json")]
+    assert all(p.exists() and planted not in p.read_text() for p in kept), "the rest of the evidence is kept"
 
 
 @pytest.mark.e2e

@@ -8,7 +8,8 @@ import pytest
 
 MODULES = ["zdconform", "zdconform.exceptions", "zdconform.recording.scrub", "zdconform.recording.store",
            "zdconform.recording.files", "zdconform.settings", "zdconform.conformance.schemas",
-           "zdconform.conformance.endpoints", "zdconform.conformance.tokens", "zdconform.reporting.results",
+           "zdconform.conformance.endpoints", "zdconform.conformance.tokens", "zdconform.conformance.recovery",
+           "zdconform.reporting.results",
            "zdconform.reporting.publish", "zdconform.emulator"]
 
 

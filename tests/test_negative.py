@@ -47,10 +47,29 @@ def test_a_derived_credential_is_registered_in_every_encoding():
 
 
 def test_without_the_real_value_a_fixed_wrong_one_stands_in():
-    auth = wrong_auth(fake_zd(email="fake.admin@obscura.example"), "wrong-password")
+    zd = fake_zd(email="fake.admin@obscura.example")
+    auth = wrong_auth(zd, "wrong-password")
     assert auth.secrets()[0] == "zdconform-wrong-password"
+    assert len(zd.run.secrets) == 0, "a public probe is no secret: a tenant echoing it leaks nothing"
 
 
 def test_a_missing_variable_skips_naming_it():
     with pytest.raises(pytest.skip.Exception, match="ZENDESK_API_TOKEN"):
         wrong_auth(fake_zd(email="fake.admin@obscura.example"), "api-token-as-bearer")
+
+
+def test_a_redirect_on_a_negative_check_is_reported_as_a_redirect():
+    import requests
+
+    from zdconform.conformance.checks import check_refused
+    from zdconform.exceptions import ConformanceFailure
+
+    response = requests.Response()
+    response.status_code, response._content = 302, b""
+    response.headers["Location"] = "https://login.example.com/access?token=abc"
+    with pytest.raises(ConformanceFailure) as caught:
+        check_refused(response, 401, "error_401_basic", what="List Users with a wrong API token",
+                      cause="The tenant accepted a wrong API token.", redact=str)
+    message = str(caught.value)
+    assert "redirected the request (to https://login.example.com)" in message
+    assert "The tenant accepted" not in message and "token=abc" not in message

@@ -9,7 +9,8 @@ from urllib.parse import quote
 import pytest
 from vcr.request import Request
 
-from zdconform.recording.scrub import REDACTED, Scrubber, SecretSet, find_leaks, mask
+from zdconform.exceptions import CassetteLeakError
+from zdconform.recording.scrub import REDACTED, Scrubber, SecretSet, find_leaks, leak_gate, mask
 
 SECRET = "s3cr3t/t0ken+with=odd chars"
 
@@ -148,3 +149,23 @@ def test_messages_for_logs_and_reports_lose_secrets_and_emails():
 ])
 def test_unredacted_authorization_patterns(text, leak):
     assert bool(find_leaks(text, SecretSet())) is leak
+
+
+def test_the_leak_gate_judges_secrets_not_look_alikes():
+    scrubber = Scrubber(SecretSet(), b"k")
+    full = "0000000000" + "5f1e2d3c4b5a69788796a5b4c3d2e1f0" * 2
+    scrubber.body(json.dumps({"token": {"id": 1830000000001, "token": "0000000000", "full_token": full}}))
+    assert find_leaks('{"id": 1820000000004, "url": ".../tokens/1830000000001.json"}', scrubber.secrets) == []
+    assert find_leaks("WWW-Authenticate: Basic realm=\"Web Password\"; use Basic authentication", SecretSet()) == []
+    [leak] = find_leaks(f"first line\n  token {full}", scrubber.secrets)
+    assert leak.endswith("at line 2, column 9") and full not in leak
+
+
+def test_a_refusal_names_the_file_and_the_place(tmp_path):
+    secrets = SecretSet()
+    secrets.add("hunter2-secret-value", "admin password")
+    with pytest.raises(CassetteLeakError) as caught:
+        leak_gate("ok\nok hunter2-secret-value", tmp_path / "x.yaml", secrets, "Fix it.")
+    message = str(caught.value)
+    assert "x.yaml" in message and "admin password (raw) at line 2, column 4" in message
+    assert "hunter2" not in message and not (tmp_path / "x.yaml").exists()

@@ -104,3 +104,19 @@ def test_malformed_profile_names_the_field(tmp_path, text, field):
 def test_missing_profile_file(tmp_path):
     with pytest.raises(ProfileError, match="cannot be read"):
         load_profile(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("1", True), ("true", True), ("YES", True), (" on ", True),
+    ("0", False), ("false", False), ("No", False), ("off", False),
+])
+def test_switches_are_parsed_strictly(tmp_path, value, expected):
+    options = resolve_options({}, {}, {"ZDCONFORM_ALLOW_UNVERIFIED": value}, tmp_path)
+    assert options.allow_unverified is expected
+
+
+@pytest.mark.parametrize("value", ["2", "enable", "y es", "nope", "truee", "-1", "\x00"])
+def test_anything_else_is_not_a_switch(tmp_path, value):
+    with pytest.raises(UsageError) as caught:
+        resolve_options({}, {}, {"ZDCONFORM_ALLOW_UNVERIFIED": value}, tmp_path)
+    assert "ZDCONFORM_ALLOW_UNVERIFIED" in str(caught.value) and "not a switch" in str(caught.value)

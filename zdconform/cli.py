@@ -88,12 +88,18 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         raise UsageError(f"The suites folder {str(suites)!r} is missing: run zdconform from a "
                              "checkout of the project (installed with `pip install -e .`).")
     reports = Path(args.reports).resolve()
-    pytest_args = [str(suites), f"--zd-target={args.target}", f"--junitxml={reports / 'junit.xml'}",
+    staged = reports / ".junit.xml.partial"  # becomes junit.xml only if the run was not rejected
+    pytest_args = [str(suites), f"--zd-target={args.target}", f"--junitxml={staged}",
                    f"--zd-reports={reports}",
                    "-p", "no:cacheprovider", f"--rootdir={PROJECT_ROOT}", "-q", *extra]
     if args.profile:
         pytest_args.append(f"--zd-profile={args.profile}")
-    return int(pytest.main(pytest_args))
+    code = int(pytest.main(pytest_args))
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        staged.unlink(missing_ok=True)  # a rejected run leaves reports/ as it was
+    elif staged.exists():
+        staged.replace(reports / "junit.xml")
+    return code
 
 
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
@@ -140,7 +146,8 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
-    from .conformance.tokens import run_cleanup
+    from .conformance.recovery import credential_token_ids, run_cleanup
+    from .conformance.tokens import read_journal
     from .http.auth import auth_for
     from .http.client import ZendeskClient
     from .settings import AUTH_METHODS, Credentials, parse_target
@@ -153,13 +160,16 @@ def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
     if not journal.exists():
         print(f"Nothing to clean: no journal at {journal} (no run against {target.base_url} left tokens).")
         return 0
+    read_journal(journal)  # a corrupt journal is refused before any request
     creds = Credentials.from_env("admin")
     method = next((m for m in AUTH_METHODS if not creds.missing_for(m)), None)
     if method is None:
         raise UsageError("cleanup needs an admin credential: set ZENDESK_OAUTH_TOKEN, or "
                          "ZENDESK_EMAIL with ZENDESK_API_TOKEN (or ZENDESK_PASSWORD).")
     with ZendeskClient(target.base_url) as client:
-        lines, code = run_cleanup(client, auth_for(method, creds), journal, dry_run=args.dry_run)
+        users_own, _ = credential_token_ids(client, [Credentials.from_env(r) for r in ("admin", "agent")])
+        lines, code = run_cleanup(client, auth_for(method, creds), journal, dry_run=args.dry_run,
+                                  protected=users_own)
     print("\n".join(lines))
     return code
 

@@ -12,7 +12,8 @@
     └── ConformanceFailure            (also AssertionError) the target broke the contract
 
 Every message is one paragraph: what is wrong, naming the thing, and how to fix it. No
-message ever carries a secret: callers pass values through `scrub.mask` first.
+message ever carries a secret: callers pass values through `scrub.mask` first, and quote
+what a user gave only through `excerpt` (short, escaped, one line).
 """
 
 from __future__ import annotations
@@ -30,7 +31,18 @@ __all__ = [
     "TransportError",
     "UsageError",
     "ZdConformError",
+    "excerpt",
 ]
+
+EXCERPT_CHARS = 60
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """`value` quoted for a message: escaped (`repr`), on one line, at most `limit` characters
+    of it, with the full length named when it was cut."""
+    text = value if isinstance(value, str) else repr(value)
+    shown = repr(text[:limit]) if isinstance(value, str) else text[:limit]
+    return shown if len(text) <= limit else f"{shown}... ({len(text):,} characters)"
 
 
 class ZdConformError(Exception):

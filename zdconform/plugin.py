@@ -18,6 +18,7 @@ import pytest
 from .conformance.notes import CheckNotes
 from .exceptions import ZdConformError
 from .recording.offline import no_dns
+from .recording.redaction import install_log_redaction, redact_report, redact_text
 from .reporting import results
 from .run import RunState, check_id, skip_reason
 from .settings import Options
@@ -26,6 +27,7 @@ from .settings.options import declare_options, options_of
 RUN = pytest.StashKey[RunState]()
 OPTIONS = pytest.StashKey[Options]()
 NOTES = pytest.StashKey[CheckNotes]()
+UNREDACT = pytest.StashKey[Any]()
 MATCH_ON = ("method", "zd_path", "query", "zd_body")
 _WATCH = "zdconform-session-watch"
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
@@ -68,7 +70,12 @@ def _open_run(config: pytest.Config) -> RunState:
             raise pytest.UsageError(str(exc)) from None
         if config.stash[RUN].target.is_live:
             signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+        config.stash[UNREDACT] = install_log_redaction(_redactor(config.stash[RUN]))  # every library's logs
     return config.stash[RUN]
+
+
+def _redactor(run: RunState) -> Any:
+    return lambda text: redact_text(text, run.secrets)
 
 
 def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
@@ -140,6 +147,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    if RUN in item.config.stash:  # one redaction for the terminal and junit.xml, at any verbosity
+        redact_report(report, _redactor(item.config.stash[RUN]))
     if item.get_closest_marker("zd_check") and RUN in item.config.stash:
         run = item.config.stash[RUN]
         if call.excinfo is not None and call.excinfo.errisinstance(KeyboardInterrupt):
@@ -196,12 +205,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run is None:
         return
     if run.target.is_live and (run.ledger.live or run.ledger.pending):
-        from .conformance.tokens import recover_all_pending
+        from .conformance.recovery import recover_all_pending
         from .http.client import ZendeskClient
 
         with ZendeskClient(run.base_url) as client:
             run.ledger.revoke_all(client)
-            recover_all_pending(client, run.ledger)
+            unresolved = [o.line() for o in recover_all_pending(client, run.ledger) if not o.resolved]
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for line in unresolved:
+            if reporter is not None:
+                reporter.write_line(f"zdconform: {line}", yellow=True)
     if hasattr(session.config, "workerinput"):
         return  # a pytest-xdist worker saw only its share: no partial matrix or evidence
     from .reporting.publish import publish
@@ -216,6 +229,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    config.stash.get(UNREDACT, lambda: None)()
     run = config.stash.get(RUN, None)
     if run is not None:
         run.close()

@@ -18,6 +18,7 @@ import pytest
 
 from . import __version__
 from .conformance.notes import CheckNotes
+from .conformance.recovery import protect_existing
 from .conformance.tokens import TokenLedger
 from .exceptions import UsageError
 from .http.pacing import Pacer
@@ -92,8 +93,10 @@ class RunState:
         key = _pseudonym_key(target, env)
         scrubber = Scrubber(secrets, key, {base_url: canonical} if base_url != canonical else {})
         journal = options.cassette_root.parent / ".zdconform" / f"tokens-{target.slug}.json"
-        return cls(options, target, profile, creds, store, secrets, scrubber,
-                   TokenLedger(journal if target.is_live else None), base_url, emulator,
+        ledger = TokenLedger(journal if target.is_live else None)
+        if target.is_live:  # tokens that exist now, the user's own among them, are never the run's
+            protect_existing(ledger, base_url, creds)
+        return cls(options, target, profile, creds, store, secrets, scrubber, ledger, base_url, emulator,
                    sleep=(lambda _s: None) if target.kind == "replay" else None,
                    started_at=utcnow())
 

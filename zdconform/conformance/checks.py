@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -76,7 +77,7 @@ def check_refused(response: requests.Response, status: int | tuple[int, ...], sc
     """
     wanted = (status,) if isinstance(status, int) else status
     if response.status_code not in wanted:
-        why = cause if response.ok else explain(response, method)
+        why = cause if 200 <= response.status_code < 300 else explain(response, method)
         raise ConformanceFailure(
             f"zdconform: {what}: expected the refusal {' or '.join(map(str, wanted))}, got "
             f"{response.status_code}. {why} Response body: {_snippet(response, redact)}")
@@ -104,6 +105,11 @@ def explain(response: requests.Response, method: str) -> str:
     """One sentence on the likely cause of an unexpected status, and the fix."""
     status, body = response.status_code, body_of(response)
     error = body.get("error") if isinstance(body, dict) else None
+    if 300 <= status < 400:
+        where = urlsplit(response.headers.get("Location", ""))
+        return (f"The tenant redirected the request (to {where.scheme}://{where.netloc or '?'}) instead of "
+                "answering it; zdconform never follows a redirect, so nothing was accepted or refused. "
+                "Check that the target is the tenant's own https://SUBDOMAIN.zendesk.com address.")
     if status == 401 and method == "password":
         return ("Password access is disabled on this tenant (Zendesk removed it in January 2026) "
                 "or the password is wrong: use an API token or OAuth, or set "

@@ -21,13 +21,13 @@ from ..exceptions import TransportError
 from ..http.auth import auth_for
 from ..http.client import ZendeskClient
 from ..http.pacing import Pacer
-from ..recording.files import utcnow
 from ..recording.scrub import SecretSet
-from ..settings import AuthMethod, Credentials, Options, Profile, Target
+from ..settings import AuthMethod, Credentials, Options, Profile, Secret, Target
 from .checks import Expected, check_allowed, check_denied, check_refused
 from .endpoints import CLIENTS_PATH, METHOD_IDS, TOKENS_PATH
 from .notes import CheckNotes
-from .tokens import TokenLedger, recover_pending
+from .recovery import recover_pending
+from .tokens import TokenLedger
 
 __all__ = ["CheckRun", "Conformance", "method_params"]
 
@@ -122,15 +122,17 @@ class Conformance:
         The attempt is journalled first. If the connection drops before the answer is read,
         the token it may have minted is found and revoked before the one retry.
         """
-        client_id = _client_id_of(body)
-        ledger, started = self.run.ledger, utcnow()
-        pending = ledger.intend(client_id, auth)
+        client_id, scopes = _client_id_of(body), _scopes_of(body)
+        ledger = self.run.ledger
+        pending = ledger.intend(client_id, auth, scopes)
         try:
             response = self.client.post(TOKENS_PATH, json=body, auth=auth)
         except TransportError:
-            self.record["recovered_tokens"] = recover_pending(self.client, auth, ledger, pending,
-                                                              client_id, started)
-            pending = ledger.intend(client_id, auth)
+            outcome = recover_pending(self.client, ledger, pending)
+            self.record["recovered_tokens"] = outcome.revoked
+            if not outcome.resolved:  # the journal keeps it; the run's end tries again
+                self.record["unresolved_create_token"] = outcome.line()
+            pending = ledger.intend(client_id, auth, scopes)
             response = self.client.post(TOKENS_PATH, json=body, auth=auth)
         if response.status_code == 201:
             self._remember(response, auth, client_id, pending)
@@ -159,9 +161,11 @@ class Conformance:
         scopes = scopes or list(self.run.profile.scopes)
         body = {"token": {"client_id": str(client["id"]), "scopes": scopes}}  # the seed's body
         response = self.attempt_create(auth, body)
-        token = self.allowed(response, 201, "token_response", method=method, what="Create Token")["token"]
+        token = dict(self.allowed(response, 201, "token_response", method=method, what="Create Token")["token"])
         self.record["token_expires_at"] = token.get("expires_at")
-        return dict(token)
+        if isinstance(token.get("full_token"), str):  # masked wherever pytest shows it
+            token["full_token"] = Secret(token["full_token"])
+        return token
 
     def _remember(self, response: requests.Response, auth: AuthBase, client_id: Any, pending: str) -> None:
         try:
@@ -181,3 +185,8 @@ class Conformance:
 def _client_id_of(body: Any) -> Any:
     token = body.get("token") if isinstance(body, dict) else None
     return token.get("client_id") if isinstance(token, dict) else None
+
+
+def _scopes_of(body: Any) -> Any:
+    token = body.get("token") if isinstance(body, dict) else None
+    return token.get("scopes") if isinstance(token, dict) else None

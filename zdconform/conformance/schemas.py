@@ -25,6 +25,7 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from ..exceptions import SchemaNotFoundError, UsageError
+from ..recording.files import read_limited
 from .validation import MemoValidator, Violation, inline_refs, violations_of
 
 __all__ = [
@@ -217,12 +218,15 @@ def _load_schema(path: Path, checked: _CheckCache) -> dict[str, Any]:
     return schema
 
 
+JSON_LIMIT = 64 * 1024 * 1024  # bytes: a response or schema far bigger than any Zendesk sends
+
+
 def _read_json(path: Path, fix: str) -> Any:
+    text = read_limited(path, JSON_LIMIT, what="JSON file")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {str(path)!r}: {exc}. Check the path and that the "
-                         "file is UTF-8.") from None
+        return json.loads(text)
+    except RecursionError:
+        raise UsageError(f"{str(path)!r} nests its JSON deeper than zdconform reads. {fix}") from None
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, column "

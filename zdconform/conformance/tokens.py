@@ -1,18 +1,14 @@
 """The ledger of OAuth tokens a run creates, so every one is revoked before the run ends.
 
 Every Create Token the suite sends is journalled in `.zdconform/tokens-<target>.json`
-(never a token value): first as *pending* (the client id and the time just before the
-request), then, once the 201 is read, as the token's id. Revoking removes the entry. If a
-run dies, or a connection drops after the tenant minted a token but before the suite read
-it, `zdconform cleanup` finds what is left: journalled ids, and for pending entries the
-tokens of that client created by this user after that time.
+(ids only, never a token value): first as *pending* (the client id, the scopes, the tenant's
+time just before the request, and the ids of the tokens that existed when the run started),
+then, once the 201 is read, as the token's id. Revoking removes the entry. A pending entry
+stays until it is *resolved*: its answer was read, or `recovery` proved which token it minted
+(or that it minted none). If a run dies, `zdconform cleanup` resolves what is left.
 
-Cleanup: finding and revoking the OAuth tokens that earlier runs created and left behind.
-
-Only tokens the suite itself recorded are touched: ids in the run journal, and for a
-Create Token whose answer was lost (the connection dropped after the tenant minted the
-token), the tokens of the same client, listed by `GET /api/v2/oauth/tokens` (which shows the
-caller's own tokens only), created after the journalled time and not otherwise known.
+The tokens that existed when the run started (among them the user's own `ZENDESK_OAUTH_TOKEN`,
+looked up by `tokens/current`) are `protected`: no recovery ever treats one as the run's.
 """
 
 from __future__ import annotations
@@ -28,11 +24,30 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from requests.auth import AuthBase
 
-from ..recording.files import atomic_write, utcnow
-from .endpoints import TOKENS_PATH, token_path
+from ..exceptions import UsageError
+from ..recording.files import atomic_write, read_limited, utcnow
+from .endpoints import token_path
 
-__all__ = ["Orphan", "TokenLedger", "find_orphans", "read_journal", "recover_all_pending", "recover_pending",
-           "run_cleanup"]
+__all__ = ["Pending", "TokenLedger", "read_journal", "tenant_now"]
+
+JOURNAL_LIMIT = 4 * 1024 * 1024  # a journal holds ids; anything bigger is not one
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A Create Token sent whose answer was not read yet."""
+
+    client_id: str
+    scopes: tuple[str, ...]
+    not_before: str  # the tenant's time, to the second, just before the request was sent
+    journalled_at: str  # our time then
+    auth: AuthBase = field(repr=False)
+
+
+def tenant_now(offset: float) -> str:
+    """Now on the tenant's clock (ours plus `offset` seconds), to the second, rounded down."""
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=offset)
+    return now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -42,18 +57,23 @@ class TokenLedger:
     journal: Path | None = None
     live: dict[int, AuthBase] = field(default_factory=dict)
     revoked: list[int] = field(default_factory=list)
-    # Create Token requests sent whose answers were not read yet: key -> (client id, time, auth)
-    pending: dict[str, tuple[str, str, AuthBase]] = field(default_factory=dict)
+    pending: dict[str, Pending] = field(default_factory=dict)
+    protected: set[int] = field(default_factory=set)  # existed before the run: never the run's
+    clock_offset: float | None = None  # the tenant's clock minus ours, from a Date header
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- creation -------------------------------------------------------------------------
-    def intend(self, client_id: Any, auth: AuthBase) -> str:
+    def intend(self, client_id: Any, auth: AuthBase, scopes: Any = ()) -> str:
         """Journal a Create Token about to be sent; returns the pending entry's key."""
-        key, now = uuid.uuid4().hex[:12], utcnow()
+        key = uuid.uuid4().hex[:12]
+        scopes = tuple(sorted(str(s) for s in scopes)) if isinstance(scopes, list | tuple) else ()
+        entry = Pending(str(client_id), scopes, tenant_now(self.clock_offset or 0.0), utcnow(), auth)
         with self._lock:
-            self.pending[key] = (str(client_id), now, auth)
-        self._update(lambda data: data["pending"].update({key: {"client_id": str(client_id),
-                                                                 "not_before": now}}))
+            self.pending[key] = entry
+        record = {"client_id": entry.client_id, "scopes": list(scopes), "not_before": entry.not_before,
+                  "journalled_at": entry.journalled_at, "clock_known": self.clock_offset is not None,
+                  "protected": sorted(self.protected)}
+        self._update(lambda data: data["pending"].update({key: record}))
         return key
 
     def add(self, token_id: int, auth: AuthBase, *, client_id: Any = None, pending: str | None = None) -> None:
@@ -68,10 +88,15 @@ class TokenLedger:
         self._update(change)
 
     def settle(self, pending: str) -> None:
-        """The Create Token answered without minting: forget its pending entry."""
+        """The pending entry is resolved (answered, or proven by recovery): forget it."""
         with self._lock:
             self.pending.pop(pending, None)
         self._update(lambda data: data["pending"].pop(pending, None))
+
+    def known(self) -> set[int]:
+        """Every token id this run minted and read the answer of (live or revoked)."""
+        with self._lock:
+            return set(self.live) | set(self.revoked)
 
     # -- revocation -----------------------------------------------------------------------
     def revoke(self, client: Any, token_id: int) -> bool:
@@ -111,114 +136,37 @@ class TokenLedger:
 
 
 def read_journal(path: Path) -> dict[str, Any]:
-    """The journal's contents, `{"tokens": {id: ...}, "pending": {key: ...}}`; empty if absent."""
+    """The journal's contents, `{"tokens": {id: ...}, "pending": {key: ...}}`; empty if absent.
+
+    A journal that exists but cannot be read as one is an error naming the file and the fix:
+    reading it as empty would forget the tokens it holds.
+    """
+    if not path.exists():
+        return {"tokens": {}, "pending": {}}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
+        data = json.loads(read_limited(path, JOURNAL_LIMIT, what="token journal"))
+    except RecursionError:
+        data = None
+    except ValueError:
+        data = None
+    if not _is_journal(data):
+        raise UsageError(
+            f"The token journal {str(path)!r} is not one zdconform wrote (it must be a JSON object "
+            "with `tokens` mapping numeric ids and `pending` mapping keys to objects). It may hold "
+            "tokens a run left: revoke those in your tenant's admin center, then delete the file.")
+    assert isinstance(data, dict)
     data.setdefault("tokens", {})
     data.setdefault("pending", {})
     return data
 
 
-CLOCK_SKEW = dt.timedelta(seconds=120)  # the tenant's clock and ours may differ a little
-
-
-@dataclass(frozen=True)
-class Orphan:
-    """A token a run created and did not revoke."""
-
-    token_id: int
-    client_id: str
-    why: str  # "journalled" | "minted by a Create Token whose answer was lost"
-
-
-def find_orphans(client: Any, auth: AuthBase, journal: dict[str, Any]) -> list[Orphan]:
-    found = [Orphan(int(tid), str(entry.get("client_id")), "journalled")
-             for tid, entry in journal["tokens"].items() if _exists(client, auth, tid)]
-    known = {o.token_id for o in found} | {int(t) for t in journal["tokens"]}
-    for entry in journal["pending"].values():
-        for token_id in _minted_after(client, auth, entry["client_id"], entry["not_before"]):
-            if token_id not in known:
-                known.add(token_id)
-                found.append(Orphan(token_id, entry["client_id"], "minted by a Create Token whose answer was lost"))
-    return sorted(found, key=lambda o: o.token_id)
-
-
-def _exists(client: Any, auth: AuthBase, token_id: str) -> bool:
-    return bool(client.get(token_path(token_id), auth=auth).status_code == 200)
-
-
-def _minted_after(client: Any, auth: AuthBase, client_id: str, not_before: str) -> list[int]:
-    since = _parse(not_before) - CLOCK_SKEW
-    ids = []
-    for page in client.paginate(TOKENS_PATH, style="offset", key="tokens", auth=auth, max_pages=20):
-        if page.status_code != 200:
-            break
-        for token in page.json().get("tokens", []):
-            created = _parse(token.get("created_at") or "")
-            if str(token.get("client_id")) == str(client_id) and created >= since:
-                ids.append(int(token["id"]))
-    return ids
-
-
-def _parse(stamp: str) -> dt.datetime:
-    try:
-        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return dt.datetime.min.replace(tzinfo=dt.UTC)
-
-
-def recover_pending(client: Any, auth: AuthBase, ledger: TokenLedger, key: str, client_id: Any,
-                    not_before: str) -> list[int]:
-    """After a lost Create Token answer: revoke what it minted; the revoked ids."""
-    entry = {"tokens": {str(t): {} for t in ledger.live}, "pending": {key: {
-        "client_id": str(client_id), "not_before": not_before}}}
-    revoked = []
-    for orphan in find_orphans(client, auth, entry):
-        if orphan.why == "journalled":
-            continue
-        if client.delete(token_path(orphan.token_id), auth=auth).status_code in (204, 404):
-            revoked.append(orphan.token_id)
-    ledger.settle(key)
-    return revoked
-
-
-def recover_all_pending(client: Any, ledger: TokenLedger) -> list[int]:
-    """At the end of a run: revoke what any Create Token whose answer was never read minted
-    (the run was interrupted between the tenant minting a token and the suite reading it)."""
-    revoked: list[int] = []
-    for key, (client_id, not_before, auth) in list(ledger.pending.items()):
-        try:
-            revoked += recover_pending(client, auth, ledger, key, client_id, not_before)
-        except Exception:  # noqa: BLE001 - the journal keeps the entry for `zdconform cleanup`
-            continue
-    return revoked
-
-
-def run_cleanup(client: Any, auth: AuthBase, journal_path: Path, *, dry_run: bool) -> tuple[list[str], int]:
-    """Report (and unless `dry_run`, revoke) what earlier runs left; lines and exit code."""
-    journal = read_journal(journal_path)
-    orphans = find_orphans(client, auth, journal)
-    ledger = TokenLedger(journal_path)
-    lines: list[str] = []
-    failed: set[int] = set()
-    for orphan in orphans:
-        if dry_run:
-            lines.append(f"would revoke token {orphan.token_id} (client {orphan.client_id}): {orphan.why}")
-            continue
-        status = client.delete(token_path(orphan.token_id), auth=auth).status_code
-        if status not in (204, 404):
-            failed.add(orphan.token_id)
-        lines.append(f"{'revoked' if status in (204, 404) else f'FAILED ({status})'} token "
-                     f"{orphan.token_id} (client {orphan.client_id}): {orphan.why}")
-    if not dry_run:
-        for tid in [int(t) for t in journal["tokens"] if int(t) not in failed]:
-            ledger.forget(tid)
-        for key in list(journal["pending"]) if not failed else []:
-            ledger.settle(key)
-    verb = "found" if dry_run else "revoked"
-    lines.append(f"{len(orphans)} token(s) {verb} from {journal_path}")
-    return lines, 1 if failed else 0
+def _is_journal(data: Any) -> bool:
+    if not isinstance(data, dict) or set(data) - {"tokens", "pending"}:
+        return False
+    tokens, pending = data.get("tokens", {}), data.get("pending", {})
+    if not isinstance(tokens, dict) or not isinstance(pending, dict):
+        return False
+    if not all(isinstance(k, str) and k.isdigit() and isinstance(v, dict) for k, v in tokens.items()):
+        return False
+    return all(isinstance(e, dict) and isinstance(e.get("client_id"), str)
+               and isinstance(e.get("not_before"), str) for e in pending.values())

@@ -134,7 +134,8 @@ class ZendeskEmulator:
     def check(self) -> None:
         """Raise, as AssertionError, any exception that happened on a server thread."""
         with self._app.lock:
-            errors, self._app.state.errors = self._app.state.errors, []
+            errors = list(self._app.state.errors)
+            self._app.state.errors.clear()
         if errors:
             raise AssertionError("zdconform emulator: an error happened on a server thread:\n"
                                  + "\n".join(errors))

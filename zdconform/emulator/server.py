@@ -155,4 +155,4 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         if isinstance(error, OSError):
             return
         with self.app.lock:
-            self.app.state.errors.append(f"connection {client_address}\n{traceback.format_exc()}")
+            self.app.state.errors.append(f"connection {client_address}\n{traceback.format_exc()[-4096:]}")

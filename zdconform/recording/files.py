@@ -12,14 +12,50 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "sha256_file", "utcnow"]
+from ..exceptions import UsageError
+
+__all__ = ["atomic_write", "read_limited", "read_limited_bytes", "sha256_file", "utcnow"]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The file's SHA-256, read in chunks (a big file costs no memory)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_limited_bytes(path: Path, limit: int, *, what: str) -> bytes:
+    """The bytes of `path`, refusing anything but a regular file of at most `limit` bytes
+    (a device such as /dev/zero, a folder, or a file too big to be what it claims to be)."""
+    try:
+        if not path.exists():
+            raise UsageError(f"zdconform cannot read the {what} {str(path)!r}: it does not exist. Check the path.")
+        if not path.is_file():
+            raise UsageError(f"The {what} {str(path)!r} is not a regular file: give the path of one.")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"The {what} {str(path)!r} cannot be read ({exc.strerror or type(exc).__name__}): "
+                         "check the path and its permissions.") from None
+    if len(data) > limit:
+        raise UsageError(f"The {what} {str(path)!r} is bigger than {limit:,} bytes, more than any "
+                         f"real {what}: check that it is the file you meant.")
+    return data
+
+
+def read_limited(path: Path, limit: int, *, what: str) -> str:
+    """`read_limited_bytes` decoded as UTF-8; other bytes are an error naming the file."""
+    data = read_limited_bytes(path, limit, what=what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"The {what} {str(path)!r} is not UTF-8 text (byte {exc.start}): "
+                         "save it as UTF-8.") from None
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -26,7 +26,7 @@ __all__ = [
     "Scrubber",
     "SecretSet",
     "find_leaks",
-    "leak_gate",
+    "leak_gate", "looks_like_credential",
     "mask",
 ]
 
@@ -55,6 +55,7 @@ _PSEUDONYM = re.compile(r"^person-[0-9a-f]{10}@example\.invalid$")
 _AUTH_LEAK = re.compile(r"(?i)\b(?:(basic)\s+(?!REDACTED\b)[A-Za-z0-9+/]{8,}={0,2}"
                         r"|(bearer)\s+(?!REDACTED\b)[A-Za-z0-9._~+/-]{16,}=*)")
 _MIN_SECRET = 6
+_MIN_HARVESTED = 16  # not the 10 characters Zendesk shows of a token, which can be digits of ids
 
 
 def mask(value: object) -> str:
@@ -101,10 +102,29 @@ def _encodings(secret: str) -> Iterable[tuple[str, str]]:
 
 
 def find_leaks(text: str, secrets: SecretSet) -> list[str]:
-    """Labels of every known secret found in `text`, plus unredacted Authorization values."""
-    found = [label for variant, label in secrets if variant in text]
-    found += [f"an unredacted {m.group(1) or m.group(2)} credential" for m in _AUTH_LEAK.finditer(text)]
+    """Every known secret found in `text`, and every unredacted Authorization credential: each
+    as its label and where it first occurs (`line L, column C`), never its value."""
+    found = [f"{label} at {_place(text, text.index(variant))}" for variant, label in secrets if variant in text]
+    found += [f"an unredacted {m.group(1) or m.group(2)} credential at {_place(text, m.start())}"
+              for m in _AUTH_LEAK.finditer(text) if looks_like_credential(m)]
     return found
+
+
+def looks_like_credential(match: re.Match[str]) -> bool:
+    """An `_AUTH_LEAK` match that is a credential, not a word ("Basic authentication"):
+    Basic must decode to `user:secret`; a Bearer token has a digit or is 24+ characters."""
+    scheme, value = (match.group(1) or match.group(2)), match.group(0).split(None, 1)[1]
+    if scheme.lower() == "bearer":
+        return any(c.isdigit() for c in value) or len(value) >= 24
+    try:
+        return b":" in base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except ValueError:
+        return False
+
+
+def _place(text: str, index: int) -> str:
+    before = text[:index]
+    return f"line {before.count(chr(10)) + 1}, column {index - before.rfind(chr(10))}"
 
 
 class Scrubber:
@@ -189,7 +209,7 @@ class Scrubber:
     def _harvest(self, data: Any) -> None:
         """Register every secret value in a body before it is redacted (tokens minted now)."""
         for key, value in _walk(data):
-            if key in SECRET_KEYS and isinstance(value, str):
+            if key in SECRET_KEYS and isinstance(value, str) and len(value) >= _MIN_HARVESTED:
                 self.secrets.add(value, f"a `{key}` value from a response")
 
 
@@ -236,5 +256,5 @@ def leak_gate(text: str, path: Path, secrets: SecretSet, fix: str) -> None:
     leaks = find_leaks(text, secrets)
     if leaks:
         raise CassetteLeakError(
-            f"Refused to write {str(path)!r}: it would hold {', '.join(sorted(set(leaks)))}. "
-            f"Nothing was written. {fix}")
+            f"Refused to write {str(path)!r}: it would hold {'; '.join(sorted(set(leaks)))}. "
+            f"It was not written. {fix}")

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..exceptions import CassetteError
-from .files import atomic_write, sha256_file, utcnow
+from ..exceptions import CassetteError, UsageError, excerpt
+from .files import atomic_write, read_limited, sha256_file, utcnow
+from .manifest import MANIFEST_LIMIT, check_manifest, unsafe
 from .scrub import SecretSet, leak_gate
 
 __all__ = [
@@ -63,18 +65,13 @@ class CassetteStore:
         if not path.exists():
             return {"target": {}, "cassettes": {}, "skipped": {}}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            data = json.loads(read_limited(path, MANIFEST_LIMIT, what="cassette manifest"))
+        except (UsageError, ValueError, RecursionError) as exc:
+            reason = str(exc) if isinstance(exc, UsageError) else f"not JSON: {excerpt(str(exc))}"
             raise CassetteError(
-                f"The cassette manifest {str(path)!r} cannot be read ({exc}). Restore it from "
+                f"The cassette manifest {str(path)!r} cannot be read ({reason}). Restore it from "
                 "version control (`git checkout -- cassettes`) or re-record the target.") from None
-        if not isinstance(data, dict):
-            raise CassetteError(
-                f"The cassette manifest {str(path)!r} is not a JSON object. Restore it from version "
-                "control (`git checkout -- cassettes`) or re-record the target.")
-        data.setdefault("cassettes", {})
-        data.setdefault("skipped", {})
-        return data
+        return check_manifest(data, path)
 
     def write_manifest(self) -> None:
         self._update(lambda manifest: None)
@@ -94,7 +91,13 @@ class CassetteStore:
             atomic_write(self.folder / MANIFEST, text)
 
     def rel(self, path: str | Path) -> str:
-        return Path(path).resolve().relative_to(self.folder.resolve()).as_posix()
+        """`path` relative to the folder, symbolic links left as they are (never followed out)."""
+        inside = Path(os.path.abspath(path))
+        try:
+            return inside.relative_to(os.path.abspath(self.folder)).as_posix()
+        except ValueError:
+            raise CassetteError(f"Cassette {str(path)!r} is outside its folder {str(self.folder)!r}: "
+                                "keep every cassette of a target inside that target's folder.") from None
 
     def mark_skipped(self, cassette: Path, reason: str) -> None:
         key = self.rel(cassette)
@@ -168,6 +171,10 @@ class CassetteStore:
 
     # -- verification --------------------------------------------------------------------
     def check_one(self, path: Path) -> None:
+        why = unsafe(self.folder, self.rel(path)) if path.exists() or path.is_symlink() else None
+        if why is not None:
+            raise CassetteError(f"Cassette {str(path)!r} is {why}. Replace it with the recorded file "
+                                "(`git checkout -- cassettes`) or re-record the target.")
         entry = self.manifest["cassettes"].get(self.rel(path))
         if entry is None:
             if path.exists():
@@ -192,8 +199,10 @@ class CassetteStore:
         listed = self.manifest["cassettes"]
         on_disk = {p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*.yaml")}
         for key, entry in listed.items():
-            path = self.folder / key
-            if not path.exists():
+            path, why = self.folder / key, unsafe(self.folder, key)
+            if why is not None:
+                found.append(Problem("unsafe", key, why))
+            elif not path.exists():
                 found.append(Problem("missing", key))
             elif sha256_file(path) != entry.get("sha256"):
                 found.append(Problem("modified", key, "SHA-256 differs from the manifest"))

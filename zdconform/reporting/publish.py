@@ -1,8 +1,9 @@
 """The one step that writes a run's reports: build them all, gate them all, then write them.
 
 `publish` renders results.json, evidence.json and evidence.html from the run's results,
-passes every text through the leak gate (HTML read unescaped too) before writing any of
-them, and writes each atomically: a refused report leaves the folder as it was.
+passes every text through the leak gate (HTML read unescaped too), and writes each that
+passes atomically: a refused report is not written (nor left from an earlier run) and the
+error names it and where the secret sits in it.
 `republish` renders evidence.html again from a saved evidence.json (`zdconform report`).
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..conformance.schemas import load_registry
-from ..exceptions import UsageError
+from ..exceptions import CassetteLeakError, UsageError
 from ..recording.files import atomic_write
 from ..recording.scrub import SecretSet, leak_gate
 from . import evidence
@@ -24,8 +25,7 @@ from .results import CheckResult, RunInfo
 
 __all__ = ["findings", "gate", "publish", "republish"]
 
-_FIX = ("No report was written. Scrub the value where it enters the report (a reason, a recorded "
-        "body) and run again.")
+_FIX = ("Scrub the value where it enters the report (a reason, a recorded body) and run again.")
 
 
 def findings(info: RunInfo, results: Sequence[CheckResult]) -> list[dict[str, str]]:
@@ -43,10 +43,17 @@ def publish(info: RunInfo, results: Sequence[CheckResult]) -> list[Path]:
     texts = {folder / "results.json": json.dumps(listed, indent=2, sort_keys=True, default=str) + "\n",
              folder / "evidence.json": json.dumps(document, indent=2) + "\n",
              folder / "evidence.html": render(document, folder)}
-    for path, text in texts.items():  # gate every report before writing any of them
-        gate(text, path, info.secrets)
-    for path, text in texts.items():
+    refused: list[str] = []
+    for path, text in texts.items():  # a refused report is not written; the others still are
+        try:
+            gate(text, path, info.secrets)
+        except CassetteLeakError as exc:
+            refused.append(str(exc).removesuffix(_FIX).strip())
+            path.unlink(missing_ok=True)  # never leave an earlier run's copy beside this run's reports
+            continue
         atomic_write(path, text)
+    if refused:
+        raise CassetteLeakError(f"{' '.join(refused)} The other reports were written. {_FIX}")
     return list(texts)
 
 

@@ -7,7 +7,7 @@ come only from environment variables, never from ini or profile files.
 
 from __future__ import annotations
 
-from .credentials import AUTH_METHODS, CREDENTIAL_VARS, AuthMethod, Credentials
+from .credentials import AUTH_METHODS, CREDENTIAL_VARS, AuthMethod, Credentials, Secret
 from .options import Options, resolve_options
 from .profiles import (
     API_TOKENS_DEACTIVATED,
@@ -29,6 +29,7 @@ __all__ = [
     "PASSWORD_REMOVED",
     "Profile",
     "REFERENCE_SLUG",
+    "Secret",
     "Target",
     "check_base_url",
     "default_profile",

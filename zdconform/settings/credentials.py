@@ -15,7 +15,18 @@ __all__ = [
     "AuthMethod",
     "CREDENTIAL_VARS",
     "Credentials",
+    "Secret",
 ]
+
+
+class Secret(str):
+    """A secret: the string itself wherever it is used, masked wherever it is shown (`repr`),
+    so pytest's assertion rewriting and `-l` locals print `<secret: N characters>`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<secret: {len(self)} characters>"
 
 AuthMethod = Literal["oauth_token", "api_token", "password"]
 AUTH_METHODS: tuple[AuthMethod, ...] = ("oauth_token", "api_token", "password")
@@ -49,6 +60,12 @@ class Credentials:
     api_token: str | None = None
     oauth_token: str | None = None
     source: Mapping[str, str] = field(default_factory=dict)  # field -> env var name
+
+    def __post_init__(self) -> None:
+        for name in ("password", "api_token", "oauth_token"):
+            value = getattr(self, name)
+            if isinstance(value, str) and not isinstance(value, Secret):
+                object.__setattr__(self, name, Secret(value))
 
     @classmethod
     def from_env(cls, role: str = "admin", env: Mapping[str, str] | None = None) -> Credentials:

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from ..exceptions import UsageError
+from ..exceptions import UsageError, excerpt
 from .targets import REFERENCE_SLUG
 
-__all__ = ["Options", "declare_options", "options_of", "resolve_options"]
+__all__ = ["Options", "declare_options", "options_of", "parse_switch", "resolve_options"]
 
 KEYS = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
         "allow_unverified", "emulator_tenant", "max_age_days")
@@ -68,11 +68,27 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         replay_from=str(pick("replay_from", "ZENDESK_REPLAY_FROM", REFERENCE_SLUG)),
         cassette_root=root if root.is_absolute() else rootdir / root,
         max_pages=pages,
-        allow_unverified=bool(pick("allow_unverified", "ZDCONFORM_ALLOW_UNVERIFIED", False)),
+        allow_unverified=parse_switch(pick("allow_unverified", "ZDCONFORM_ALLOW_UNVERIFIED", False),
+                                      "`--zd-allow-unverified` (or ZDCONFORM_ALLOW_UNVERIFIED)"),
         emulator_tenant=pick("emulator_tenant", "ZDCONFORM_EMULATOR_TENANT", None),
         reports=reports if reports.is_absolute() else rootdir / reports,
         max_age_days=max_age,
     )
+
+
+ON, OFF = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+
+
+def parse_switch(value: Any, name: str) -> bool:
+    """A switch from an option, ini key or environment variable: 1/true/yes/on or 0/false/no/off
+    (any case); anything else is an error naming the switch, never a silent true."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ON or text in OFF:
+        return text in ON
+    raise UsageError(f"{name} is {excerpt(value)}, which is not a switch: use 1, true, yes or on to turn "
+                     "it on, and 0, false, no or off (or leaving it unset) to turn it off.")
 
 
 def declare_options(parser: pytest.Parser) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any, Literal
 
 import yaml
 
-from ..exceptions import ProfileError
+from ..exceptions import ProfileError, excerpt
 from .credentials import AuthMethod
 
 __all__ = ["API_TOKENS_DEACTIVATED", "PASSWORD_REMOVED", "Profile", "default_profile", "load_profile",
@@ -50,14 +51,45 @@ def load_profile(path: str | Path) -> Profile:
     """Read and validate a tenant profile YAML file; errors name the file and the field."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProfileError(f"Tenant profile {str(path)!r} cannot be read ({exc.strerror}); "
-                           "check the path given to `--zd-profile`.") from None
+        text = _read_bounded(path)
+        if _too_deep(text):
+            raise RecursionError
+        data = yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 at byte {exc.start}"
+        raise ProfileError(f"Tenant profile {str(path)!r} cannot be read ({why}); check the path "
+                           "given to `--zd-profile`: it must be a UTF-8 YAML file.") from None
+    except RecursionError:
+        raise ProfileError(f"Tenant profile {str(path)!r} nests deeper than any profile: it is not "
+                           "one; see README#tenant-profile for the format.") from None
     except yaml.YAMLError as exc:
         raise ProfileError(f"Tenant profile {str(path)!r} is not valid YAML: {_yaml_where(exc)}. "
                            "Fix the syntax; see README#tenant-profile for the format.") from None
     return profile_from_dict(data, origin=str(path))
+
+
+PROFILE_LIMIT = 1024 * 1024  # bytes; a profile is a dozen lines
+
+
+class NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases (`*name`): a profile needs none, and an alias bomb
+    would expand to gigabytes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (`*name`) are not allowed",
+                                              self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
+
+
+def _read_bounded(path: Path) -> str:
+    if not path.is_file():
+        raise OSError(0, "not a regular file")
+    with path.open("rb") as handle:
+        data = handle.read(PROFILE_LIMIT + 1)
+    if len(data) > PROFILE_LIMIT:
+        raise OSError(0, f"bigger than {PROFILE_LIMIT:,} bytes")
+    return data.decode("utf-8")
 
 
 def profile_from_dict(data: Any, *, origin: str) -> Profile:
@@ -88,7 +120,8 @@ def profile_from_dict(data: Any, *, origin: str) -> Profile:
 
 
 def _bad(origin: str, key: str, value: Any, allowed: str) -> ProfileError:
-    return ProfileError(f"Tenant profile {origin!r}: field `{key}` is {value!r}; expected {allowed}. "
+    return ProfileError(f"Tenant profile {origin!r}: field `{excerpt(key, 40)[1:-1]}` is {excerpt(value)}; "
+                        f"expected {allowed}. "
                         "Fix the file; see README#tenant-profile for the format.")
 
 
@@ -96,3 +129,14 @@ def _yaml_where(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or "syntax error"
     return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else problem
+
+
+def _too_deep(text: str, limit: int = 64) -> bool:
+    """Flow collections (`[`, `{`) nested deeper than `limit`: no real file needs it, and the
+    YAML parser recurses once per level."""
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > limit:
+            return True
+    return False

@@ -11,9 +11,9 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-from ..exceptions import UsageError
+from ..exceptions import UsageError, excerpt
 
 __all__ = ["REFERENCE_SLUG", "Target", "check_base_url", "is_loopback", "parse_target"]
 
@@ -44,26 +44,61 @@ def parse_target(value: str, *, replay_from: str = REFERENCE_SLUG) -> Target:
         return Target("replay", slug=replay_from)
     if value == "emulator":
         return Target("emulator", slug=REFERENCE_SLUG)
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if "@" in value:  # never echoed: what stands before the @ is a user name and a password
         raise UsageError(
-            f"`--zd-target` {value!r} is not a target: use `replay` (the default: the recorded "
+            "`--zd-target` (or ZENDESK_TARGET) carries credentials in its URL (`user:password@`; "
+            "not shown here): remove them, and pass credentials only through ZENDESK_EMAIL with "
+            "ZENDESK_API_TOKEN or ZENDESK_PASSWORD, or ZENDESK_OAUTH_TOKEN."
+        )
+    parts = _split(value)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"`--zd-target` {excerpt(value)} is not a target: use `replay` (the default: the recorded "
             "cassettes, offline), `emulator` (the bundled reference emulator) or a tenant's base "
             "URL such as `https://acme.zendesk.com`."
         )
+    _check_host(parts.hostname, parts.netloc)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(
-            f"`--zd-target` {value!r} uses plain http on a non-loopback host; credentials would "
+            f"`--zd-target` {excerpt(value)} uses plain http on a non-loopback host; credentials would "
             f"cross the network unencrypted. Use `https://{parts.netloc}` instead (plain http is "
             "accepted only for 127.0.0.1, ::1 and localhost)."
         )
-    if parts.path not in ("", "/") or parts.query:
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise UsageError(
-            f"`--zd-target` {value!r} has a path or query; give only the tenant's base URL, "
+            f"`--zd-target` {excerpt(value)} has a path or query; give only the tenant's base URL, "
             f"for example `{parts.scheme}://{parts.netloc}`."
         )
     base = f"{parts.scheme}://{parts.netloc}"
     return Target("tenant", base_url=base, slug=_slug(parts.netloc))
+
+
+def _split(value: str) -> SplitResult | None:
+    """The URL's parts, or None for text that is no URL (a bad port, an unclosed `[`)."""
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # raises on a port that is no number or out of range
+    except ValueError:
+        return None
+    return parts
+
+
+HOST = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
+
+
+def _check_host(hostname: str, netloc: str) -> None:
+    """A DNS name (labels of 1 to 63 letters, digits and hyphens; 253 characters in all) or an IP."""
+    try:
+        ipaddress.ip_address(hostname)
+        return
+    except ValueError:
+        pass
+    if len(hostname) > 253 or not HOST.match(hostname) or any(c.isspace() for c in netloc):
+        raise UsageError(
+            f"`--zd-target` names the host {excerpt(hostname)}, which is not a valid host name "
+            "(labels of 1 to 63 letters, digits and hyphens, at most 253 characters in all): "
+            "give the tenant's base URL, such as `https://acme.zendesk.com`."
+        )
 
 
 def is_loopback(host: str) -> bool:

@@ -27,7 +27,7 @@ from ..resources.messages import (
     too_many_requests,
     unavailable,
 )
-from ..resources.state import Call, Principal, State
+from ..resources.state import RECORD_CHARS, Call, Principal, State
 from ..tenant.model import Settings, Tenant
 from .credentials import authenticate, scope_allows
 from .faults import FaultHit, FaultPlan
@@ -109,10 +109,10 @@ class App:
             try:
                 response = self._handle(request)
             except Exception:  # noqa: BLE001 - any bug must reach check(), not kill the thread
-                self.state.errors.append(f"{request.method} {request.target}\n"
-                                         f"{traceback.format_exc()}")
+                self.state.errors.append(f"{request.method} {request.target[:RECORD_CHARS]}\n"
+                                         f"{traceback.format_exc()[-RECORD_CHARS:]}")
                 response = server_error()
-            self.state.log.append((request.method, request.target, response.status))
+            self.state.log.append((request.method[:16], request.target[:RECORD_CHARS], response.status))
         return response
 
     def _handle(self, request: Request) -> Response:

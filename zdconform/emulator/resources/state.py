@@ -10,6 +10,7 @@ by itself.
 from __future__ import annotations
 
 import secrets
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +20,11 @@ from ..tenant.people import User
 from .clock import Clock
 from .messages import Request
 
-__all__ = ["TOKEN_ID_BASE", "Call", "LiveToken", "Principal", "State"]
+__all__ = ["RECORD_CHARS", "TOKEN_ID_BASE", "Call", "LiveToken", "Principal", "State"]
 
 TOKEN_ID_BASE = 1_830_000_000_001
+LOG_RECORDS, ERROR_RECORDS = 10_000, 100  # the request log and server-side errors kept
+RECORD_CHARS = 4096  # of one request target or one error record
 
 
 @dataclass
@@ -71,8 +74,9 @@ class State:
         self.next_token_id = max([TOKEN_ID_BASE, *(tid + 1 for tid in self.tokens)])
         self.created: list[LiveToken] = []
         self.requests = 0
-        self.log: list[tuple[str, str, int]] = []
-        self.errors: list[str] = []
+        # Ring buffers: a long-running emulator keeps the latest records only, in steady memory.
+        self.log: deque[tuple[str, str, int]] = deque(maxlen=LOG_RECORDS)
+        self.errors: deque[str] = deque(maxlen=ERROR_RECORDS)
 
     def _add(self, token: LiveToken) -> None:
         self.tokens[token.id] = token

@@ -51,14 +51,29 @@ def load_tenant(source: TenantSource = None) -> Tenant:
     return tenant_from_dict(source, origin="(a dict)")
 
 
+TENANT_LIMIT = 1024 * 1024  # bytes: a thousand listed users fit; generated ones cost no bytes
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        if not path.is_file():
+            raise OSError(0, "not a regular file")
+        with path.open("rb") as handle:
+            raw = handle.read(TENANT_LIMIT + 1)
+        if len(raw) > TENANT_LIMIT:
+            raise OSError(0, f"bigger than {TENANT_LIMIT:,} bytes")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"emulator tenant file `{path}` cannot be read ({exc}); pass the "
+        why = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 at byte {exc.start}"
+        raise ProfileError(f"emulator tenant file `{path}` cannot be read ({why}); pass the "
                            "path of a YAML tenant file to --tenant (for the suites: --zd-emulator-tenant).") from None
     try:
-        return yaml.safe_load(text)
+        if v.too_deep(text):
+            raise RecursionError  # answered below, as Python's own would be
+        return yaml.load(text, Loader=v.NoAliasLoader)  # noqa: S506 - a SafeLoader
+    except RecursionError:
+        raise ProfileError(f"emulator tenant file `{path}` nests deeper than any tenant file; "
+                           "see docs/emulator.md for the format.") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
@@ -226,3 +241,4 @@ def dump_tenant_yaml(tenant: Tenant) -> str:
     body = yaml.safe_dump(tenant_to_dict(tenant), sort_keys=False, allow_unicode=True,
                           default_flow_style=False, width=100)
     return _HEADER + body
+

@@ -7,18 +7,23 @@ found and what is allowed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+import yaml
 
 __all__ = [
     "REQUIRED",
     "Invalid",
+    "NoAliasLoader",
     "choice",
     "describe_types",
     "join",
     "keys",
     "listing",
     "mapping",
+    "too_deep",
     "value",
 ]
 
@@ -130,3 +135,23 @@ def listing(data: Mapping[str, Any], key: str, path: str, item_types: Sequence[t
         if not _is(item, item_types):
             raise Invalid(join(where, index), _found(item), describe_types(item_types))
     return list(raw)
+
+
+class NoAliasLoader(yaml.SafeLoader):
+    """The safe loader without aliases (`*name`), so an alias bomb cannot expand."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (`*name`) are not allowed",
+                                              self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
+
+
+def too_deep(text: str, limit: int = 64) -> bool:
+    """Flow collections (`[`, `{`) nested deeper than `limit` (the YAML parser recurses per level)."""
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > limit:
+            return True
+    return False

@@ -1,0 +1,98 @@
+"""No secret or minted token reaches the terminal or any file, at any verbosity, in any encoding.
+
+A live run against a misbehaving emulator (revoked tokens keep working, agents act as admins,
+so checks fail with tokens in their locals) under `-l -vv --tb=long --log-cli-level=DEBUG`:
+the terminal, junit.xml and every file written are searched for each credential and each token
+the emulator minted, raw, as a Basic credential (base64), URL-encoded, JSON-escaped and base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+from test_cleanup import _clean_env
+
+from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
+
+from _helpers import ROOT, SUITES
+
+pytestmark = pytest.mark.e2e  # a conformance run and the zdconform command, each in a fresh interpreter
+
+ADMIN, AGENT = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"]
+ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
+       "ZENDESK_OAUTH_TOKEN": ADMIN["oauth_token"], "ZENDESK_PASSWORD": ADMIN["password"],
+       "ZENDESK_AGENT_EMAIL": AGENT["email"], "ZENDESK_AGENT_PASSWORD": AGENT["password"],
+       "ZENDESK_AGENT_API_TOKEN": AGENT["api_token"], "ZENDESK_AGENT_OAUTH_TOKEN": AGENT["oauth_token"]}
+LOUD = ["-l", "-vv", "--tb=long", "--log-cli-level=DEBUG", "-rA"]
+
+
+def encodings(label: str, secret: str) -> dict[str, str]:
+    raw = secret.encode()
+    return {f"{label} (raw)": secret, f"{label} (base64)": base64.b64encode(raw).decode().rstrip("="),
+            f"{label} (URL-encoded)": quote(secret, safe=""), f"{label} (form-encoded)": quote_plus(secret),
+            f"{label} (JSON-escaped)": json.dumps(secret)[1:-1]}
+
+
+def known_secrets(minted: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for role, creds in (("admin", ADMIN), ("agent", AGENT)):
+        for name in ("password", "api_token", "oauth_token"):
+            found |= encodings(f"{role} {name}", creds[name])
+        found |= encodings(f"{role} API token Basic", f"{creds['email']}/token:{creds['api_token']}")
+        found |= encodings(f"{role} password Basic", f"{creds['email']}:{creds['password']}")
+    for number, token in enumerate(minted):
+        found |= encodings(f"minted token {number}", token)
+    return found
+
+
+def leaks(text: str, secrets: dict[str, str]) -> list[str]:
+    return sorted(label for label, value in secrets.items() if value in text)
+
+
+def written_files(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text(encoding="utf-8", errors="replace")
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_loud_failing_live_run_prints_and_writes_no_secret(tmp_path):
+    data = tenant_to_dict(default_tenant())
+    data["settings"]["misbehave"] = {"revoke_is_noop": True, "agents_are_admins": True,
+                                     "accept_wrong_password": True}
+    with ZendeskEmulator(tenant=data) as emulator:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", *LOUD,
+             f"--junitxml={tmp_path / 'out' / 'junit.xml'}", f"--zd-target={emulator.url}",
+             f"--zd-cassette-root={tmp_path / 'out' / 'cassettes'}", f"--zd-reports={tmp_path / 'out' / 'reports'}"],
+            env={**_clean_env(), **ENV}, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        minted = [t["token"] for t in emulator.tokens_created()]
+    terminal = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and " failed" in terminal, terminal[-3000:]
+    assert len(minted) >= 5 and "DEBUG" in terminal, "the run must have minted and logged loudly"
+    secrets = known_secrets(minted)
+    assert leaks(terminal, secrets) == []
+    files = written_files(tmp_path / "out")
+    assert "junit.xml" in files and "reports/evidence.json" in files
+    assert {name: leaks(text, secrets) for name, text in files.items() if leaks(text, secrets)} == {}
+
+
+def test_a_target_url_with_credentials_is_refused_and_never_echoed(tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "junit.xml").write_text("<previous run/>")
+    password = "Sup3r-Secret-Pw-77"
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "zdconform"), "run", f"--target=https://fake.user:{password}@acme.zendesk.com",
+         f"--reports={reports}", "-vv", "-l", "--log-cli-level=DEBUG"],
+        env=_clean_env(), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    terminal = proc.stdout + proc.stderr
+    assert proc.returncode not in (0, 1), terminal
+    assert "carries credentials" in terminal and "Traceback" not in terminal
+    assert password not in terminal and quote(password) not in terminal
+    assert all(password not in text for text in written_files(tmp_path).values())
+    assert (reports / "junit.xml").read_text() == "<previous run/>", "a rejected run leaves reports/ as it was"
