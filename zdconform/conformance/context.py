@@ -144,7 +144,7 @@ class Conformance:
             fact = register().get(shape) if shape else None
             breach = response.ok and security is not None
             if breach or not may_deviate(fact, response, reference=self.run.target.is_reference,
-                                         granted_ok=granted_ok):
+                                         granted_ok=granted_ok, expected=expected):
                 blamed = security if breach else shape or security
                 self.notes.contradicted.extend([blamed] if blamed else [])
                 raise

@@ -45,12 +45,19 @@ def documented_body(response: requests.Response) -> str | None:
     return None
 
 
-def may_deviate(fact: Fact | None, response: requests.Response, *, reference: bool, granted_ok: bool) -> bool:
-    """Whether a mismatch on `fact` is a deviation rather than a failure."""
+def may_deviate(fact: Fact | None, response: requests.Response, *, reference: bool, granted_ok: bool,
+                expected: tuple[int, ...] = (401,)) -> bool:
+    """Whether a mismatch on `fact` is a deviation rather than a failure.
+
+    A 401 where the check expects another refusal is never one: the credential the check relies
+    on was itself refused (say API token access is off although the profile enables it).
+    """
     if fact is None or reference or not fact.inferred or fact.security:
         return False
     if response.ok:
         return granted_ok  # only where accepting is plausible and harmless (the token is revoked)
+    if response.status_code == 401 and 401 not in expected:
+        return False
     return response.status_code in REFUSALS and documented_body(response) is not None
 
 
