@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from test_misbehaving_tenant import CASES as MISBEHAVIOURS
 from test_misbehaving_tenant import failures, run_against
 
@@ -31,7 +30,8 @@ VARIANTS = [
     pytest.param({"forbidden_wording": "2026"}, {}, id="forbidden-wording-2026"),
     pytest.param({"error_bodies": "text"}, TEXT_ERRORS, id="error-bodies-text"),
     pytest.param({"empty_scopes": "accept"}, {"token_errors[empty-scopes]": "F-24"}, id="empty-scopes-accept"),
-    pytest.param({"revoke_current": "delayed"}, {"token_lifecycle[revoke-current]": "F-28"}, id="revoke-current-delayed"),
+    pytest.param({"revoke_current": "delayed"}, {"token_lifecycle[revoke-current]": "F-28"},
+                 id="revoke-current-delayed"),
     pytest.param({"not_found": "endpoint"}, {}, id="not-found-endpoint"),
     pytest.param({"not_found": "empty"}, {}, id="not-found-empty"),
     pytest.param({"rate_limit_agree": False}, {}, id="rate-limit-families-disagree"),
