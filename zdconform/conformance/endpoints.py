@@ -47,6 +47,9 @@ RESPONSE_SCHEMAS = {
     ("GET", CLIENTS_PATH, 200): "clients_list",
     ("POST", TOKENS_PATH, 201): "token_response",
     ("GET", USERS_PATH, 200): "users_list",
+    ("GET", ME_PATH, 200): "user_response",
+    ("GET", TOKENS_PATH, 200): "tokens_list",
+    ("GET", CURRENT_TOKEN_PATH, 200): "token_response",
 }
 # A refusal is validated with the body its Authorization scheme documents.
 DENIED_SCHEMAS = {"bearer": "error_401_bearer", "basic": "error_401_basic"}
