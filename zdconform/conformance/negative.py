@@ -148,8 +148,7 @@ def revoke_by_id(zd: Conformance, token_id: int) -> requests.Response:
 # After `DELETE tokens/current.json`, a real tenant is re-checked with backoff for at most
 # sum(GRACE_DELAYS) = 7.5 s: users reported that the token kept working after the 204.
 GRACE_DELAYS = (0.5, 1.0, 2.0, 4.0)
-CURRENT_REVOKE_REPORTS = ("Zendesk community threads 4627188332186 (2022) and 5537132288282 (2023), "
-                          "cited in docs/facts.md F-28")
+CURRENT_REVOKE_REPORTS = "Zendesk community threads 4627188332186 (2022) and 5537132288282 (2023)"
 
 
 def still_refused_after_current_revoke(zd: Conformance, send: Callable[[], requests.Response]) -> requests.Response:
@@ -174,11 +173,11 @@ def still_refused_after_current_revoke(zd: Conformance, send: Callable[[], reque
     zd.record["revoked_token_still_works"] = "current"
     zd.notes.contradicted.append("F-03")
     raise ConformanceFailure(
-        f"zdconform: the revoked token still works {waited:g} s after `DELETE /api/v2/oauth/tokens/current.json` "
-        f"answered 204 (re-checked {len(GRACE_DELAYS)} times with backoff). This is the known Zendesk behaviour "
-        f"reported in {CURRENT_REVOKE_REPORTS}: revoking `current` answers 204 without revoking. Security finding "
-        "(high): whoever holds the token keeps access. Revoke it by id as an admin (`DELETE "
-        "/api/v2/oauth/tokens/{id}.json`) and never trust the 204 of a `current` revoke.")
+        f"zdconform: the revoked token still works {waited:g} s after DELETE tokens/current.json answered 204: "
+        f"the known Zendesk behaviour reported in {CURRENT_REVOKE_REPORTS} (fact F-28). Security finding (high): "
+        f"whoever holds the token keeps access. It was re-checked {len(GRACE_DELAYS)} times with backoff; revoke "
+        "it by id as an admin (`DELETE /api/v2/oauth/tokens/{id}.json`) and never trust the 204 of a `current` "
+        "revoke.")
 
 
 def _late_revoke(waited: float, status: int) -> dict[str, Any]:
