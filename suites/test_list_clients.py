@@ -23,6 +23,6 @@ def test_list_clients(zd, method):
     if zd.expected(method) == "denied":
         zd.denied(response, method=method, what="List OAuth Clients")
         return
-    body = zd.allowed(response, 200, "clients_list", method=method, what="List OAuth Clients")
+    body = zd.allowed(response, 200, "clients_list", method=method, what="List OAuth Clients", facts=("F-35",))
     client = zd.find_client(body["clients"])
     assert isinstance(client["id"], int), "zdconform: the client's resource id must be an integer"

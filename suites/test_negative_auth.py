@@ -14,6 +14,12 @@ request without credentials) and expects:
   `WWW-Authenticate: Bearer realm=...`, for an API token sent as Bearer, a bare `Bearer`,
   a revoked token (minted, revoked by id, then used) and an expired one.
 
+Facts (docs/facts.md): each case rests on a security fact (the credential is refused at all:
+F-01, F-03, F-04, F-06, F-07, F-11), whose contradiction always fails, and a shape fact (the
+401 it gets: F-02, F-05 observed; F-08, F-09, F-10 inferred). On a real tenant, another
+documented refusal where the shape fact is inferred (say the Basic 401 for a bare `Bearer`) is
+a deviation: the check passes and the run reports it.
+
 Per profile: none of these expectations depends on the tenant profile. A wrong password is
 refused whether password access is on (the password is wrong) or off (the method is gone);
 the same holds for API tokens and OAuth. The profile decides only *how* the revoked token is
@@ -53,6 +59,16 @@ CASES = [
     pytest.param("none", "no-authorization", BASIC, id="no-authorization"),
 ]
 
+# (security fact: the credential is refused at all, shape fact: the 401 it gets), see docs/facts.md.
+FACTS = {
+    "wrong-password": ("F-01", "F-02"), "unknown-email-password": ("F-01", "F-02"),
+    "wrong-api-token": ("F-01", "F-02"), "unknown-email-api-token": ("F-01", "F-02"),
+    "api-token-as-bearer": ("F-07", "F-05"), "oauth-token-as-basic": ("F-06", "F-02"),
+    "revoked-token": ("F-03", "F-05"), "expired-token": ("F-04", "F-05"),
+    "malformed-basic": ("F-11", "F-09"), "basic-without-colon": ("F-11", "F-09"),
+    "empty-bearer": ("F-11", "F-10"), "unknown-scheme": ("F-11", "F-09"), "no-authorization": ("F-11", "F-08"),
+}
+
 CAUSES = {
     "wrong-password": "The tenant accepted a wrong password: it authenticates anyone who knows "
                       "an admin's email. Turn password access off and report this to Zendesk.",
@@ -91,5 +107,8 @@ def test_refused_credentials(zd, method, case, refusal):
     schema, challenge = refusal
     response = zd.client.get(USERS_PATH, params=PROBE, auth=auth)
     cause = CAUSES.get(case, f"The tenant accepted a request with {case.replace('-', ' ')}.")
+    if case == "revoked-token" and response.ok:
+        zd.record["revoked_token_still_works"] = "by-id"
+    security, shape = FACTS[case]
     zd.refused(response, 401, schema, challenge=challenge, what=f"List Users with {case.replace('-', ' ')}",
-               cause=cause, method=method if method != "none" else "-")
+               cause=cause, method=method if method != "none" else "-", security=security, shape=shape)

@@ -11,6 +11,10 @@ agent and end user. A tenant run has no end-user credentials, so those cases ski
 Create Token is sent with the configured client id and `["read"]`: the role refusal comes
 before the id is read. A token minted by mistake (a 201) is revoked when the check ends.
 
+Facts: F-15 (admins only: a success always fails) and F-16 (the role body, inferred on
+these endpoints: on a real tenant another documented refusal is a deviation); the body's two
+wordings (2025, 2026) are F-17.
+
 Per profile: where the profile enables the method, the refusal is the 403 role body (verdict
 `pass`); where it disables it, the user cannot authenticate at all, so the documented 401 of
 that method is expected instead (verdict `expected-denied`). Password is not used here:
@@ -51,6 +55,8 @@ def test_admin_only_endpoint_refuses_role(zd, role, method, endpoint):
     if zd.expected(method) == "denied":
         zd.denied(response, method=method, what=what)
         return
-    zd.refused(response, 403, "error_403_role", what=what, method=method, cause=(
+    zd.refused(response, 403, "error_403_role", what=what, method=method, security="F-15", shape="F-16", cause=(
         f"The tenant let an {who} use an admin-only endpoint ({WHAT[endpoint]} is for admins "
         "only): check the user's role and any custom role permissions."))
+    if not zd.notes.deviations:
+        zd.rests_on("F-17")  # the role body in one of its two recorded wordings

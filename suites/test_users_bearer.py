@@ -16,6 +16,7 @@ from zdconform.http.auth import OAuthBearerAuth
 
 MINTED_WITH = method_params("minted-with-")
 STYLES = [pytest.param("offset", id="offset"), pytest.param("cursor", id="cursor")]
+PAGINATION_FACT = {"offset": "F-32", "cursor": "F-33"}  # docs/facts.md
 
 
 def walk_users(zd, auth, style, method):
@@ -24,7 +25,8 @@ def walk_users(zd, auth, style, method):
     for response in zd.client.paginate(USERS_PATH, style=style, key="users", page_size=100,
                                        max_pages=zd.run.options.max_pages, auth=auth):
         body = zd.allowed(response, 200, "users_list", method="oauth_token",
-                          what=f"List Users page {pages + 1} ({style}, token minted with {method})")
+                          what=f"List Users page {pages + 1} ({style}, token minted with {method})",
+                          facts=(PAGINATION_FACT[style], "F-34"))
         ids = [user["id"] for user in body["users"]]
         assert not seen.intersection(ids), f"zdconform: page {pages + 1} repeats users already listed"
         seen.update(ids)

@@ -270,3 +270,19 @@ def test_what_a_check_notes_cannot_overwrite_a_computed_field():
     assert (data["verdict"], data["method"]) == ("fail", "api_token")
     assert data["details"] == {"verdict": "pass", "method": "password"}
     assert CheckResult.from_json(data) == failed
+
+
+@pytest.mark.e2e
+def test_every_check_names_its_facts_and_the_run_tallies_them(replayed):
+    reports, document = replayed
+    ran = [c for c in document["checks"] if c["verdict"] != "skipped"]
+    assert ran and all(c["facts"] for c in ran), [c["check_id"] for c in ran if not c["facts"]]
+    assert all(c["deviations"] == [] for c in document["checks"]), "the reference emulator's choice is exact"
+    facts = document["facts"]
+    assert facts["subject"] == "the reference emulator (not a real tenant)"
+    assert facts["counts"]["contradicted"] == 0 and facts["counts"]["confirmed"] >= 25
+    by_id = {f["id"]: f for f in facts["facts"]}
+    assert "negative_auth[empty-bearer]" in by_id["F-10"]["confirmed_by"]
+    page = (reports / "evidence.html").read_text(encoding="utf-8")
+    assert 'id="facts"' in page and "Facts observed on the reference emulator (not a real tenant)" in page
+    assert "<dt>facts</dt><dd>F-11, F-10</dd>" in page

@@ -23,6 +23,7 @@ PASSWORD_ON = "but the tenant profile expects email and password access to be di
 API_TOKEN_OFF = "API token access is disabled on this tenant"
 AGENT = "let an agent use an admin-only endpoint"
 REVOKED = "revoked token still works"
+NON_ZENDESK_401 = "does not conform to schema `error_401_"  # a refusal, but not with a body Zendesk sends
 
 pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
 
@@ -43,6 +44,14 @@ CASES = [
         "token_lifecycle[revoke-by-id]": REVOKED,
         "token_lifecycle[revoke-current]": REVOKED,
     }, id="revoke-is-noop"),
+    pytest.param({"misbehave": {"nonstandard_401": True}}, {
+        **{f"negative_auth[{case}]": NON_ZENDESK_401 for case in (
+            "wrong-password", "unknown-email-password", "wrong-api-token", "unknown-email-api-token",
+            "api-token-as-bearer", "oauth-token-as-basic", "revoked-token", "expired-token", "malformed-basic",
+            "basic-without-colon", "empty-bearer", "unknown-scheme", "no-authorization")},
+        "list_clients[email-password]": NON_ZENDESK_401, "create_token[email-password]": NON_ZENDESK_401,
+        "token_lifecycle[revoke-by-id]": NON_ZENDESK_401, "token_lifecycle[revoke-current]": NON_ZENDESK_401,
+    }, id="non-zendesk-401-body"),
     pytest.param({"password_access": True}, {
         "list_clients[email-password]": PASSWORD_ON,
         "create_token[email-password]": PASSWORD_ON,
@@ -94,6 +103,10 @@ def test_the_suite_catches_the_misbehaviour(tmp_path, settings, expected):
     assert sorted(failed) == sorted(expected), result.output
     wrong = {check: failed[check] for check, cause in expected.items() if cause not in failed[check]}
     assert wrong == {}, "each failure must name its cause"
+    if settings.get("misbehave", {}).get("revoke_is_noop"):  # a security finding, naming the known reports
+        assert "[high] Revoked OAuth tokens keep working" in result.output
+        reason = failed["token_lifecycle[revoke-current]"]
+        assert "known Zendesk behaviour" in reason and "4627188332186 (2022) and 5537132288282 (2023)" in reason
 
 
 def test_the_same_tenant_behaving_passes(tmp_path):

@@ -196,6 +196,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         info = run.info()
         terminalreporter.write_sep("=", "zdconform conformance matrix")
         terminalreporter.write_line(results.render(info, run.results, findings(info, run.results)))
+        from .reporting.factcheck import summary_lines
+
+        for line in summary_lines(run.results, info.slug, info.is_reference):
+            terminalreporter.write_line(info.scrub(line), yellow=line.startswith(("DEVIATION", "  contradicted")))
         for line in stale_warnings(info):
             terminalreporter.write_line(line, yellow=True)
 

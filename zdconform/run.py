@@ -224,7 +224,8 @@ def _result(run: RunState, item: pytest.Item, report: pytest.TestReport, notes: 
         verdict=verdict(report.outcome, notes.expected),
         reason=run.scrubber.message(_reason(report)), phase=report.when, duration=round(report.duration, 4),
         expected=notes.expected, statuses=tuple(notes.statuses), cassette=notes.cassette or None,
-        target=notes.target, details=dict(notes.details))
+        target=notes.target, details=dict(notes.details), facts=tuple(notes.facts),
+        contradicted=tuple(notes.contradicted), deviations=tuple(notes.deviations))
 
 
 def _endpoint(item: pytest.Item) -> str:

@@ -17,14 +17,16 @@ import pytest
 import requests
 from requests.auth import AuthBase
 
-from ..exceptions import TransportError
+from ..exceptions import ConformanceFailure, TransportError, UsageError
 from ..http.auth import auth_for
 from ..http.client import ZendeskClient
 from ..http.pacing import Pacer
 from ..recording.scrub import SecretSet
 from ..settings import AuthMethod, Credentials, Options, Profile, Secret, Target
-from .checks import Expected, check_allowed, check_denied, check_refused
-from .endpoints import CLIENTS_PATH, METHOD_IDS, TOKENS_PATH
+from .checks import Expected, body_of, check_allowed, check_denied, check_refused
+from .deviations import may_deviate, record
+from .endpoints import CLIENTS_PATH, DENIED, METHOD_IDS, TOKENS_PATH
+from .facts import known, register
 from .notes import CheckNotes
 from .recovery import recover_pending
 from .tokens import TokenLedger
@@ -32,6 +34,8 @@ from .tokens import TokenLedger
 __all__ = ["CheckRun", "Conformance", "method_params"]
 
 SEED_CLIENT_NAME = "OAuth client for my app"
+# A method the profile disables: (security fact: it is refused, shape fact: how), see docs/facts.md.
+DENIAL_FACTS = {"password": ("F-12", "F-13"), "api_token": ("F-14", "F-02"), "oauth_token": ("F-11", "F-05")}
 
 
 def method_params(prefix: str = "") -> list[Any]:
@@ -85,22 +89,68 @@ class Conformance:
     def redact(self, text: str) -> str:
         return self.run.secrets.replace(text)
 
+    # -- facts --------------------------------------------------------------------------
+    def rests_on(self, *fact_ids: str) -> None:
+        """Declare facts of the register (docs/facts.md) this check rests on."""
+        for fact_id in known(fact_ids):
+            if fact_id not in self.notes.facts:
+                self.notes.facts.append(fact_id)
+
     # -- checks -------------------------------------------------------------------------
     def allowed(self, response: requests.Response, status: int, schema: str, *, method: str,
-                what: str) -> Any:
+                what: str, facts: tuple[str, ...] = ()) -> Any:
+        """Success with `status` and a body valid against `schema`; a bad body contradicts `facts`."""
         self._observe(response)
-        return check_allowed(response, status, schema, method=method, what=what, redact=self.redact)
+        self.rests_on(*facts)
+        try:
+            return check_allowed(response, status, schema, method=method, what=what, redact=self.redact)
+        except ConformanceFailure:
+            if response.status_code == status:
+                self.notes.contradicted.extend(facts)
+            raise
 
     def denied(self, response: requests.Response, *, method: str, what: str) -> Any:
+        """A method the profile disables: refused (security) with its documented 401 (shape)."""
         self._observe(response)
-        return check_denied(response, method=method, what=what, redact=self.redact)
+        security, shape = DENIAL_FACTS.get(method, (None, None))
+        return self._judge(lambda: check_denied(response, method=method, what=what, redact=self.redact),
+                           response, security, shape, (401,), DENIED.get(method, ("-",))[0])
 
     def refused(self, response: requests.Response, status: int | tuple[int, ...], schema: str, *,
-                what: str, cause: str, challenge: str | None = None, method: str = "-") -> Any:
-        """A negative check: the documented refusal (status, body schema, challenge)."""
+                what: str, cause: str, challenge: str | None = None, method: str = "-",
+                security: str | None = None, shape: str | None = None, granted_ok: bool = False) -> Any:
+        """A negative check: the documented refusal (status, body schema, challenge).
+
+        `security` names the fact a success contradicts (always a failure); `shape` the fact the
+        status, body and challenge rest on: on a real tenant, another documented refusal is a
+        deviation when that fact is inferred, and so is a success when `granted_ok`.
+        """
         self._observe(response)
-        return check_refused(response, status, schema, what=what, cause=cause, challenge=challenge,
-                             method=method, redact=self.redact)
+        if "/users/me" in (getattr(response.request, "path_url", "") or ""):
+            raise UsageError("zdconform: a check may not use users/me to prove a refusal: it answers 200 with an "
+                             "anonymous user to a request without valid credentials (fact F-31). Probe a "
+                             "protected endpoint such as List Users instead.")
+        wanted = (status,) if isinstance(status, int) else tuple(status)
+        return self._judge(lambda: check_refused(response, status, schema, what=what, cause=cause,
+                                                 challenge=challenge, method=method, redact=self.redact),
+                           response, security, shape, wanted, schema, granted_ok)
+
+    def _judge(self, check: Callable[[], Any], response: requests.Response, security: str | None,
+               shape: str | None, expected: tuple[int, ...], schema: str, granted_ok: bool = False) -> Any:
+        self.rests_on(*(fact for fact in (security, shape) if fact))
+        try:
+            return check()
+        except ConformanceFailure:
+            fact = register().get(shape) if shape else None
+            breach = response.ok and security is not None
+            if breach or not may_deviate(fact, response, reference=self.run.target.is_reference,
+                                         granted_ok=granted_ok, expected=expected):
+                blamed = security if breach else shape or security
+                self.notes.contradicted.extend([blamed] if blamed else [])
+                raise
+        assert fact is not None
+        self.notes.deviations.append(record(response, fact, expected=expected, schema=schema, redact=self.redact))
+        return body_of(response)
 
     def _observe(self, response: requests.Response) -> None:
         self.notes.statuses.append(response.status_code)
@@ -152,8 +202,8 @@ class Conformance:
 
     def list_clients(self, auth: AuthBase, *, method: str) -> list[dict[str, Any]]:
         response = self.client.get(CLIENTS_PATH, auth=auth)
-        return list(self.allowed(response, 200, "clients_list", method=method,
-                                 what="List OAuth Clients")["clients"])
+        return list(self.allowed(response, 200, "clients_list", method=method, what="List OAuth Clients",
+                                 facts=("F-35",))["clients"])
 
     def mint_token(self, auth: AuthBase, *, method: str, scopes: list[str] | None = None) -> dict[str, Any]:
         """List clients, create a token for the configured one, and revoke it after the check."""
@@ -161,7 +211,8 @@ class Conformance:
         scopes = scopes or list(self.run.profile.scopes)
         body = {"token": {"client_id": str(client["id"]), "scopes": scopes}}  # the seed's body
         response = self.attempt_create(auth, body)
-        token = dict(self.allowed(response, 201, "token_response", method=method, what="Create Token")["token"])
+        token = dict(self.allowed(response, 201, "token_response", method=method, what="Create Token",
+                                  facts=("F-21",))["token"])
         self.record["token_expires_at"] = token.get("expires_at")
         if isinstance(token.get("full_token"), str):  # masked wherever pytest shows it
             token["full_token"] = Secret(token["full_token"])

@@ -47,12 +47,15 @@ RESPONSE_SCHEMAS = {
     ("GET", CLIENTS_PATH, 200): "clients_list",
     ("POST", TOKENS_PATH, 201): "token_response",
     ("GET", USERS_PATH, 200): "users_list",
+    ("GET", ME_PATH, 200): "user_response",
+    ("GET", TOKENS_PATH, 200): "tokens_list",
+    ("GET", CURRENT_TOKEN_PATH, 200): "token_response",
 }
 # A refusal is validated with the body its Authorization scheme documents.
 DENIED_SCHEMAS = {"bearer": "error_401_bearer", "basic": "error_401_basic"}
 # Other client errors: either 403 shape (role or scope), and Zendesk's generic 4xx body.
-ERROR_SCHEMAS = {403: "error_403", 400: "error_4xx_generic", 404: "error_4xx_generic",
-                 422: "error_4xx_generic"}
+ERROR_SCHEMAS = {403: "error_403", 400: "error_4xx_generic", 404: "error_404", 409: "error_4xx_generic",
+                 422: "error_4xx_generic", 429: "error_429"}
 
 
 def token_path(token_id: int | str) -> str:

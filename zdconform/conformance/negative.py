@@ -11,6 +11,8 @@ and never written anywhere either.
 from __future__ import annotations
 
 import base64
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -24,8 +26,8 @@ from ..settings import AUTH_METHODS, AuthMethod, Credentials
 if TYPE_CHECKING:
     from .context import Conformance
 
-__all__ = ["HeaderAuth", "UNKNOWN_EMAIL", "admin_auth", "near_miss", "needs", "register",
-           "revoke_by_id", "wrong_auth"]
+__all__ = ["GRACE_DELAYS", "HeaderAuth", "UNKNOWN_EMAIL", "admin_auth", "near_miss", "needs", "register",
+           "revoke_by_id", "still_refused_after_current_revoke", "wrong_auth"]
 
 UNKNOWN_EMAIL = "zdconform-unknown-user@example.invalid"
 FALLBACK_PASSWORD = "zdconform-wrong-password"
@@ -145,3 +147,46 @@ def revoke_by_id(zd: Conformance, token_id: int) -> requests.Response:
     if capture.response is None:
         raise ConformanceFailure(f"zdconform: token {token_id} is not one this check minted.")
     return capture.response
+
+
+# After `DELETE tokens/current.json`, a real tenant is re-checked with backoff for at most
+# sum(GRACE_DELAYS) = 7.5 s: users reported that the token kept working after the 204.
+GRACE_DELAYS = (0.5, 1.0, 2.0, 4.0)
+CURRENT_REVOKE_REPORTS = "Zendesk community threads 4627188332186 (2022) and 5537132288282 (2023)"
+
+
+def still_refused_after_current_revoke(zd: Conformance, send: Callable[[], requests.Response]) -> requests.Response:
+    """The follow-up after a `current` revoke, re-sent with backoff on a real tenant while it succeeds.
+
+    Against the reference emulator the first answer stands (its revoke is immediate). On a tenant,
+    a token that stops working within the grace period is a deviation on F-28; one that outlasts
+    it fails as a high-severity security finding naming the platform behaviour and its sources.
+    """
+    response = send()
+    if not response.ok or zd.run.target.is_reference:
+        return response
+    sleep, waited = zd.run.sleep or time.sleep, 0.0
+    for delay in GRACE_DELAYS:
+        sleep(delay)
+        waited += delay
+        response = send()
+        if not response.ok:
+            zd.notes.deviations.append(_late_revoke(waited, response.status_code))
+            zd.record["revoke_current_took_seconds"] = waited
+            return response
+    zd.record["revoked_token_still_works"] = "current"
+    zd.notes.contradicted.append("F-03")
+    raise ConformanceFailure(
+        f"zdconform: the revoked token still works {waited:g} s after DELETE tokens/current.json answered 204: "
+        f"the known Zendesk behaviour reported in {CURRENT_REVOKE_REPORTS} (fact F-28). Security finding (high): "
+        f"whoever holds the token keeps access. It was re-checked {len(GRACE_DELAYS)} times with backoff; revoke "
+        "it by id as an admin (`DELETE /api/v2/oauth/tokens/{id}.json`) and never trust the 204 of a `current` "
+        "revoke.")
+
+
+def _late_revoke(waited: float, status: int) -> dict[str, Any]:
+    return {"fact": "F-28", "expected": "401 at once", "observed": f"200 for up to {waited:g} s, then {status}",
+            "status": status, "content_type": "", "body": "",
+            "message": f"deviation: observed the token still working up to {waited:g} s after DELETE "
+                       f"tokens/current.json answered 204, then {status}; the reference infers it stops at once "
+                       "[fact F-28]"}

@@ -24,3 +24,6 @@ class CheckNotes:
     method: str | None = None  # the auth method, when the check picks it itself
     statuses: list[int] = field(default_factory=list)  # every status observed, in order
     details: dict[str, Any] = field(default_factory=dict)  # anything else, kept whole
+    facts: list[str] = field(default_factory=list)  # ids of the facts the check rests on (the register's)
+    contradicted: list[str] = field(default_factory=list)  # facts a failure of the check contradicts
+    deviations: list[dict[str, Any]] = field(default_factory=list)  # shape differences on inferred facts

@@ -24,6 +24,7 @@ from ..exceptions import ZdConformError
 from ..recording.files import sha256_file, utcnow
 from ..recording.interactions import body_json, try_read_interactions
 from ..settings import Profile
+from .factcheck import subject, tally
 from .results import VERDICTS, CheckResult, RunInfo, axes, cells
 
 __all__ = ["SCHEMA", "build", "git_commit", "stale_warnings"]
@@ -53,6 +54,7 @@ def build(info: RunInfo, results: Sequence[CheckResult], findings: list[dict[str
                                        if c["cassette"] and c["cassette"]["stale"]})},
         "summary": _summary(results),
         "findings": findings,
+        "facts": {"subject": subject(info.slug, info.is_reference), **tally(results)},
         "checks": checks,
     }
     _validate(document)
@@ -76,7 +78,7 @@ class _Context:
 def _record(result: CheckResult, context: _Context) -> dict[str, Any]:
     cassette, interactions = _cassette(result.cassette, context)
     scrub = context.info.scrub
-    record = {
+    record: dict[str, Any] = {
         "check_id": result.check_id, "nodeid": result.check,
         "target": result.target or context.info.slug,
         "target_kind": "reference-emulator" if context.info.is_reference else "tenant",
@@ -87,6 +89,9 @@ def _record(result: CheckResult, context: _Context) -> dict[str, Any]:
         "schema": _schema_verdict(interactions, result, scrub),
         "cassette": cassette,
     }
+    record.update(facts=list(result.facts), contradicted=list(result.contradicted),
+                  deviations=[{**d, "body": scrub(str(d.get("body", ""))),
+                               "message": scrub(str(d.get("message", "")))} for d in result.deviations])
     return {**record, "details": dict(result.details)} if result.details else record
 
 

@@ -54,6 +54,12 @@ def policy_findings(profile: Profile | Mapping[str, Any], results: Iterable[Chec
         findings.append({"finding": "OAuth tokens that never expire", "severity": "medium", "detail": (
             f"Create Token returned tokens with `expires_at: null` ({_ids(never)}): they stay valid "
             "until revoked. Prefer tokens that expire (`expires_in`) with refresh tokens.")})
+    alive = sorted({r.check_id for r in results if r.details.get("revoked_token_still_works")})
+    if alive:
+        findings.append({"finding": "Revoked OAuth tokens keep working", "severity": "high", "detail": (
+            f"A token revoked with a 204 still authenticated ({_ids(alive)}). Revoking `current` this way is "
+            "a known Zendesk behaviour (community threads 4627188332186, 2022, and 5537132288282, 2023): "
+            "revoke tokens by id as an admin and verify with a follow-up request.")})
     public = sorted({f"{c.get('name')!r} (id {c.get('id')})" for body in client_bodies
                      for c in _clients(body) if c.get("kind") == "public"})
     if public:

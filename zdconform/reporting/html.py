@@ -36,6 +36,7 @@ th,td{border:1px solid #bbb;padding:.35em .7em;text-align:left;vertical-align:to
 .v-skipped{background:#eee;color:#444}
 .sev-high{background:#fbdada} .sev-medium{background:#fdf0cc} .sev-low{background:#e8f0e0} .sev-info{background:#eee}
 .warn{border-left:5px solid #c98a00;background:#fff8e1;padding:.5em 1em}
+.fact-contradicted{background:#fdf0cc} .fact-confirmed{background:#eef8ef}
 .check{border:1px solid #ccc;padding:.4em 1em;margin:1em 0}
 pre{background:#f7f7f7;border:1px solid #e2e2e2;padding:.6em;overflow-x:auto;white-space:pre-wrap;
     word-break:break-all;font-size:13px}
@@ -48,7 +49,8 @@ def render(evidence: dict[str, Any], reports_dir: Path) -> str:
     """The HTML page for `evidence`; cassettes are found relative to `reports_dir`."""
     target = evidence["target"]
     parts = [f"<h1>zdconform evidence: {escape(target['slug'])}</h1>", _banner(target), _run(evidence),
-             _matrix(evidence["summary"]), _findings(evidence["findings"]), _staleness(evidence["cassettes"]),
+             _matrix(evidence["summary"]), _findings(evidence["findings"]), _facts(evidence.get("facts")),
+             _staleness(evidence["cassettes"]),
              "<h2 id=\"checks\">Checks</h2>",
              *(_check(c, evidence, Path(reports_dir)) for c in evidence["checks"])]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -111,6 +113,29 @@ def _findings(findings: list[dict[str, str]]) -> str:
             f"<th>severity</th><th>finding</th><th>detail</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
+def _facts(facts: dict[str, Any] | None) -> str:
+    """Which facts of the register the run confirmed, contradicted or did not exercise."""
+    if not facts:
+        return ""
+    counts = facts["counts"]
+    head = (f"Facts observed on {facts['subject']}: {counts['confirmed']} confirmed, "
+            f"{counts['contradicted']} contradicted, {counts['not-exercised']} not exercised")
+    order = {"contradicted": 0, "confirmed": 1, "not-exercised": 2}
+    rows = "".join(_fact_row(f) for f in sorted(facts["facts"], key=lambda f: (order.get(f["outcome"], 3), f["id"])))
+    return (f"<h2 id=\"facts\">Facts</h2><p>{escape(head)}. Deviations (a real tenant refusing in another "
+            "documented way than the reference infers) are listed with each check.</p><table id=\"facts-table\">"
+            "<thead><tr><th>fact</th><th>outcome</th><th>confidence</th><th>statement and source</th>"
+            f"<th>checks</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _fact_row(fact: dict[str, Any]) -> str:
+    security = " (security)" if fact["security"] else ""
+    checks = ", ".join(fact["contradicted_by"] or fact["confirmed_by"])
+    cells = [escape(fact["id"]), escape(fact["outcome"]), escape(fact["confidence"] + security),
+             f"{escape(fact['statement'])}<br><small>{escape(fact['source'])}</small>", escape(checks)]
+    return f"<tr class=\"fact-{escape(fact['outcome'])}\">" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
 def _staleness(cassettes: dict[str, Any]) -> str:
     if not cassettes["staleness_checked"]:
         return "<p>Cassettes were recorded during this run.</p>"
@@ -128,7 +153,10 @@ def _check(check: dict[str, Any], evidence: dict[str, Any], reports_dir: Path) -
             ("expected", check["expected"] or "-"),
             ("observed statuses", ", ".join(map(str, check["observed_statuses"])) or "-"),
             ("verdict", f"{SYMBOLS[verdict]} {verdict}"), ("reason", check["reason"] or "-"),
-            ("schema", f"{check['schema']['verdict']} ({check['schema']['validated']} body(ies) validated)")]
+            ("schema", f"{check['schema']['verdict']} ({check['schema']['validated']} body(ies) validated)"),
+            ("facts", ", ".join(check.get("facts") or []) or "-"),
+            *(("deviation", f"{d['message']}; observed body ({d['content_type'] or 'no type'}): "
+                            f"{d['body'] or '(empty)'}") for d in check.get("deviations") or [])]
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in rows)
     anchor = "check-" + re.sub(r"[^A-Za-z0-9_-]+", "-", check["check_id"]).strip("-")
     badge = f"<span class=\"v v-{escape(verdict)}\">{SYMBOLS[verdict]} {escape(verdict)}</span>"

@@ -45,11 +45,14 @@ class CheckResult:
     target: str = ""
     facts: tuple[str, ...] = ()  # ids of the facts the check rests on
     details: Mapping[str, Any] = field(default_factory=dict)
+    contradicted: tuple[str, ...] = ()  # facts the check's failure contradicts
+    deviations: tuple[Mapping[str, Any], ...] = ()  # shape differences on inferred facts (the check passed)
 
     def as_json(self) -> dict[str, Any]:
         """The JSON form of results.json (statuses and facts as lists)."""
         data = dataclasses.asdict(self)
-        data.update(statuses=list(self.statuses), facts=list(self.facts), details=dict(self.details))
+        data.update(statuses=list(self.statuses), facts=list(self.facts), details=dict(self.details),
+                    contradicted=list(self.contradicted), deviations=[dict(d) for d in self.deviations])
         return data
 
     @classmethod
@@ -58,7 +61,8 @@ class CheckResult:
         names = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in names}
         values.update(statuses=tuple(data.get("statuses") or ()), facts=tuple(data.get("facts") or ()),
-                      details=dict(data.get("details") or {}))
+                      details=dict(data.get("details") or {}), contradicted=tuple(data.get("contradicted") or ()),
+                      deviations=tuple(dict(d) for d in data.get("deviations") or ()))
         return cls(**values)
 
 

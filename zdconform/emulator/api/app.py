@@ -23,13 +23,14 @@ from ..resources.messages import (
     forbidden_role,
     forbidden_scope,
     invalid_endpoint,
+    json_response,
     server_error,
     too_many_requests,
     unavailable,
 )
 from ..resources.state import RECORD_CHARS, Call, Principal, State
 from ..tenant.model import Settings, Tenant
-from .credentials import authenticate, scope_allows
+from .credentials import authenticate, is_password_basic, scope_allows
 from .faults import FaultHit, FaultPlan
 from .ratelimit import Budget, RateLimiter
 
@@ -39,6 +40,7 @@ CACHE_CONTROL = "max-age=0, private, must-revalidate"
 _FAMILIES = {"2024": ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"),
              "2023": ("rate-limit", "rate-limit-remaining", "rate-limit-reset")}
 ADMINS, STAFF = ("admin",), ("admin", "agent")
+_WINDOW = 60
 
 
 @dataclass(frozen=True)
@@ -122,22 +124,29 @@ class App:
         limit = state.settings.rate_limit_per_minute
         if hit is not None and hit.status is not None:
             response, budget = _fault_response(hit), self.limiter.peek(limit)
-            budget = replace(budget, remaining=0) if hit.status == 429 else budget
+            per_minute = hit.status == 429 and hit.body == "text"  # an endpoint's JSON 429 leaves budget
+            budget = replace(budget, remaining=0) if per_minute else budget
         else:
             budget = self.limiter.take(limit)
             response = self._dispatch(request) if budget.allowed else \
                 too_many_requests(budget.reset)
         if hit is not None:
             response.delay, response.reset_after = hit.delay, hit.reset_after
+        if response.status == 401 and state.settings.misbehave.nonstandard_401:
+            response = json_response(401, {"message": "Unauthorized"})  # not a body Zendesk sends
         self._decorate(response, budget)
         return response
 
     def _dispatch(self, request: Request) -> Response:
         found = match(request.method, request.path)
         if found is None:
-            return invalid_endpoint()
+            return invalid_endpoint(self.state.settings.not_found)
         route, params = found
-        who = authenticate(self.state, request.headers.get("authorization"))
+        header = request.headers.get("authorization")
+        who = authenticate(self.state, header)
+        if isinstance(who, Response) and route.anonymous and is_password_basic(header) \
+                and not self.state.settings.password_access:
+            who = None  # password access is gone: users/me ignores a password and answers anonymously
         if isinstance(who, Response):
             return who
         if who is None and not route.anonymous:
@@ -153,20 +162,24 @@ class App:
 
     def _authorize(self, route: Route, method: str, who: Principal) -> Response | None:
         access = "read" if method in ("GET", "HEAD") else "write"
+        wording = self.state.settings.forbidden_wording
         if who.token is not None and not scope_allows(who.token.scopes, access, route.resource):
-            return forbidden_scope(access)
+            return forbidden_scope(access, wording)
         lenient = self.state.settings.misbehave.agents_are_admins
         if route.roles and who.user.role not in route.roles and not lenient:
-            return forbidden_role()
+            return forbidden_role(wording)
         return None
 
     def _decorate(self, response: Response, budget: Budget) -> None:
         limit, remaining = str(budget.limit), str(budget.remaining)
         family = _FAMILIES[self.state.settings.rate_limit_headers]
+        newer = (remaining, str(budget.reset))
+        if not self.state.settings.rate_limit_agree:  # the families sampled apart, as in 2024 recordings
+            newer = (str(max(0, budget.remaining - 1)), str(_WINDOW))
         response.headers = [
             *response.headers,
             ("X-Rate-Limit", limit), ("X-Rate-Limit-Remaining", remaining),
-            (family[0], limit), (family[1], remaining), (family[2], str(budget.reset)),
+            (family[0], limit), (family[1], newer[0]), (family[2], newer[1]),
             ("x-zendesk-api-version", "v2"),
             ("x-request-id", f"zdemu-{self.state.requests:010d}"),
             ("cache-control", CACHE_CONTROL),
@@ -175,5 +188,5 @@ class App:
 
 def _fault_response(hit: FaultHit) -> Response:
     if hit.status == 429:
-        return too_many_requests(hit.retry_after)
+        return too_many_requests(hit.retry_after, endpoint=hit.body == "json")
     return unavailable(hit.retry_after)

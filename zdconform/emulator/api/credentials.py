@@ -14,7 +14,7 @@ import re
 from ..resources.messages import Response, basic_401, bearer_401
 from ..resources.state import Principal, State
 
-__all__ = ["SCOPE_RESOURCES", "authenticate", "scope_allows"]
+__all__ = ["SCOPE_RESOURCES", "authenticate", "is_password_basic", "scope_allows"]
 
 # Resources a scope may name, from Zendesk's Create Token description.
 SCOPE_RESOURCES = ("tickets", "users", "auditlogs", "organizations", "hc", "apps", "triggers",
@@ -36,7 +36,19 @@ def authenticate(state: State, header: str | None) -> Principal | Response | Non
     return basic_401()
 
 
+def is_password_basic(header: str | None) -> bool:
+    """True for a well-formed Basic `email:password` header (not `email/token:...`)."""
+    scheme, _, encoded = (header or "").strip().partition(" ")
+    try:
+        login, colon, _ = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return scheme.lower() == "basic" and bool(colon) and not login.endswith("/token")
+
+
 def _bearer(state: State, secret: str) -> Principal | Response:
+    if not secret and state.settings.empty_bearer == "basic":
+        return basic_401()  # the `empty_bearer: basic` variant: a bare `Bearer` treated as no header
     if not state.settings.oauth_access or not _TOKEN_CHARS.match(secret):
         return bearer_401()
     token = state.by_secret.get(secret)

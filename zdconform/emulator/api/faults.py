@@ -34,6 +34,7 @@ class FaultHit:
     retry_after: int = 1
     delay: float = 0.0
     reset_after: int | None = None
+    body: str = "text"  # a 429's: the per-minute text, or an endpoint's JSON
 
 
 class _Armed:
@@ -83,3 +84,4 @@ def _apply(hit: FaultHit, fault: Fault) -> None:
     elif fault.kind in ("rate_limit", "unavailable") and hit.status is None:
         hit.status = 429 if fault.kind == "rate_limit" else 503
         hit.retry_after = fault.retry_after
+        hit.body = fault.body

@@ -32,6 +32,7 @@ __all__ = [
     "pagination_too_deep",
     "record_invalid",
     "server_error",
+    "text_error",
     "too_many_requests",
     "unavailable",
     "with_extra",
@@ -43,6 +44,12 @@ BEARER_DESCRIPTION = ("The access token provided is expired, revoked, malformed 
                       "for other reasons.")
 ROLE_MESSAGE = ("You do not have access to this page. Please contact the account owner of "
                 "this help desk for further help.")
+# The 2026 wordings (singer-io/tap-zendesk commit 930c17b, April 2026): the `forbidden_wording` variant.
+ROLE_MESSAGE_2026 = "Access to this resource is restricted. Please contact the account administrator for assistance."
+SCOPE_PREFIX = {"2025": "You are missing the following required scopes: ",
+                "2026": "Missing the following required scopes: "}
+ENDPOINT_RATE_LIMIT = "Rate limit for this endpoint exceeded"
+TEXT_TYPE = "text/plain; charset=utf-8"
 DEPTH_TITLE = ("Pagination requests using Offset Pagination are limited to page 100 or up to "
                "10000 records (page * per_page)")
 DEPTH_DETAIL = ("There are limits to the page depth in Offset Pagination. Offset Pagination "
@@ -114,25 +121,35 @@ def bearer_401() -> Response:
                          [("WWW-Authenticate", challenge)])
 
 
-def forbidden_role() -> Response:
-    """The user's role may not use this endpoint."""
-    return json_response(403, {"error": {"title": "Forbidden", "message": ROLE_MESSAGE}})
+def forbidden_role(wording: str = "2025") -> Response:
+    """The user's role may not use this endpoint (the message as of `wording`)."""
+    message = ROLE_MESSAGE_2026 if wording == "2026" else ROLE_MESSAGE
+    return json_response(403, {"error": {"title": "Forbidden", "message": message}})
 
 
-def forbidden_scope(access: str) -> Response:
+def forbidden_scope(access: str, wording: str = "2025") -> Response:
     """The bearer token lacks the `read` or `write` scope the request needs."""
-    return json_response(403, {"error": "Forbidden", "description":
-                               f"You are missing the following required scopes: {access}"})
+    return json_response(403, {"error": "Forbidden", "description": f"{SCOPE_PREFIX[wording]}{access}"})
 
 
-def not_found() -> Response:
-    """No such record."""
-    return json_response(404, {"error": "RecordNotFound", "description": "Not found"})
+def not_found(style: str = "record") -> Response:
+    """No such record; the `not_found` variant may answer the endpoint body or an empty one."""
+    if style == "empty":
+        return Response(404, b"", None)
+    error = "InvalidEndpoint" if style == "endpoint" else "RecordNotFound"
+    return json_response(404, {"error": error, "description": "Not found"})
 
 
-def invalid_endpoint() -> Response:
+def invalid_endpoint(style: str = "record") -> Response:
     """No such endpoint (or method on it). (choice)"""
+    if style == "empty":
+        return Response(404, b"", None)
     return json_response(404, {"error": "InvalidEndpoint", "description": "Not found"})
+
+
+def text_error(status: int, text: str) -> Response:
+    """A 4xx error as text/plain, as Zendesk sometimes answers (the `error_bodies: text` variant)."""
+    return Response(status, text.encode("utf-8"), TEXT_TYPE)
 
 
 def pagination_too_deep() -> Response:
@@ -165,8 +182,11 @@ def record_invalid(details: dict[str, list[dict[str, str]]]) -> Response:
                                "details": details})
 
 
-def too_many_requests(retry_after: int) -> Response:
-    """The per-minute budget is spent: Zendesk's text/plain 429."""
+def too_many_requests(retry_after: int, endpoint: bool = False) -> Response:
+    """The per-minute budget is spent: Zendesk's text/plain 429; or an endpoint's own JSON 429."""
+    if endpoint:
+        return json_response(429, {"error": "APIRateLimitExceeded", "description": ENDPOINT_RATE_LIMIT},
+                             [("Retry-After", str(retry_after))])
     return Response(429, RATE_LIMIT_TEXT.encode("ascii"), "text/plain",
                     [("Retry-After", str(retry_after))])
 

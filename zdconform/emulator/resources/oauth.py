@@ -7,6 +7,7 @@ are rendered in Zendesk's field order; `base` is the absolute URL prefix for `ur
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from ..tenant.model import Client
@@ -19,10 +20,11 @@ from .messages import (
     no_content,
     not_found,
     record_invalid,
+    text_error,
     with_extra,
 )
 from .pagination import listing
-from .state import Call, LiveToken, State
+from .state import LATE_REVOKE_SECONDS, Call, LiveToken, State
 
 __all__ = ["SHOWN_TOKEN_CHARS", "client_json", "create_token", "list_clients", "list_tokens",
            "revoke_token", "show_token", "token_json"]
@@ -64,7 +66,7 @@ def list_clients(call: Call) -> Response:
     """GET /api/v2/oauth/clients (and /api/v2/users/me/oauth/clients)."""
     return listing("clients", list(call.state.clients.values()), call.request.query,
                    call.base + call.request.path,
-                   lambda client: client_json(client, call.base, call.extra))
+                   lambda client: client_json(client, call.base, call.extra), call.prev_link)
 
 
 def list_tokens(call: Call) -> Response:
@@ -76,14 +78,14 @@ def list_tokens(call: Call) -> Response:
               if (everyone or token.user_id == call.principal.user.id)
               and (client is None or str(token.client_id) == client)]
     return listing("tokens", tokens, call.request.query, call.base + call.request.path,
-                   lambda token: token_json(token, call.base, call.extra))
+                   lambda token: token_json(token, call.base, call.extra), call.prev_link)
 
 
 def show_token(call: Call) -> Response:
     """GET /api/v2/oauth/tokens/{id|current}; the token is shown truncated."""
     token = _find_token(call)
     if token is None:
-        return not_found()
+        return not_found(call.state.settings.not_found)
     return json_response(200, {"token": token_json(token, call.base, call.extra)})
 
 
@@ -91,8 +93,13 @@ def revoke_token(call: Call) -> Response:
     """DELETE /api/v2/oauth/tokens/{id|current}: 204, and the token stops working."""
     token = _find_token(call)
     if token is None:
-        return not_found()
-    if not call.state.settings.misbehave.revoke_is_noop:
+        return not_found(call.state.settings.not_found)
+    late = call.params["id"] == "current" and call.state.settings.revoke_current == "delayed"
+    if call.state.settings.misbehave.revoke_is_noop:
+        return no_content()
+    if late and token.revoke_at is None:
+        token.revoke_at = time.monotonic() + LATE_REVOKE_SECONDS  # as users reported of current.json
+    elif not late:
         token.revoked = True
     return no_content()
 
@@ -103,7 +110,7 @@ def _find_token(call: Call) -> LiveToken | None:
     if reference == "current":
         return call.principal.token
     token = call.state.tokens.get(int(reference)) if reference.isdigit() else None
-    if token is None or token.revoked:
+    if token is None or token.gone:
         return None
     return token if user.role == "admin" or token.user_id == user.id else None
 
@@ -116,11 +123,14 @@ def create_token(call: Call) -> Response:
         return payload
     wrapper = payload.get("token") if isinstance(payload, dict) else None
     if not isinstance(wrapper, dict) or not wrapper:
-        return missing_parameter("token")
+        return text_error(400, "Required parameter missing: token") if call.text_errors else missing_parameter("token")
     details: Details = {}
     client = _client(call.state, wrapper.get("client_id"), details)
-    scopes = _scopes(wrapper.get("scopes"), details)
+    empty_ok = call.state.settings.empty_scopes == "accept" and wrapper.get("scopes") == []
+    scopes = () if empty_ok else _scopes(wrapper.get("scopes"), details)
     if client is None or scopes is None:
+        if call.text_errors:
+            return text_error(422, "; ".join(p["description"] for ps in details.values() for p in ps))
         return record_invalid(details)
     token = call.state.create_token(call.principal.user, client, scopes)
     body = token_json(token, call.base, call.extra, full=True)

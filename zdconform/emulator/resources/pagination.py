@@ -74,19 +74,22 @@ def _url(link: str, params: list[tuple[str, Any]]) -> str:
     return f"{link}?{pairs}" if pairs else link
 
 
-def paginate(items: Sequence[Any], query: Query, link: str) -> Page | Response:
-    """The page `query` asks for from `items` (sorted by `.id`); `link` is base URL + path."""
+def paginate(items: Sequence[Any], query: Query, link: str, prev_on_first: bool = False) -> Page | Response:
+    """The page `query` asks for from `items` (sorted by `.id`); `link` is base URL + path.
+
+    `prev_on_first`: cursor pages carry `links.prev` even on the first page, as recorded in 2024.
+    """
     others = [(key, item) for key, values in query.items() if key not in PAGE_KEYS
               for item in values]
     if any(key in query for key in ("page[size]", "page[after]", "page[before]")):
-        return _cursor_page(items, query, link, others)
+        return _cursor_page(items, query, link, others, prev_on_first)
     return _offset_page(items, query, link, others)
 
 
 def listing(key: str, items: Sequence[Any], query: Query, link: str,
-            render: Callable[[Any], dict[str, Any]]) -> Response:
+            render: Callable[[Any], dict[str, Any]], prev_on_first: bool = False) -> Response:
     """200 `{key: [...], ...envelope}` for the page `query` asks for, each record rendered."""
-    page = paginate(items, query, link)
+    page = paginate(items, query, link, prev_on_first)
     if isinstance(page, Response):
         return page
     return json_response(200, {key: [render(item) for item in page.items], **page.envelope})
@@ -112,7 +115,7 @@ def _offset_page(items: Sequence[Any], query: Query, link: str,
 
 
 def _cursor_page(items: Sequence[Any], query: Query, link: str,
-                 others: list[tuple[str, Any]]) -> Page | Response:
+                 others: list[tuple[str, Any]], prev_on_first: bool = False) -> Page | Response:
     size = _number(_first(query, "page[size]"), MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     ids = [item.id for item in items]
     window = _window(ids, query, size)
@@ -127,7 +130,7 @@ def _cursor_page(items: Sequence[Any], query: Query, link: str,
         "meta": {"has_more": has_more, "after_cursor": after, "before_cursor": before},
         "links": {
             "prev": _url(link, [*sized, ("page[before]", before), *others])
-            if chunk and begin > 0 else None,
+            if chunk and (begin > 0 or prev_on_first) else None,
             "next": _url(link, [*sized, ("page[after]", after), *others])
             if chunk and end < len(items) else None,
         },

@@ -10,6 +10,7 @@ by itself.
 from __future__ import annotations
 
 import secrets
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,11 +21,12 @@ from ..tenant.people import User
 from .clock import Clock
 from .messages import Request
 
-__all__ = ["RECORD_CHARS", "TOKEN_ID_BASE", "Call", "LiveToken", "Principal", "State"]
+__all__ = ["LATE_REVOKE_SECONDS", "RECORD_CHARS", "TOKEN_ID_BASE", "Call", "LiveToken", "Principal", "State"]
 
 TOKEN_ID_BASE = 1_830_000_000_001
 LOG_RECORDS, ERROR_RECORDS = 10_000, 100  # the request log and server-side errors kept
 RECORD_CHARS = 4096  # of one request target or one error record
+LATE_REVOKE_SECONDS = 1.5  # `revoke_current: delayed`: how long a revoked `current` token keeps working
 
 
 @dataclass
@@ -40,13 +42,19 @@ class LiveToken:
     expires_at: str | None
     used_at: str | None = None
     revoked: bool = False
+    revoke_at: float | None = None  # monotonic time a late revoke (`revoke_current: delayed`) takes effect
+
+    @property
+    def gone(self) -> bool:
+        """Revoked, or past a late revoke."""
+        return self.revoked or (self.revoke_at is not None and time.monotonic() >= self.revoke_at)
 
     def summary(self) -> dict[str, Any]:
         """The dict `live_tokens()` and `tokens_created()` return."""
         return {"id": self.id, "client_id": self.client_id, "user_id": self.user_id,
                 "scopes": list(self.scopes), "token": self.token,
                 "created_at": self.created_at, "expires_at": self.expires_at,
-                "revoked": self.revoked}
+                "revoked": self.gone}
 
 
 class State:
@@ -95,7 +103,7 @@ class State:
 
     def usable(self, token: LiveToken | None) -> bool:
         """True for a token that is neither revoked nor expired."""
-        return token is not None and not token.revoked and not self.clock.has_passed(
+        return token is not None and not token.gone and not self.clock.has_passed(
             token.expires_at)
 
     def live_tokens(self) -> list[LiveToken]:
@@ -104,7 +112,7 @@ class State:
 
     def visible_tokens(self) -> list[LiveToken]:
         """Tokens the API still shows: every token not revoked (expired ones included)."""
-        return [token for token in self.tokens.values() if not token.revoked]
+        return [token for token in self.tokens.values() if not token.gone]
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,16 @@ class Call:
     principal: Principal | None
     params: Mapping[str, str]
     base: str
+
+    @property
+    def prev_link(self) -> bool:
+        """Whether the `first_page_prev: link` variant is on (links.prev on the first cursor page)."""
+        return self.state.settings.first_page_prev == "link"
+
+    @property
+    def text_errors(self) -> bool:
+        """Whether the `error_bodies: text` variant is on."""
+        return self.state.settings.error_bodies == "text"
 
     @property
     def extra(self) -> bool:

@@ -28,7 +28,7 @@ def list_users(call: Call) -> Response:
     roles = set(query.get("role", []) + query.get("role[]", []))
     users = [user for user in call.state.ordered_users if not roles or user.role in roles]
     return listing("users", users, query, call.base + call.request.path,
-                   lambda user: user_json(user, call.base, call.extra))
+                   lambda user: user_json(user, call.base, call.extra), call.prev_link)
 
 
 def show_me(call: Call) -> Response:

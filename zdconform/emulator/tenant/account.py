@@ -15,10 +15,12 @@ from typing import Any
 from ...exceptions import ProfileError
 from . import validation as v
 from .model import (
+    FAULT_BODIES,
     FAULT_KINDS,
     HTTP_METHODS,
     MISBEHAVIOURS,
     RATE_LIMIT_HEADER_FAMILIES,
+    VARIANTS,
     Fault,
     Misbehave,
     Settings,
@@ -37,9 +39,12 @@ def settings_from_dict(raw: Any, path: str = "settings") -> Settings:
     v.keys(data, path, SETTINGS_KEYS)
     base = Settings()
     flags = {key: v.value(data, key, path, _BOOL, getattr(base, key))
-             for key in ("password_access", "api_token_access", "oauth_access", "extra_fields")}
+             for key in ("password_access", "api_token_access", "oauth_access", "extra_fields",
+                         "rate_limit_agree")}
+    variants = {key: v.choice(_as_text(data, key), key, path, choices, choices[0]) for key, choices in VARIANTS.items()}
     return Settings(
         **flags,
+        **variants,
         rate_limit_per_minute=v.value(data, "rate_limit_per_minute", path, (int,), 700,
                                       minimum=1),
         rate_limit_headers=_header_family(data, path),
@@ -49,6 +54,12 @@ def settings_from_dict(raw: Any, path: str = "settings") -> Settings:
         faults=_faults(data, path),
         misbehave=_misbehave(data.get("misbehave") or {}, v.join(path, "misbehave")),
     )
+
+
+def _as_text(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """`data` with `key`'s integer value as text: YAML reads `forbidden_wording: 2026` as an int."""
+    raw = data.get(key)
+    return {**data, key: str(raw)} if isinstance(raw, int) and not isinstance(raw, bool) else data
 
 
 def _header_family(data: Mapping[str, Any], path: str) -> str:
@@ -92,6 +103,7 @@ def _fault(data: Mapping[str, Any], path: str) -> Fault:
         seed=v.value(data, "seed", path, (int,), 0),
         paths=tuple(v.listing(data, "paths", path, (str,), [])),
         methods=tuple(methods),
+        body=v.choice(data, "body", path, FAULT_BODIES, "text"),
     )
 
 

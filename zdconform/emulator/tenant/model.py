@@ -19,6 +19,7 @@ __all__ = [
     "HTTP_METHODS",
     "MISBEHAVIOURS",
     "RATE_LIMIT_HEADER_FAMILIES",
+    "VARIANTS",
     "ROLES",
     "Client",
     "Fault",
@@ -33,7 +34,18 @@ ROLES = ("admin", "agent", "end-user")
 CLIENT_KINDS = ("confidential", "public")
 FAULT_KINDS = ("latency", "rate_limit", "unavailable", "reset")
 RATE_LIMIT_HEADER_FAMILIES = ("2024", "2023")
-MISBEHAVIOURS = ("accept_wrong_password", "agents_are_admins", "revoke_is_noop")
+MISBEHAVIOURS = ("accept_wrong_password", "agents_are_admins", "revoke_is_noop", "nonstandard_401")
+# Tenant variants: each plausible real behaviour where the facts are unsure; the first is the default.
+VARIANTS = {
+    "empty_bearer": ("bearer", "basic"),
+    "forbidden_wording": ("2025", "2026"),
+    "error_bodies": ("json", "text"),
+    "empty_scopes": ("refuse", "accept"),
+    "revoke_current": ("immediate", "delayed"),
+    "not_found": ("record", "endpoint", "empty"),
+    "first_page_prev": ("null", "link"),
+}
+FAULT_BODIES = ("text", "json")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
@@ -85,6 +97,7 @@ class Fault:
     seed: int = 0
     paths: tuple[str, ...] = ()
     methods: tuple[str, ...] = ()
+    body: str = "text"  # a rate_limit fault's 429: the per-minute text, or an endpoint's JSON
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,7 @@ class Misbehave:
     accept_wrong_password: bool = False
     agents_are_admins: bool = False
     revoke_is_noop: bool = False
+    nonstandard_401: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,14 @@ class Settings:
     oauth_token_ttl_seconds: int | None = None
     link_base_url: str | None = None
     extra_fields: bool = False
+    rate_limit_agree: bool = True
+    empty_bearer: str = "bearer"
+    forbidden_wording: str = "2025"
+    error_bodies: str = "json"
+    empty_scopes: str = "refuse"
+    revoke_current: str = "immediate"
+    not_found: str = "record"
+    first_page_prev: str = "null"
     faults: tuple[Fault, ...] = ()
     misbehave: Misbehave = field(default_factory=Misbehave)
 
