@@ -31,6 +31,7 @@ from .settings import (
     Profile,
     Target,
     default_profile,
+    journal_path,
     load_profile,
     parse_target,
     profile_from_dict,
@@ -68,7 +69,9 @@ class RunState:
     pacer: Pacer = field(default_factory=Pacer)  # one view of the tenant's rate limit per run
 
     @classmethod
-    def open(cls, options: Options, env: Mapping[str, str] | None = None) -> RunState:
+    def open(cls, options: Options, env: Mapping[str, str] | None = None, *, start: bool = True) -> RunState:
+        """The run of `options`; with `start=False` (a pytest-xdist controller), one that only
+        describes it: no emulator started, no journal kept."""
         env = os.environ if env is None else env
         target = parse_target(options.target, replay_from=options.replay_from)
         folder = options.cassette_root / target.slug
@@ -76,8 +79,8 @@ class RunState:
         secrets = SecretSet()
         emulator, base_url, creds = None, target.base_url or "", _env_credentials(env)
         if target.kind == "emulator":
-            emulator, creds = _start_emulator(options)
-            base_url = emulator.url
+            emulator, creds = _start_emulator(options, start)
+            base_url = emulator.url if emulator is not None else REFERENCE_BASE_URL
         elif target.kind == "replay":
             base_url = _replay_base(store, folder)
             creds = _placeholder_credentials()
@@ -87,13 +90,13 @@ class RunState:
         store.label = _label(target, canonical, profile)
         for role in creds.values():
             _register(secrets, role)
-        if emulator is not None:
+        if target.kind == "emulator":
             _register_emulator_secrets(secrets)
         key = _pseudonym_key(target, env)
         scrubber = Scrubber(secrets, key, {base_url: canonical} if base_url != canonical else {})
-        journal = options.cassette_root.parent / ".zdconform" / f"tokens-{target.slug}.json"
+        journal = journal_path(options.project, target.slug)  # one place, whatever the cassette root
         return cls(options, target, profile, creds, store, secrets, scrubber,
-                   TokenLedger(journal if target.is_live else None), base_url, emulator,
+                   TokenLedger(journal if target.is_live and start else None), base_url, emulator,
                    sleep=(lambda _s: None) if target.kind == "replay" else None,
                    started_at=utcnow())
 
@@ -135,11 +138,13 @@ def _credentials(role: str, values: Mapping[str, Any]) -> Credentials:
                        api_token=values.get("api_token"), oauth_token=values.get("oauth_token"))
 
 
-def _start_emulator(options: Options) -> tuple[Any, dict[str, Credentials]]:
+def _start_emulator(options: Options, start: bool) -> tuple[Any, dict[str, Credentials]]:
     from .emulator import DEFAULT_CREDENTIALS, ZendeskEmulator  # only live emulator runs pay for it
 
-    emulator = ZendeskEmulator(tenant=options.emulator_tenant, frozen_time=EMULATOR_FROZEN_TIME)
-    emulator.start()
+    emulator = None
+    if start:
+        emulator = ZendeskEmulator(tenant=options.emulator_tenant, frozen_time=EMULATOR_FROZEN_TIME)
+        emulator.start()
     creds = {role: _credentials(role, DEFAULT_CREDENTIALS[role])
              for role in ("admin", "agent", "end_user")}  # the end user exists only here
     creds["expired"] = Credentials(role="expired", oauth_token=DEFAULT_CREDENTIALS["expired_oauth_token"])
@@ -249,5 +254,5 @@ def _reason(report: pytest.TestReport) -> str:
     if report.failed:
         crash = getattr(report.longrepr, "reprcrash", None)
         text = crash.message if crash is not None else str(report.longrepr)
-        return text.splitlines()[0][:300] if text else "failed"
+        return text.strip() or "failed"  # whole: a hint at its end (`--zd-...`) must survive
     return ""

@@ -99,6 +99,9 @@ class Conformance:
                 what: str, cause: str, challenge: str | None = None, method: str = "-") -> Any:
         """A negative check: the documented refusal (status, body schema, challenge)."""
         self._observe(response)
+        self.notes.expected = self.notes.expected or "refused"  # the evidence states what it expected
+        self.record.setdefault("expected_refusal", {"status": list(status) if isinstance(status, tuple) else [status],
+                                                    "schema": schema, "challenge": challenge})
         return check_refused(response, status, schema, what=what, cause=cause, challenge=challenge,
                              method=method, redact=self.redact)
 

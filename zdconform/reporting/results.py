@@ -80,6 +80,9 @@ class RunInfo:
     started_at: str
     secrets: SecretSet
     scrub: Callable[[str], str]  # redacts secrets and pseudonymizes people in free text
+    # what the pytest session selected and how it ended (zdconform.session.session_facts)
+    session: Mapping[str, Any] = field(default_factory=dict)
+    project: Path | None = None  # the project root (pytest's rootdir): git is asked for its commit there
 
 
 def verdict(outcome: str, expected: str | None) -> Verdict:
