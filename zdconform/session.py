@@ -90,6 +90,7 @@ def drop_junit(config: pytest.Config) -> None:
 
     xml = config.stash.get(xml_key, None)
     if xml is not None:
+        del config.stash[xml_key]  # so that junitxml's own unconfigure has nothing left to unregister
         config.pluginmanager.unregister(xml)
 
 
