@@ -136,7 +136,8 @@ def test_a_users_own_vcr_test_keeps_its_own_cassettes_beside_the_checks(pytester
         "response": {"body": {"string": '{"ok": true}'}, "headers": {"Content-Type": ["application/json"]},
                      "status": {"code": 200, "message": "OK"}}}]}))
     (mine / "conftest.py").write_text("import pytest\n\n@pytest.fixture(scope='module')\n"
-                                      "def vcr_cassette_dir(request):\n    return str(request.path.parent / 'cassettes')\n")
+                                      "def vcr_cassette_dir(request):\n"
+                                      "    return str(request.path.parent / 'cassettes')\n")
     (mine / "test_mine.py").write_text("import pytest, requests\n\n@pytest.mark.vcr('thing.yaml')\n"
                                        "def test_thing():\n    assert requests.get('https://example.invalid/thing')"
                                        ".json() == {'ok': True}\n")
