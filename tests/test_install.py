@@ -117,16 +117,14 @@ def test_cleanup_finds_what_a_live_run_journalled_whatever_its_cassette_root(ven
         live = run(venv, "zdconform", "run", "--target", emulator.url, f"--zd-cassette-root={tmp_path / 'drift'}",
                    "-k", "create_token", cwd=project / "notes", env=ENV)
         assert live.returncode == 0, live.stdout + live.stderr
-        assert (tmp_path / "drift").is_dir() and not (project / "cassettes" / emulator.url.split("//")[1]).exists()
-        journals = list((project / ".zdconform").glob("tokens-*.json"))
-        assert len(journals) == 1  # in the project, not beside the cassette root
-        # what a killed run leaves: a token it created and journalled, never revoked
+        assert (tmp_path / "drift").is_dir() and not (tmp_path / ".zdconform").exists()
+        assert not (project / ".zdconform" / f"tokens-127.0.0.1_{emulator.port}.json").exists(), "all revoked"
+        # what a run killed with --zd-cassette-root=drift leaves: a token journalled in the project, not revoked
         created = requests.post(f"{emulator.url}/api/v2/oauth/tokens.json", auth=(f"{ADMIN['email']}/token",
                                 ADMIN["api_token"]), json={"token": {"client_id": "50328", "scopes": ["read"]}})
         token_id = created.json()["token"]["id"]
-        journal = json.loads(journals[0].read_text())
-        journal["tokens"][str(token_id)] = {"client_id": "50328", "created_at": "2026-11-01T12:00:00Z"}
-        journals[0].write_text(json.dumps(journal))
+        journal = project / ".zdconform" / f"tokens-127.0.0.1_{emulator.port}.json"
+        journal.write_text(json.dumps({"pending": {}, "tokens": {str(token_id): {"client_id": "50328"}}}))
         cleanup = run(venv, "zdconform", "cleanup", "--target", emulator.url, cwd=project / "notes", env=ENV)
         assert cleanup.returncode == 0, cleanup.stdout + cleanup.stderr
         assert f"revoked token {token_id}" in cleanup.stdout

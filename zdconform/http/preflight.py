@@ -30,7 +30,8 @@ EXIT_CODES = {"dns": 10, "unreachable": 11, "tls": 12, "not-zendesk": 13, "refus
 def preflight(base_url: str, profile: Profile, admin: Credentials, *,
               session: requests.Session | None = None) -> list[str]:
     """Check the target and each supplied admin credential; one line per finding, or raise."""
-    with ZendeskClient(base_url, retry=RetryPolicy.off(), timeout=(5, 20), session=session) as client:
+    # 429/503 wait for Retry-After as in the run; a transport error is reported at once
+    with ZendeskClient(base_url, retry=RetryPolicy(transport_retries=0), timeout=(5, 20), session=session) as client:
         anonymous = _get(client, base_url, None)
         if not _zendesk_like(anonymous):
             raise PreflightError(
@@ -52,9 +53,14 @@ def _credential(client: ZendeskClient, base_url: str, profile: Profile, admin: C
     response = _get(client, base_url, auth_for(method, admin))
     accepted = response.status_code == 200 and _user_id(response) is not None
     expected = profile.expects(method)
-    if accepted or expected == "disabled":
+    if accepted or (expected == "disabled" and response.status_code in (401, 403)):
         verb = "authenticates" if accepted else f"is refused ({response.status_code}), as the profile expects"
         return f"preflight: {method} ({variables}) {verb}"
+    if response.status_code not in (401, 403):
+        raise PreflightError(f"{base_url} answered `GET {ME_PATH}` with {method} ({variables}) with "
+                             f"{response.status_code}, neither a user nor a refusal: the tenant is unavailable or "
+                             "not Zendesk. Try again later, or check `--zd-target`. Nothing was run or recorded.",
+                             exit_code=EXIT_CODES["unreachable"])
     raise PreflightError(
         f"{base_url} refused the {method} credential from {variables} ({response.status_code}), but the "
         f"profile {profile.name!r} expects {method} enabled: the credential is wrong, revoked, or belongs to "
