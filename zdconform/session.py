@@ -134,8 +134,7 @@ def revoke_leftovers(config: pytest.Config, run: RunState) -> None:
 
 
 def describe(run: RunState | None, options: Options) -> RunState | str:
-    """The run to report: this process's, or (xdist controller, no check collected) one that only
-    describes it; a message when even that cannot be opened."""
+    """The run to report: this process's, or one that only describes it (an xdist controller)."""
     try:
         return run if run is not None else RunState.open(options, start=False)
     except ZdConformError as exc:
