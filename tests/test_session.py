@@ -162,6 +162,9 @@ def test_preflight_checks_each_supplied_credential_against_the_profile():
         lines = preflight(emulator.url, default_profile(), good)
         assert any("api_token" in line and "authenticates" in line for line in lines)
         assert any("password" in line and "as the profile expects" in line for line in lines)  # disabled
+        policy = admin(email=ADMIN["email"], api_token=ADMIN["api_token"], oauth_token="w" * 60)
+        lines = preflight(emulator.url, default_profile(), policy)  # one refused, one works: the checks say why
+        assert any("ZENDESK_OAUTH_TOKEN) is refused (401), although the profile expects" in line for line in lines)
         other_tenant = admin(oauth_token="someone0elses0token" + "0" * 40)
         with pytest.raises(PreflightError) as info:
             preflight(emulator.url, default_profile(), other_tenant)

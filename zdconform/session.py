@@ -40,9 +40,9 @@ WORKER_KEY = "zdconform"
 
 def runs_checks(config: pytest.Config) -> bool:
     """True when this session runs the conformance suites (and so writes their reports)."""
-    if config.option.help or config.option.version or config.option.collectonly:
-        return False
     suites = (config.rootpath / "suites").resolve()
+    if config.option.help or config.option.version or config.option.collectonly or not suites.is_dir():
+        return False
     return any(path == suites or suites in path.parents or path in suites.parents for path in _arg_paths(config))
 
 

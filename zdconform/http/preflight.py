@@ -41,31 +41,37 @@ def preflight(base_url: str, profile: Profile, admin: Credentials, *,
                 "(the tenant's base URL, such as https://SUBDOMAIN.zendesk.com). Nothing was run or recorded.",
                 exit_code=EXIT_CODES["not-zendesk"])
         lines = [f"preflight: {base_url} answers as Zendesk"]
-        for method in AUTH_METHODS:
-            if not admin.missing_for(method):  # only the credentials supplied
-                lines.append(_credential(client, base_url, profile, admin, method))
-    return lines
+        outcomes = [_credential(client, base_url, profile, admin, method)
+                    for method in AUTH_METHODS if not admin.missing_for(method)]  # the credentials supplied
+    refused = [line for accepted, unexpected, line in outcomes if unexpected]
+    if refused and not any(accepted for accepted, _, _ in outcomes):
+        raise PreflightError(
+            f"{base_url} refused every credential the profile {profile.name!r} expects to work: "
+            f"{'; '.join(refused)}. They are wrong, revoked, or belong to another tenant (or the tenant "
+            "disabled the method: then say so in the profile's `expect`). Fix the variables and run again. "
+            "Nothing was run or recorded.", exit_code=EXIT_CODES["refused"])
+    # One credential refused while another authenticates is the tenant's policy, not a typo: the
+    # checks run, and the refused method's failures say why.
+    return lines + [line if not unexpected else f"preflight: {line}, although the profile expects it enabled: "
+                    "its checks will say why" for _, unexpected, line in outcomes]
 
 
 def _credential(client: ZendeskClient, base_url: str, profile: Profile, admin: Credentials,
-                method: AuthMethod) -> str:
+                method: AuthMethod) -> tuple[bool, bool, str]:
+    """(authenticated, refused although expected enabled, what happened)."""
     variables = " with ".join(admin.source.get(k, k) for k in _needs(method))
     response = _get(client, base_url, auth_for(method, admin))
     accepted = response.status_code == 200 and _user_id(response) is not None
     expected = profile.expects(method)
     if accepted or (expected == "disabled" and response.status_code in (401, 403)):
         verb = "authenticates" if accepted else f"is refused ({response.status_code}), as the profile expects"
-        return f"preflight: {method} ({variables}) {verb}"
+        return accepted, False, f"preflight: {method} ({variables}) {verb}"
     if response.status_code not in (401, 403):
         raise PreflightError(f"{base_url} answered `GET {ME_PATH}` with {method} ({variables}) with "
                              f"{response.status_code}, neither a user nor a refusal: the tenant is unavailable or "
                              "not Zendesk. Try again later, or check `--zd-target`. Nothing was run or recorded.",
                              exit_code=EXIT_CODES["unreachable"])
-    raise PreflightError(
-        f"{base_url} refused the {method} credential from {variables} ({response.status_code}), but the "
-        f"profile {profile.name!r} expects {method} enabled: the credential is wrong, revoked, or belongs to "
-        "another tenant (or the tenant disabled the method: then say so in the profile's `expect`). Fix the "
-        "variable and run again. Nothing was run or recorded.", exit_code=EXIT_CODES["refused"])
+    return False, True, f"{method} ({variables}) is refused ({response.status_code})"
 
 
 def _needs(method: str) -> tuple[str, ...]:
