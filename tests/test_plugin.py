@@ -47,12 +47,3 @@ def test_thing():
     result.assert_outcomes(passed=1)
     assert "zdconform conformance matrix" not in result.stdout.str()
     assert not (pytester.path / "reports").exists(), "no evidence is written for a session without checks"
-
-
-def test_under_xdist_no_partial_evidence_is_written(tmp_path):
-    from _helpers import run_suites
-
-    result = run_suites("-n", "2", f"--zd-reports={tmp_path / 'reports'}")
-    assert result.returncode == 0, result.output
-    assert "ran under pytest-xdist" in result.output
-    assert not (tmp_path / "reports").exists(), "a worker's share must not pass for the whole run"

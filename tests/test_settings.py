@@ -34,16 +34,17 @@ def test_parse_target_rejects(value, fragment):
         parse_target(value)
 
 
-def test_precedence_cli_over_ini_over_env_over_default(tmp_path):
+def test_precedence_cli_over_env_over_ini_over_default(tmp_path):
     env = {"ZENDESK_TARGET": "emulator", "ZDCONFORM_MAX_PAGES": "7"}
     both = resolve_options({"target": "https://a.zendesk.com"}, {"target": "replay"}, env, tmp_path)
     assert both.target == "https://a.zendesk.com"
-    ini = resolve_options({}, {"target": "replay"}, env, tmp_path)
-    assert ini.target == "replay"
-    env_only = resolve_options({}, {}, env, tmp_path)
-    assert (env_only.target, env_only.max_pages) == ("emulator", 7)
+    env_over_ini = resolve_options({}, {"target": "replay", "max_pages": "5"}, env, tmp_path)
+    assert (env_over_ini.target, env_over_ini.max_pages) == ("emulator", 7)
+    ini = resolve_options({}, {"target": "https://ini.zendesk.com", "max_pages": "5"}, {}, tmp_path)
+    assert (ini.target, ini.max_pages) == ("https://ini.zendesk.com", 5)
     default = resolve_options({}, {}, {}, tmp_path)
     assert (default.target, default.max_pages, default.cassette_root) == ("replay", 3, tmp_path / "cassettes")
+    assert default.project == tmp_path  # the root every relative path and the token journal hang from
 
 
 def test_bad_max_pages_is_a_usage_error(tmp_path):

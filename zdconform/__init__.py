@@ -1,4 +1,9 @@
-"""zdconform: a conformance suite for Zendesk API authentication."""
+"""zdconform: a conformance suite for Zendesk API authentication.
+
+PYTEST_DONT_REWRITE: `zdconform run` and `python -m zdconform` import this package before they
+start pytest, which would otherwise warn that it can no longer rewrite its asserts (the
+plugin's own modules are imported by pytest and rewritten as usual).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from .exceptions import (
     CassetteLeakError,
     ConformanceFailure,
     NetworkBlockedError,
+    PreflightError,
     ProfileError,
     RetryBudgetExhausted,
     SchemaNotFoundError,
@@ -22,6 +28,7 @@ __all__ = [
     "CassetteLeakError",
     "ConformanceFailure",
     "NetworkBlockedError",
+    "PreflightError",
     "ProfileError",
     "RetryBudgetExhausted",
     "SchemaNotFoundError",

@@ -1,21 +1,28 @@
 """The `zdconform` command: run, emulator, validate, verify, report, diff, cleanup.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
-(the message says which and how to fix it); other codes are pytest's own (see README).
+(the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
+preflight of a live tenant (see README).
+
+Every file of the user's project is found from one root (`settings.project`): `--project DIR`,
+else the nearest folder at or above the working directory holding `suites/` or `cassettes/`;
+options resolve as in a run (command line > environment > ini > default).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from . import __version__
 from .exceptions import UsageError, ZdConformError
+from .settings import Options, project_ini, project_root, resolve_options
 
 __all__ = ["main"]
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,14 +43,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zdconform", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"zdconform {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    project = argparse.ArgumentParser(add_help=False)
+    project.add_argument("--project", metavar="DIR", help="the project folder (default: the nearest folder "
+                         "at or above the working directory holding suites/ or cassettes/)")
 
-    run = sub.add_parser("run", help="run the conformance suites and print the matrix",
+    run = sub.add_parser("run", help="run the conformance suites and print the matrix", parents=[project],
                          description="Run the suites; arguments it does not know go to pytest.")
-    run.add_argument("--target", default="replay",
-                     help="replay (default), emulator, or a tenant URL such as https://acme.zendesk.com")
-    run.add_argument("--profile", help="tenant profile YAML")
-    run.add_argument("--reports", default="reports", help="folder for junit.xml and the evidence")
+    run.add_argument("--target", help="replay, emulator, or a tenant URL such as https://acme.zendesk.com "
+                     "(default: ZENDESK_TARGET, else the ini's zd_target, else replay)")
+    run.add_argument("--profile", help="tenant profile YAML (default: ZENDESK_PROFILE, else the ini's zd_profile)")
+    run.add_argument("--reports", help="folder for junit.xml and the evidence (default: ZDCONFORM_REPORTS, "
+                     "else the ini's zd_reports, else reports)")
     run.set_defaults(handler=_run)
 
     emulator = sub.add_parser("emulator", help="start the reference emulator (see docs/emulator.md)",
@@ -56,14 +68,15 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("file", help="the JSON file to validate")
     validate.set_defaults(handler=_validate)
 
-    verify = sub.add_parser("verify", help="check cassettes against their manifest")
+    verify = sub.add_parser("verify", help="check cassettes against their manifest", parents=[project])
     verify.add_argument("--target", default="reference-emulator",
                         help="cassette folder name (default: reference-emulator) or a tenant URL")
-    verify.add_argument("--cassettes", default=str(PROJECT_ROOT / "cassettes"), help="cassette root folder")
+    verify.add_argument("--cassettes", help="cassette root folder (default: the project's, as a run resolves it)")
     verify.set_defaults(handler=_verify)
 
-    report = sub.add_parser("report", help="render evidence.html again from a run's evidence.json")
-    report.add_argument("--reports", default="reports", help="folder holding evidence.json (default: reports)")
+    report = sub.add_parser("report", help="render evidence.html again from a run's evidence.json",
+                            parents=[project])
+    report.add_argument("--reports", help="folder holding evidence.json (default: the project's reports)")
     report.set_defaults(handler=_report)
 
     diff = sub.add_parser("diff", help="compare two recordings of one target: fields and statuses that drifted")
@@ -71,35 +84,37 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="the later cassette folder of the same target")
     diff.set_defaults(handler=_diff)
 
-    cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind")
+    cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
     cleanup.add_argument("--target", required=True, help="the tenant URL the runs were against")
     cleanup.add_argument("--dry-run", action="store_true", help="list the tokens, revoke nothing")
-    cleanup.add_argument("--journal", default=str(PROJECT_ROOT / ".zdconform"),
-                         help="folder of the run journals (default: .zdconform)")
+    cleanup.add_argument("--journal", help="folder of the run journals (default: the project's .zdconform)")
     cleanup.set_defaults(handler=_cleanup)
     return parser
+
+
+def _options(args: argparse.Namespace, **cli: Any) -> Options:
+    """The options of the project, resolved as a run resolves them; paths given here are from the cwd."""
+    project = project_root(args.project, Path.cwd())
+    given = {key: str(Path(value).resolve()) for key, value in cli.items() if value is not None}
+    return resolve_options(given, project_ini(project), os.environ, project)
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
-    suites = PROJECT_ROOT / "suites"
+    project = project_root(args.project, Path.cwd())
+    suites = project / "suites"
     if not suites.is_dir():
-        raise UsageError(f"The suites folder {str(suites)!r} is missing: run zdconform from a "
-                             "checkout of the project (installed with `pip install -e .`).")
-    reports = Path(args.reports).resolve()
-    staged = reports / ".junit.xml.partial"  # becomes junit.xml only if the run was not rejected
-    pytest_args = [str(suites), f"--zd-target={args.target}", f"--junitxml={staged}",
-                   f"--zd-reports={reports}",
-                   "-p", "no:cacheprovider", f"--rootdir={PROJECT_ROOT}", "-q", *extra]
+        raise UsageError(f"The project {str(project)!r} has no `suites/` folder: the checks live there. "
+                         "Copy them from zdconform's repository, or pass `--project DIR`.")
+    pytest_args = [str(suites), f"--rootdir={project}", "-q", *extra]
+    if args.target:  # else the plugin resolves it: ZENDESK_TARGET, then the ini, then replay
+        pytest_args.append(f"--zd-target={args.target}")
     if args.profile:
-        pytest_args.append(f"--zd-profile={args.profile}")
-    code = int(pytest.main(pytest_args))
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
-        staged.unlink(missing_ok=True)  # a rejected run leaves reports/ as it was
-    elif staged.exists():
-        staged.replace(reports / "junit.xml")
-    return code
+        pytest_args.append(f"--zd-profile={Path(args.profile).resolve()}")
+    if args.reports:  # junit.xml goes with the evidence: the plugin points it there
+        pytest_args.append(f"--zd-reports={Path(args.reports).resolve()}")
+    return int(pytest.main(pytest_args))
 
 
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
@@ -119,7 +134,7 @@ def _verify(args: argparse.Namespace, extra: list[str]) -> int:
     from .settings import parse_target
 
     slug = parse_target(args.target).slug if "://" in args.target else args.target
-    folder = Path(args.cassettes) / slug
+    folder = _options(args, cassette_root=args.cassettes).cassette_root / slug
     if not (folder / "MANIFEST.json").exists():
         raise UsageError(f"No MANIFEST.json in {str(folder)!r}: nothing recorded for "
                              f"{args.target!r}. Record it first with `zdconform run --target ...`.")
@@ -135,7 +150,7 @@ def _verify(args: argparse.Namespace, extra: list[str]) -> int:
 def _report(args: argparse.Namespace, extra: list[str]) -> int:
     from .reporting.publish import republish
 
-    print(f"wrote {republish(Path(args.reports))}")
+    print(f"wrote {republish(_options(args, reports=args.reports).reports)}")
     return 0
 
 
@@ -150,13 +165,14 @@ def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
     from .conformance.tokens import read_journal
     from .http.auth import auth_for
     from .http.client import ZendeskClient
-    from .settings import AUTH_METHODS, Credentials, parse_target
+    from .settings import AUTH_METHODS, Credentials, journal_path, parse_target
 
     target = parse_target(args.target)
     if target.kind != "tenant" or target.base_url is None:
         raise UsageError(f"`--target` {args.target!r}: cleanup works on a tenant URL (the emulator "
                          "and replay keep no tokens between runs).")
-    journal = Path(args.journal) / f"tokens-{target.slug}.json"
+    journal = (Path(args.journal).resolve() / f"tokens-{target.slug}.json" if args.journal
+               else journal_path(_options(args).project, target.slug))  # where every run journals
     if not journal.exists():
         print(f"Nothing to clean: no journal at {journal} (no run against {target.base_url} left tokens).")
         return 0

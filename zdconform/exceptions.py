@@ -8,7 +8,8 @@
     │   ├── CassetteLeakError         a cassette or report about to be written holds a secret
     │   └── NetworkBlockedError       replay tried to reach the network (even a DNS lookup)
     ├── TransportError                the target could not be reached, or kept failing
-    │   └── RetryBudgetExhausted      429/503/resets outlasted the retry budget
+    │   ├── RetryBudgetExhausted      429/503/resets outlasted the retry budget
+    │   └── PreflightError            a live target failed the check before the run (exit_code)
     └── ConformanceFailure            (also AssertionError) the target broke the contract
 
 Every message is one paragraph: what is wrong, naming the thing, and how to fix it. No
@@ -25,6 +26,7 @@ __all__ = [
     "CassetteLeakError",
     "ConformanceFailure",
     "NetworkBlockedError",
+    "PreflightError",
     "ProfileError",
     "RetryBudgetExhausted",
     "SchemaNotFoundError",
@@ -84,6 +86,17 @@ class TransportError(ZdConformError):
 
 class RetryBudgetExhausted(TransportError):
     """429/503 responses or connection resets outlasted the retry budget."""
+
+
+class PreflightError(TransportError):
+    """A live target failed the preflight: unreachable, not Zendesk, or the credentials refused.
+
+    `exit_code` tells the failures apart for CI (documented in the README).
+    """
+
+    def __init__(self, message: str, *, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class ConformanceFailure(ZdConformError, AssertionError):

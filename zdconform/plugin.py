@@ -8,6 +8,7 @@ pytest reports become one `CheckResult`; at the end, `reporting.publish` writes 
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,19 +16,23 @@ from typing import Any
 
 import pytest
 
+from . import session as sessions
 from .conformance.notes import CheckNotes
 from .exceptions import ZdConformError
+from .recording.modes import recording_conflict
 from .recording.offline import no_dns
 from .recording.redaction import install_log_redaction, redact_report, redact_text
 from .reporting import results
-from .run import RunState, check_id, skip_reason
-from .settings import Options
+from .reporting.results import check_id, skip_reason
+from .run import RunState, unchecked_message, unchecked_methods
+from .session import RUN, WATCH
+from .settings import Options, parse_target
 from .settings.options import declare_options, options_of
 
-RUN = pytest.StashKey[RunState]()
 OPTIONS = pytest.StashKey[Options]()
 NOTES = pytest.StashKey[CheckNotes]()
 UNREDACT = pytest.StashKey[Any]()
+REPORTED = pytest.StashKey[tuple[Any, list[results.CheckResult]]]()  # what the reports said, for the terminal
 MATCH_ON = ("method", "zd_path", "query", "zd_body")
 _WATCH = "zdconform-session-watch"
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
@@ -42,15 +47,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     declare_options(parser)
 
 
+@pytest.hookimpl(tryfirst=True)  # before junitxml's: junit.xml goes beside the evidence
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "zd_check(endpoint): a conformance check of `endpoint`. See README#checks")
-    config.pluginmanager.register(_SessionWatch(config), _WATCH)
+    config.stash[WATCH] = watch = sessions.SessionWatch(config)
+    config.pluginmanager.register(watch, _WATCH)
     try:
-        config.stash[OPTIONS] = options_of(config)
+        config.stash[OPTIONS] = options = options_of(config)
+        target = parse_target(options.target, replay_from=options.replay_from)
+        problem = recording_conflict(target, config.getoption("record_mode", None),
+                                     config.getoption("disable_recording", False))
+        problem = problem if sessions.runs_checks(config) else None
+    except ZdConformError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if problem:
+        raise pytest.UsageError(problem)
+    if sessions.runs_checks(config) and not hasattr(config, "workerinput"):
+        sessions.prepare_reports(config, options.reports)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if hasattr(config, "workerinput") or not sessions.runs_checks(config):
+        return
+    try:
+        sessions.start(config, config.stash[OPTIONS], config.stash[WATCH])
     except ZdConformError as exc:
         raise pytest.UsageError(str(exc)) from None
 
 
+@pytest.hookimpl(trylast=True)  # after -k, -m and --lf have deselected theirs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     checks = [item for item in items if item.get_closest_marker("zd_check")]
     if not checks:
@@ -84,8 +111,8 @@ def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     run = config.stash.get(RUN, None)
-    if run is None:
-        return  # no conformance check in this session: other cassettes are not ours to touch
+    if run is None or not Path(vcr.cassette_library_dir).resolve().is_relative_to(run.store.folder.resolve()):
+        return  # not one of zdconform's checks: a user's own VCR test keeps its own rules and cassettes
     from .recording import matching
 
     vcr.register_persister(run.store)
@@ -113,7 +140,9 @@ def zd(request: pytest.FixtureRequest, zd_run: RunState, vcr_cassette_dir: str,
     from .conformance.context import Conformance
 
     cassette = Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml"
-    notes = request.node.stash[NOTES] = CheckNotes(cassette=str(cassette), target=zd_run.target.slug)
+    recorded = not request.config.getoption("disable_recording", False)
+    notes = request.node.stash[NOTES] = CheckNotes(cassette=str(cassette) if recorded else "",
+                                                   target=zd_run.target.slug)
     if zd_run.target.kind == "replay":
         _require_recording(zd_run, cassette)
     elif zd_run.emulator is not None:
@@ -157,78 +186,63 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             run.record(item, report, item.stash.get(NOTES, None))
         if call.excinfo is not None and type(call.excinfo.value).__name__ == UNMATCHED:
             report.sections.append(("zdconform", _RERECORD_HINT.format(slug=run.target.slug)))
-        if report.skipped and run.target.is_live and NOTES in item.stash:
+        if report.skipped and run.target.is_live and item.stash.get(NOTES, None) and item.stash[NOTES].cassette:
             run.store.mark_skipped(Path(item.stash[NOTES].cassette), skip_reason(report))
     return report
 
 
-class _SessionWatch:
-    """Marks the run interrupted on Ctrl-C or SIGTERM, so no partial cassette is written, and
-    counts the checks that pytest-xdist workers report to this (controller) process."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.checks_seen = 0
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "call" and any(key == "zd_check_id" for key, _ in report.user_properties):
-            self.checks_seen += 1
-
-    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
-        run = self.config.stash.get(RUN, None)
-        if run is not None:
-            run.store.interrupted = True
-
-
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    watch = config.pluginmanager.get_plugin(_WATCH)
-    if RUN not in config.stash and watch is not None and watch.checks_seen:
-        terminalreporter.write_line(
-            "zdconform: the checks ran under pytest-xdist (-n), each worker seeing only its share, "
-            "so no matrix, results or evidence were written. Run the suites without -n (they "
-            "replay in about a second) to get them.", yellow=True)
+    reported = config.stash.get(REPORTED, None)
+    if reported is None:
         return
-    if RUN in config.stash and config.stash[RUN].results:
-        run = config.stash[RUN]
-        from .reporting.evidence import stale_warnings  # imported late: it brings jsonschema
-        from .reporting.publish import findings
+    info, checked = reported
+    from .reporting.evidence import stale_warnings  # imported late: it brings jsonschema
+    from .reporting.publish import findings
 
-        info = run.info()
-        terminalreporter.write_sep("=", "zdconform conformance matrix")
-        terminalreporter.write_line(results.render(info, run.results, findings(info, run.results)))
-        from .reporting.factcheck import summary_lines
+    terminalreporter.write_sep("=", "zdconform conformance matrix")
+    terminalreporter.write_line(results.render(info, checked, findings(info, checked)))
+    from .reporting.factcheck import summary_lines
 
-        for line in summary_lines(run.results, info.slug, info.is_reference):
-            terminalreporter.write_line(info.scrub(line), yellow=line.startswith(("DEVIATION", "  contradicted")))
-        for line in stale_warnings(info):
-            terminalreporter.write_line(line, yellow=True)
+    for line in summary_lines(checked, info.slug, info.is_reference):
+        terminalreporter.write_line(info.scrub(line), yellow=line.startswith(("DEVIATION", "  contradicted")))
+    for line in stale_warnings(info):
+        terminalreporter.write_line(line, yellow=True)
+    if info.session.get("partial"):
+        terminalreporter.write_line(f"zdconform: PARTIAL run ({'; '.join(info.session['partial'])}): the "
+                                    "evidence says so.", yellow=True)
+    if info.session.get("unchecked_methods"):
+        terminalreporter.write_line(unchecked_message(info.session["unchecked_methods"],
+                                                               info.profile.name), red=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    run = session.config.stash.get(RUN, None)
-    if run is None:
+    config = session.config
+    run = config.stash.get(RUN, None)
+    if run is not None and run.target.is_live and (run.ledger.live or run.ledger.pending):
+        sessions.revoke_leftovers(config, run)
+    watch = config.stash[WATCH]
+    if hasattr(config, "workerinput"):
+        config.workeroutput[sessions.WORKER_KEY] = watch.output(run)  # type: ignore[attr-defined]
+        return  # a pytest-xdist worker saw only its share: the controller merges and reports
+    if watch.preflight_failed or not sessions.runs_checks(config):
         return
-    if run.target.is_live and (run.ledger.live or run.ledger.pending):
-        from .conformance.recovery import recover_all_pending
-        from .http.client import ZendeskClient
-
-        with ZendeskClient(run.base_url) as client:
-            run.ledger.revoke_all(client)
-            unresolved = [o.line() for o in recover_all_pending(client, run.ledger) if not o.resolved]
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        for line in unresolved:
-            if reporter is not None:
-                reporter.write_line(f"zdconform: {line}", yellow=True)
-    if hasattr(session.config, "workerinput"):
-        return  # a pytest-xdist worker saw only its share: no partial matrix or evidence
+    described = sessions.describe(run, config.stash[OPTIONS])
+    if isinstance(described, str):
+        sessions.write_line(config, described, red=True)
+        return
+    checked = run.results if run is not None else watch.merged_results()
+    unchecked = unchecked_methods(described, checked)
+    if unchecked and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    facts = sessions.session_facts(config, watch, len(checked), int(session.exitstatus), unchecked)
+    info = dataclasses.replace(described.info(), session=facts, project=described.options.project)
+    config.stash[REPORTED] = (info, checked)
     from .reporting.publish import publish
 
     try:
-        publish(run.info(), run.results)
+        publish(info, checked)
     except ZdConformError as exc:  # the leak gate refused a report: nothing half-written
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(f"zdconform: {exc}", red=True)
+        sessions.write_line(config, f"zdconform: {exc}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets as _secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,19 +25,21 @@ from .http.pacing import Pacer
 from .recording.files import utcnow
 from .recording.scrub import REDACTED, Scrubber, SecretSet
 from .recording.store import CassetteStore
-from .reporting.results import CheckResult, RunInfo, fold, verdict
+from .reporting.results import CheckResult, RunInfo, fold, result_of
 from .settings import (
+    AUTH_METHODS,
     Credentials,
     Options,
     Profile,
     Target,
     default_profile,
+    journal_path,
     load_profile,
     parse_target,
     profile_from_dict,
 )
 
-__all__ = ["REFERENCE_BASE_URL", "RunState", "check_id", "skip_reason"]
+__all__ = ["REFERENCE_BASE_URL", "RunState", "unchecked_message", "unchecked_methods"]
 
 REFERENCE_BASE_URL = "https://reference-emulator.invalid"
 REFERENCE_DESCRIPTION = ("zdconform reference emulator (a local stand-in built from Zendesk's "
@@ -69,7 +71,9 @@ class RunState:
     pacer: Pacer = field(default_factory=Pacer)  # one view of the tenant's rate limit per run
 
     @classmethod
-    def open(cls, options: Options, env: Mapping[str, str] | None = None) -> RunState:
+    def open(cls, options: Options, env: Mapping[str, str] | None = None, *, start: bool = True) -> RunState:
+        """The run of `options`; with `start=False` (a pytest-xdist controller), one that only
+        describes it: no emulator started, no journal kept."""
         env = os.environ if env is None else env
         target = parse_target(options.target, replay_from=options.replay_from)
         folder = options.cassette_root / target.slug
@@ -77,8 +81,8 @@ class RunState:
         secrets = SecretSet()
         emulator, base_url, creds = None, target.base_url or "", _env_credentials(env)
         if target.kind == "emulator":
-            emulator, creds = _start_emulator(options)
-            base_url = emulator.url
+            emulator, creds = _start_emulator(options, start)
+            base_url = emulator.url if emulator is not None else REFERENCE_BASE_URL
         elif target.kind == "replay":
             base_url = _replay_base(store, folder)
             creds = _placeholder_credentials()
@@ -88,13 +92,13 @@ class RunState:
         store.label = _label(target, canonical, profile)
         for role in creds.values():
             _register(secrets, role)
-        if emulator is not None:
+        if target.kind == "emulator":
             _register_emulator_secrets(secrets)
         key = _pseudonym_key(target, env)
         scrubber = Scrubber(secrets, key, {base_url: canonical} if base_url != canonical else {})
-        journal = options.cassette_root.parent / ".zdconform" / f"tokens-{target.slug}.json"
-        ledger = TokenLedger(journal if target.is_live else None)
-        if target.is_live:  # tokens that exist now, the user's own among them, are never the run's
+        journal = journal_path(options.project, target.slug)  # one place, whatever the cassette root
+        ledger = TokenLedger(journal if target.is_live and start else None)
+        if target.is_live and start:  # tokens that exist now, the user's own among them, are never the run's
             protect_existing(ledger, base_url, creds)
         return cls(options, target, profile, creds, store, secrets, scrubber, ledger, base_url, emulator,
                    sleep=(lambda _s: None) if target.kind == "replay" else None,
@@ -113,7 +117,7 @@ class RunState:
         """Fold one phase of a check into the run's results (a failure in any phase wins)."""
         if report.when == "call" or not report.passed:
             notes = notes or CheckNotes(cassette="", target=self.target.slug)
-            fold(self.results, _result(self, item, report, notes))
+            fold(self.results, result_of(item, report, notes, self.scrubber.message))
 
     def close(self) -> None:
         if self.emulator is not None:
@@ -138,11 +142,13 @@ def _credentials(role: str, values: Mapping[str, Any]) -> Credentials:
                        api_token=values.get("api_token"), oauth_token=values.get("oauth_token"))
 
 
-def _start_emulator(options: Options) -> tuple[Any, dict[str, Credentials]]:
+def _start_emulator(options: Options, start: bool) -> tuple[Any, dict[str, Credentials]]:
     from .emulator import DEFAULT_CREDENTIALS, ZendeskEmulator  # only live emulator runs pay for it
 
-    emulator = ZendeskEmulator(tenant=options.emulator_tenant, frozen_time=EMULATOR_FROZEN_TIME)
-    emulator.start()
+    emulator = None
+    if start:
+        emulator = ZendeskEmulator(tenant=options.emulator_tenant, frozen_time=EMULATOR_FROZEN_TIME)
+        emulator.start()
     creds = {role: _credentials(role, DEFAULT_CREDENTIALS[role])
              for role in ("admin", "agent", "end_user")}  # the end user exists only here
     creds["expired"] = Credentials(role="expired", oauth_token=DEFAULT_CREDENTIALS["expired_oauth_token"])
@@ -215,43 +221,26 @@ def _pseudonym_key(target: Target, env: Mapping[str, str]) -> bytes:
     return _secrets.token_bytes(32)  # per run; set ZDCONFORM_PSEUDONYM_KEY for stable re-records
 
 
-def _result(run: RunState, item: pytest.Item, report: pytest.TestReport, notes: CheckNotes) -> CheckResult:
-    """One phase's result of a check: pytest's outcome, judged with what the check noted."""
-    callspec = getattr(item, "callspec", None)
-    return CheckResult(
-        check=item.nodeid, check_id=check_id(item), endpoint=_endpoint(item),
-        method=notes.method or (callspec.params.get("method", "-") if callspec else "-"),
-        verdict=verdict(report.outcome, notes.expected),
-        reason=run.scrubber.message(_reason(report)), phase=report.when, duration=round(report.duration, 4),
-        expected=notes.expected, statuses=tuple(notes.statuses), cassette=notes.cassette or None,
-        target=notes.target, details=dict(notes.details), facts=tuple(notes.facts),
-        contradicted=tuple(notes.contradicted), deviations=tuple(notes.deviations))
+def unchecked_methods(run: RunState, results: Sequence[CheckResult]) -> list[dict[str, Any]]:
+    """Methods the profile expects enabled whose checks a live run skipped for lack of credentials."""
+    if not run.target.is_live or run.options.allow_missing_credentials:
+        return []
+    admin = run.credentials.get("admin")
+    found: dict[str, list[str]] = {}
+    for result in results:
+        method = next((m for m in AUTH_METHODS if m == result.method), None)
+        if result.verdict != "skipped" or admin is None or method is None:
+            continue
+        missing = admin.missing_for(method)
+        if missing and run.profile.expects(method) == "enabled":
+            found[method] = missing
+    return [{"method": method, "variables": variables} for method, variables in sorted(found.items())]
 
 
-def _endpoint(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("zd_check")
-    return str(marker.args[0]) if marker and marker.args else "other"
-
-
-def check_id(item: pytest.Item) -> str:
-    """A stable, readable id: `endpoint[param-id]`, e.g. `create_token[api-token]`."""
-    marker = item.get_closest_marker("zd_check")
-    endpoint = marker.args[0] if marker and marker.args else item.name
-    callspec = getattr(item, "callspec", None)
-    return f"{endpoint}[{callspec.id}]" if callspec else str(endpoint)
-
-
-def skip_reason(report: pytest.TestReport) -> str:
-    if isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    return "skipped"
-
-
-def _reason(report: pytest.TestReport) -> str:
-    if report.skipped:
-        return skip_reason(report)
-    if report.failed:
-        crash = getattr(report.longrepr, "reprcrash", None)
-        text = crash.message if crash is not None else str(report.longrepr)
-        return text.splitlines()[0][:300] if text else "failed"
-    return ""
+def unchecked_message(unchecked: list[dict[str, Any]], profile: str) -> str:
+    """The paragraph that fails a live run that left expected-enabled methods unchecked."""
+    named = "; ".join(f"{u['method']} (set {' and '.join(u['variables'])})" for u in unchecked)
+    return (f"zdconform: FAILED: the profile {profile!r} expects these methods enabled, but this live run "
+            f"could not check them for lack of credentials: {named}. A green run must have checked what "
+            "it claims; set the variables, or pass `--zd-allow-missing-credentials` "
+            "(ZDCONFORM_ALLOW_MISSING_CREDENTIALS=1) to accept an incomplete run.")

@@ -126,6 +126,9 @@ class Conformance:
         deviation when that fact is inferred, and so is a success when `granted_ok`.
         """
         self._observe(response)
+        self.notes.expected = self.notes.expected or "refused"  # the evidence states what it expected
+        self.record.setdefault("expected_refusal", {"status": list(status) if isinstance(status, tuple) else [status],
+                                                    "schema": schema, "challenge": challenge})
         if "/users/me" in (getattr(response.request, "path_url", "") or ""):
             raise UsageError("zdconform: a check may not use users/me to prove a refusal: it answers 200 with an "
                              "anonymous user to a request without valid credentials (fact F-31). Probe a "

@@ -20,7 +20,7 @@ class CheckNotes:
 
     cassette: str
     target: str
-    expected: Expected | None = None  # what the profile expects of the method, once asked
+    expected: Expected | Literal["refused"] | None = None  # the profile's expectation, or "refused"
     method: str | None = None  # the auth method, when the check picks it itself
     statuses: list[int] = field(default_factory=list)  # every status observed, in order
     details: dict[str, Any] = field(default_factory=dict)  # anything else, kept whole

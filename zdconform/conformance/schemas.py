@@ -1,6 +1,8 @@
 """JSON Schema validation of Zendesk responses against the files under `schemas/`.
 
-Every `schemas/*.json` is loaded once per directory into one immutable `referencing.Registry`,
+The schemas are package data (`zdconform.schemas`, the project's top-level `schemas/` folder
+mapped into the package by pyproject.toml), found with `importlib.resources` wherever
+zdconform is installed. Every `schemas/*.json` is loaded once per directory into one immutable `referencing.Registry`,
 checked against the 2020-12 metaschema and its every `$ref` resolved, so a broken schema fails
 at load. `validate` returns `Violation`s: JSON path, failing keyword, offending value (masked).
 """
@@ -11,6 +13,7 @@ import copy
 import difflib
 import functools
 import hashlib
+import importlib.resources
 import json
 import os
 from collections.abc import Iterator
@@ -37,7 +40,8 @@ __all__ = [
     "validate_file",
 ]
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS_PACKAGE = "zdconform.schemas"  # the top-level schemas/ folder, shipped as package data
+SCHEMAS_DIR = Path(str(importlib.resources.files(SCHEMAS_PACKAGE)))
 SCHEMAS_DIR_ENV = "ZDCONFORM_SCHEMAS_DIR"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})  # values are data, not schemas

@@ -132,7 +132,10 @@ class TokenLedger:
         with self._lock:
             data = read_journal(self.journal)
             change(data)
-            atomic_write(self.journal, json.dumps(data, indent=2, sort_keys=True) + "\n")
+            if data["tokens"] or data["pending"]:
+                atomic_write(self.journal, json.dumps(data, indent=2, sort_keys=True) + "\n")
+            else:  # nothing left to revoke: no journal to find
+                self.journal.unlink(missing_ok=True)
 
 
 def read_journal(path: Path) -> dict[str, Any]:

@@ -29,7 +29,6 @@ from .results import VERDICTS, CheckResult, RunInfo, axes, cells
 
 __all__ = ["SCHEMA", "build", "git_commit", "stale_warnings"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "evidence"
 SCHEMA_ID = "https://zdconform.invalid/schemas/evidence.json"
 REVALIDATE_CHARS = 16_000  # longer bodies of a passing check: validated by the check itself
@@ -43,11 +42,13 @@ def build(info: RunInfo, results: Sequence[CheckResult], findings: list[dict[str
     checks = [_record(result, context) for result in results]
     document = {
         "$schema": SCHEMA_ID,
-        "product": {"name": "zdconform", "version": __version__, "commit": git_commit()},
+        "product": {"name": "zdconform", "version": __version__,
+                    "commit": git_commit(info.project) if info.project else None},
         "target": _target(info),
         "profile": _profile(info.profile),
         "run": {"mode": info.mode, "started_at": info.started_at or finished,
-                "finished_at": finished, "duration_seconds": _seconds(info.started_at, finished)},
+                "finished_at": finished, "duration_seconds": _seconds(info.started_at, finished),
+                **_session(info)},
         "cassettes": {"folder": _relative(info.cassette_folder, base), "base": _relative(base, info.reports),
                       "max_age_days": info.max_age_days, "staleness_checked": not info.is_live,
                       "stale": sorted({c["cassette"]["path"] for c in checks
@@ -157,7 +158,14 @@ def stale_warnings(info: RunInfo) -> list[str]:
             "change: re-record them (`zdconform run --target ...`) or raise `--zd-max-age-days`."]
 
 
-def git_commit(root: Path = PROJECT_ROOT) -> str | None:
+def _session(info: RunInfo) -> dict[str, Any]:
+    """What the session selected and whether it ran all of it; null when not known (not a pytest run)."""
+    session = info.session
+    return {"complete": session.get("complete"), "partial": list(session.get("partial", [])),
+            "selection": session.get("selection"), "unchecked_methods": list(session.get("unchecked_methods", []))}
+
+
+def git_commit(root: Path) -> str | None:
     """`git rev-parse HEAD` of the project, or None outside a git checkout."""
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,

@@ -30,7 +30,7 @@ table{border-collapse:collapse;margin:.6em 0}
 th,td{border:1px solid #bbb;padding:.35em .7em;text-align:left;vertical-align:top} th{background:#f0f0f0}
 .banner{padding:.8em 1em;border:3px solid;font-weight:600;margin:1em 0}
 .banner.reference-emulator{border-color:#3b6db3;background:#eaf1fb}
-.banner.tenant{border-color:#b35c00;background:#fff3e6}
+.banner.tenant{border-color:#b35c00;background:#fff3e6} .banner.partial{border-color:#b3261e;background:#fdecea}
 .v{font-weight:600;white-space:nowrap} .v-pass{background:#d9f2dd;color:#14532d}
 .v-fail{background:#fbdada;color:#7f1d1d} .v-expected-denied{background:#dde7f7;color:#1e3a8a}
 .v-skipped{background:#eee;color:#444}
@@ -48,7 +48,8 @@ summary{cursor:pointer;font-family:monospace} code{font-size:13px}
 def render(evidence: dict[str, Any], reports_dir: Path) -> str:
     """The HTML page for `evidence`; cassettes are found relative to `reports_dir`."""
     target = evidence["target"]
-    parts = [f"<h1>zdconform evidence: {escape(target['slug'])}</h1>", _banner(target), _run(evidence),
+    parts = [f"<h1>zdconform evidence: {escape(target['slug'])}</h1>", _banner(target), _partial(evidence["run"]),
+             _run(evidence),
              _matrix(evidence["summary"]), _findings(evidence["findings"]), _facts(evidence.get("facts")),
              _staleness(evidence["cassettes"]),
              "<h2 id=\"checks\">Checks</h2>",
@@ -65,6 +66,17 @@ def _banner(target: dict[str, Any]) -> str:
         head = f"Target: REAL ZENDESK TENANT {target['base_url']}"
     return (f"<div class=\"banner {escape(target['kind'])}\" id=\"target\">{escape(head)}<br>"
             f"<small>{escape(target['description'])}</small></div>")
+
+
+def _partial(run: dict[str, Any]) -> str:
+    """A banner on a partial run (a selection, an interruption), and on methods left unchecked."""
+    notes = [*run.get("partial", []), *(f"{u['method']} not checked: set {' and '.join(u['variables'])}"
+                                        for u in run.get("unchecked_methods", []))]
+    if not notes:
+        return ""
+    items = "".join(f"<li>{escape(note)}</li>" for note in notes)
+    return (f"<div class=\"banner partial\" id=\"partial\">PARTIAL RUN: these checks are not the whole "
+            f"suite, or did not all run.<ul>{items}</ul></div>")
 
 
 def _run(evidence: dict[str, Any]) -> str:

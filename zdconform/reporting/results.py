@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import pytest
+
 from ..conformance.endpoints import ENDPOINTS, METHODS
+from ..conformance.notes import CheckNotes
 from ..recording.scrub import SecretSet
 from ..settings import Profile
 
-__all__ = ["CheckResult", "RunInfo", "Verdict", "axes", "cells", "fold", "render", "verdict"]
+__all__ = ["CheckResult", "RunInfo", "Verdict", "axes", "cells", "check_id", "fold", "render", "result_of",
+           "skip_reason", "verdict"]
 
 Verdict = Literal["pass", "expected-denied", "fail", "skipped"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "expected-denied", "fail", "skipped")
@@ -84,6 +88,9 @@ class RunInfo:
     started_at: str
     secrets: SecretSet
     scrub: Callable[[str], str]  # redacts secrets and pseudonymizes people in free text
+    # what the pytest session selected and how it ended (zdconform.session.session_facts)
+    session: Mapping[str, Any] = field(default_factory=dict)
+    project: Path | None = None  # the project root (pytest's rootdir): git is asked for its commit there
 
 
 def verdict(outcome: str, expected: str | None) -> Verdict:
@@ -144,3 +151,46 @@ def render(info: RunInfo, results: Sequence[CheckResult], findings: Sequence[Map
               for r in results if r.verdict == "fail"]
     found = [f"  [{f['severity']}] {f['finding']}: {f['detail']}" for f in findings]
     return "\n".join(lines + (["tenant policy findings:", *found] if found else ["tenant policy findings: none"]))
+
+
+def result_of(item: pytest.Item, report: pytest.TestReport, notes: CheckNotes,
+              scrub: Callable[[str], str]) -> CheckResult:
+    """One phase's result of a check: pytest's outcome, judged with what the check noted."""
+    callspec = getattr(item, "callspec", None)
+    return CheckResult(
+        check=item.nodeid, check_id=check_id(item), endpoint=_endpoint(item),
+        method=notes.method or (callspec.params.get("method", "-") if callspec else "-"),
+        verdict=verdict(report.outcome, notes.expected),
+        reason=scrub(_reason(report)), phase=report.when, duration=round(report.duration, 4),
+        expected=notes.expected, statuses=tuple(notes.statuses), cassette=notes.cassette or None,
+        target=notes.target, details=dict(notes.details), facts=tuple(notes.facts),
+        contradicted=tuple(notes.contradicted), deviations=tuple(notes.deviations))
+
+
+def _endpoint(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("zd_check")
+    return str(marker.args[0]) if marker and marker.args else "other"
+
+
+def check_id(item: pytest.Item) -> str:
+    """A stable, readable id: `endpoint[param-id]`, e.g. `create_token[api-token]`."""
+    marker = item.get_closest_marker("zd_check")
+    endpoint = marker.args[0] if marker and marker.args else item.name
+    callspec = getattr(item, "callspec", None)
+    return f"{endpoint}[{callspec.id}]" if callspec else str(endpoint)
+
+
+def skip_reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"
+
+
+def _reason(report: pytest.TestReport) -> str:
+    if report.skipped:
+        return skip_reason(report)
+    if report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(report.longrepr)
+        return text.strip() or "failed"  # whole: a hint at its end (`--zd-...`) must survive
+    return ""

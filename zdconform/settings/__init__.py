@@ -1,7 +1,8 @@
 """Settings: the options of a run, targets and URLs, credentials from the environment, profiles.
 
 One function, `resolve_options`, decides every option, with one precedence for all of them:
-command-line option > ini key (pyproject.toml) > environment variable > default. Secrets
+command-line option > environment variable > ini key (pyproject.toml) > default. `project`
+decides the project root every file of the user's project is found from. Secrets
 come only from environment variables, never from ini or profile files.
 """
 
@@ -17,6 +18,7 @@ from .profiles import (
     load_profile,
     profile_from_dict,
 )
+from .project import find_project, journal_path, project_ini, project_root
 from .targets import REFERENCE_SLUG, Target, check_base_url, is_loopback, parse_target
 
 __all__ = [
@@ -33,9 +35,13 @@ __all__ = [
     "Target",
     "check_base_url",
     "default_profile",
+    "find_project",
     "is_loopback",
+    "journal_path",
     "load_profile",
     "parse_target",
     "profile_from_dict",
+    "project_ini",
+    "project_root",
     "resolve_options",
 ]

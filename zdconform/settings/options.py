@@ -1,7 +1,11 @@
 """The options of a run, resolved with one precedence rule.
 
-`resolve_options` decides every option: command-line option > ini key (pyproject.toml) >
-environment variable > default.
+`resolve_options` decides every option, and nothing else does: command-line option >
+environment variable > ini key (pyproject.toml or pytest.ini) > default. The environment
+comes before the ini because the ini is committed and shared, while the environment is
+where a CI job or a shell states what this one run is for (`ZENDESK_TARGET=https://...`).
+Relative paths are taken from the project root (pytest's rootdir, or the command line's
+project folder), never from the installed package.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from .targets import REFERENCE_SLUG
 __all__ = ["Options", "declare_options", "options_of", "parse_switch", "resolve_options"]
 
 KEYS = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
-        "allow_unverified", "emulator_tenant", "max_age_days")
+        "allow_unverified", "emulator_tenant", "max_age_days", "allow_missing_credentials")
 INI_KEYS = KEYS[:6]
 
 
@@ -35,14 +39,16 @@ class Options:
     emulator_tenant: str | None = None
     reports: Path = Path("reports")
     max_age_days: int = 90  # cassettes recorded longer ago are flagged as stale (a warning)
+    project: Path = Path(".")  # the project root: the token journal and relative paths hang from it
+    allow_missing_credentials: bool = False  # a live run may leave an expected-enabled method unchecked
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
                     rootdir: Path) -> Options:
-    """Resolve every setting with one rule: CLI > ini > environment > default."""
+    """Resolve every setting with one rule: CLI > environment > ini > default."""
 
     def pick(name: str, var: str, default: Any) -> Any:
-        for source in (cli.get(name), ini.get(name), env.get(var)):  # the precedence, in order
+        for source in (cli.get(name), env.get(var), ini.get(name)):  # THE precedence, in order
             if source not in (None, "", []):
                 return source
         return default
@@ -73,6 +79,10 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         emulator_tenant=pick("emulator_tenant", "ZDCONFORM_EMULATOR_TENANT", None),
         reports=reports if reports.is_absolute() else rootdir / reports,
         max_age_days=max_age,
+        project=rootdir,
+        allow_missing_credentials=parse_switch(
+            pick("allow_missing_credentials", "ZDCONFORM_ALLOW_MISSING_CREDENTIALS", False),
+            "`--zd-allow-missing-credentials` (or ZDCONFORM_ALLOW_MISSING_CREDENTIALS)"),
     )
 
 
@@ -112,6 +122,9 @@ def declare_options(parser: pytest.Parser) -> None:
                     help="folder for results.json and the evidence reports (default: reports).")
     group.addoption("--zd-max-age-days", dest="zd_max_age_days", default=None, type=int, metavar="DAYS",
                     help="flag replayed cassettes recorded more than DAYS days ago as stale (default: 90).")
+    group.addoption("--zd-allow-missing-credentials", dest="zd_allow_missing_credentials", action="store_true",
+                    default=None, help="let a live run pass although a method the profile expects enabled was "
+                    "not checked for lack of credentials.")
     for key in INI_KEYS:
         name = f"zd_{key}"
         parser.addini(name, help=f"default for --{name.replace('_', '-')}", type="string", default=None)

@@ -1,0 +1,89 @@
+"""The CI templates run real commands: every `zdconform` line parses as the CLI parses it, the
+live jobs take every credential from the CI's secret store, and the replay job's commands pass."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from zdconform.cli import _parser
+from zdconform.settings import CREDENTIAL_VARS
+
+ROOT = Path(__file__).resolve().parent.parent
+GITHUB = yaml.safe_load((ROOT / ".github" / "workflows" / "conformance.yml").read_text())
+GITLAB = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
+INSTALL = "python -m pip install ."
+
+
+def github_commands(job: str) -> list[str]:
+    return [step["run"] for step in GITHUB["jobs"][job]["steps"] if "run" in step]
+
+
+def gitlab_commands(job: str) -> list[str]:
+    spec = GITLAB[job]
+    return [*GITLAB["default"]["before_script"], *spec.get("script", []), *spec.get("after_script", [])]
+
+
+ALL = [pytest.param(c, id=f"github-{job}-{i}") for job in ("replay", "live")
+       for i, c in enumerate(github_commands(job))]
+ALL += [pytest.param(c, id=f"gitlab-{job}-{i}") for job in ("replay", "live")
+        for i, c in enumerate(gitlab_commands(job))]
+
+
+@pytest.mark.parametrize("command", ALL)
+def test_every_command_is_a_real_command_of_the_project(command):
+    if command == INSTALL:
+        return  # installs the project (a wheel, non-editable): tests/test_install.py proves that works
+    words = shlex.split(command.replace('"$ZENDESK_TARGET"', "https://acme.zendesk.com"))
+    assert words[0] == "zdconform", f"{command!r} is not a zdconform command"
+    args, extra = _parser().parse_known_args(words[1:])  # exits (fails the test) on an unknown command
+    pytest_options = {"--block-network"}  # `run` hands what it does not know to pytest: these exist
+    assert set(extra) <= pytest_options and (not extra or args.command == "run"), extra
+
+
+def test_replay_runs_on_every_push_and_live_only_on_a_schedule():
+    assert {"push", "pull_request", "schedule"} <= set(GITHUB[True] if True in GITHUB else GITHUB["on"])
+    assert "!= 'schedule'" in GITHUB["jobs"]["replay"]["if"] and "== 'schedule'" in GITHUB["jobs"]["live"]["if"]
+    assert GITLAB["replay"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE != "schedule"'}]
+    assert GITLAB["live"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+
+
+def test_live_credentials_come_only_from_the_secret_store():
+    env = GITHUB["jobs"]["live"]["env"]
+    secrets = {var for role in CREDENTIAL_VARS.values() for key, var in role.items() if key != "email"}
+    for name, value in env.items():
+        expected = "vars." if name in ("ZENDESK_TARGET", "ZENDESK_PROFILE") else "secrets."
+        assert value == f"${{{{ {expected}{name} }}}}", name
+    assert {"ZENDESK_API_TOKEN", "ZENDESK_OAUTH_TOKEN"} <= secrets & set(env)
+    text = (ROOT / ".gitlab-ci.yml").read_text() + (ROOT / ".github" / "workflows" / "conformance.yml").read_text()
+    assert "fake" not in text and "@" not in text.replace("@v", "")
+
+
+def test_junit_goes_to_the_test_view_and_reports_are_uploaded():
+    for job in ("replay", "live"):
+        assert GITLAB[job]["artifacts"]["reports"]["junit"] == "reports/junit.xml"
+        assert "reports/" in GITLAB[job]["artifacts"]["paths"] and GITLAB[job]["artifacts"]["when"] == "always"
+        steps = GITHUB["jobs"][job]["steps"]
+        assert any(s.get("with", {}).get("report_paths") == "reports/junit.xml" for s in steps)
+        assert any("reports/" in str(s.get("with", {}).get("path", "")) for s in steps)
+
+
+@pytest.mark.e2e
+def test_the_replay_jobs_commands_pass(tmp_path):
+    """The replay job's own commands, as CI runs them, in this checkout (reports to a temporary folder)."""
+    assert github_commands("replay")[1:] == gitlab_commands("replay")[1:]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
+    env["ZDCONFORM_REPORTS"] = str(tmp_path)  # the environment moves every report, as the option would
+    zdconform = str(Path(sys.executable).parent / "zdconform")
+    for command in github_commands("replay")[1:]:
+        words = shlex.split(command)
+        proc = subprocess.run([zdconform, *words[1:]], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, f"{command}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+    assert {p.name for p in tmp_path.iterdir()} >= {"junit.xml", "evidence.json", "evidence.html"}

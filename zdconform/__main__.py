@@ -1,0 +1,7 @@
+"""`python -m zdconform`: the `zdconform` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

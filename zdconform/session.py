@@ -1,0 +1,238 @@
+"""The pytest session of a conformance run: its reports folder, what it selected, its workers merged.
+
+- `runs_checks`: a session runs the checks when an argument (or testpath) is at, in or above
+  `<rootdir>/suites`; only such a session touches the reports folder.
+- `prepare_reports`: before anything runs, the reports of an earlier run leave the reports
+  folder, and junit.xml is pointed into it (unless `--junitxml` says otherwise), so junit.xml,
+  evidence.json, evidence.html and results.json always describe the same run.
+- `start`: what a session against a live target does first: progress lines for waits, and for a
+  tenant the preflight (`http.preflight`), which ends the session with its own exit code.
+- `SessionWatch`: counts the checks selected and deselected, and on a pytest-xdist controller
+  merges the workers' results (each worker's `workeroutput`), so `-n 4` reports as a serial run.
+- `session_facts`: what the evidence says of the session: selection, complete or partial, and
+  the methods a live run left unchecked for lack of credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .exceptions import PreflightError, ZdConformError
+from .reporting.results import CheckResult
+from .run import RunState
+from .settings import Credentials, Options, default_profile, load_profile, parse_target
+
+__all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "describe", "drop_junit",
+           "prepare_reports", "revoke_leftovers", "runs_checks", "session_facts", "start", "write_line"]
+
+RUN = pytest.StashKey[RunState]()  # the run of this process (a serial run, or one xdist worker)
+WATCH = pytest.StashKey["SessionWatch"]()
+REPORT_FILES = ("junit.xml", "evidence.json", "evidence.html", "results.json")
+WORKER_KEY = "zdconform"
+
+
+def runs_checks(config: pytest.Config) -> bool:
+    """True when this session runs the conformance suites (and so writes their reports)."""
+    suites = (config.rootpath / "suites").resolve()
+    if config.option.help or config.option.version or config.option.collectonly or not suites.is_dir():
+        return False
+    return any(path == suites or suites in path.parents or path in suites.parents for path in _arg_paths(config))
+
+
+def _arg_paths(config: pytest.Config) -> list[Path]:
+    base = config.invocation_params.dir
+    return [(base / str(arg).split("::")[0]).resolve() for arg in config.args]
+
+
+def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
+    """One line on the terminal now, even while pytest captures a check's output."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    if capture is None:
+        reporter.write_line(text, **markup)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(text, **markup)
+
+
+class ProgressLines(logging.Handler):
+    """zdconform's own log lines (retry and pacing waits) as one terminal line each, as they happen."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        super().__init__(logging.INFO)
+        self.config = config
+
+    def emit(self, record: logging.LogRecord) -> None:
+        write_line(self.config, f"zdconform: {record.getMessage()}", yellow=True)
+
+
+def prepare_reports(config: pytest.Config, reports: Path) -> None:
+    """Remove the reports of an earlier run, and write junit.xml beside the evidence."""
+    for name in REPORT_FILES:
+        (reports / name).unlink(missing_ok=True)
+    if not config.option.xmlpath:
+        reports.mkdir(parents=True, exist_ok=True)
+        config.option.xmlpath = str(reports / "junit.xml")
+
+
+def drop_junit(config: pytest.Config) -> None:
+    """No junit.xml for a run that never started (its preflight failed)."""
+    from _pytest.junitxml import xml_key
+
+    xml = config.stash.get(xml_key, None)
+    if xml is not None:
+        del config.stash[xml_key]  # so that junitxml's own unconfigure has nothing left to unregister
+        config.pluginmanager.unregister(xml)
+
+
+def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
+    """Progress lines for a live run; the preflight of a tenant (a failure ends the session)."""
+    target = parse_target(options.target, replay_from=options.replay_from)
+    if not target.is_live:
+        return
+    logging.getLogger("zdconform").setLevel(logging.INFO)
+    logging.getLogger("zdconform").addHandler(ProgressLines(config))
+    if config.getoption("disable_recording", False):
+        write_line(config, f"zdconform: --disable-recording: the checks run live against {target.slug} and "
+                   "record nothing: cassettes/ stays as it is, and the evidence links no cassette.")
+    if target.kind != "tenant" or target.base_url is None:
+        return
+    from .http.preflight import preflight
+
+    profile = load_profile(options.profile) if options.profile else default_profile()
+    try:
+        lines = preflight(target.base_url, profile, Credentials.from_env("admin"))
+    except PreflightError as exc:
+        watch.preflight_failed = True
+        drop_junit(config)
+        pytest.exit(f"zdconform: preflight failed (exit {exc.exit_code}): {exc}", returncode=exc.exit_code)
+    for line in lines:
+        write_line(config, f"zdconform: {line}")
+
+
+def revoke_leftovers(config: pytest.Config, run: RunState) -> None:
+    """At the end of a live run: revoke what interrupted checks left, one line before and after."""
+    from .conformance.recovery import recover_all_pending
+    from .http.client import ZendeskClient
+
+    write_line(config, f"zdconform: cleanup: revoking {len(run.ledger.live)} token(s) and resolving "
+               f"{len(run.ledger.pending)} unanswered Create Token(s) left by interrupted checks")
+    with ZendeskClient(run.base_url) as client:
+        left = run.ledger.revoke_all(client)
+        outcomes = recover_all_pending(client, run.ledger)
+    write_line(config, f"zdconform: cleanup: {len(left)} token(s) could not be revoked"
+               f"{' (run `zdconform cleanup`)' if left else ''}; "
+               f"{sum(o.resolved for o in outcomes)} unanswered Create Token(s) resolved")
+    for outcome in outcomes:
+        if not outcome.resolved:
+            write_line(config, f"zdconform: {outcome.line()}", yellow=True)
+
+
+def describe(run: RunState | None, options: Options) -> RunState | str:
+    """The run to report: this process's, or one that only describes it (an xdist controller)."""
+    try:
+        return run if run is not None else RunState.open(options, start=False)
+    except ZdConformError as exc:
+        return f"zdconform: no reports written: {exc}"
+
+
+class SessionWatch:
+    """The session as the evidence reports it: checks selected, deselected and (xdist) merged."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.selected = 0
+        self.deselected = 0
+        self.workers = 0
+        self.order: list[str] = []
+        self.merged: list[CheckResult] = []
+        self.preflight_failed = False
+
+    def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
+        self.deselected += sum(1 for item in items if item.get_closest_marker("zd_check"))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.selected = sum(1 for item in session.items if item.get_closest_marker("zd_check"))
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        run = self.config.stash.get(RUN, None)
+        if run is not None:
+            run.store.interrupted = True  # no partial cassette is written
+
+    # -- pytest-xdist: the controller merges what each worker ran ---------------------------
+    def output(self, run: RunState | None) -> str:
+        """What a worker hands the controller (its `workeroutput`)."""
+        results = [r.as_json() for r in run.results] if run is not None else []
+        return json.dumps({"results": results, "selected": self.selected, "deselected": self.deselected})
+
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
+        if not self.order:
+            self.order = list(ids)
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        text = getattr(node, "workeroutput", {}).get(WORKER_KEY)
+        if not text:
+            return
+        data = json.loads(text)
+        self.workers += 1
+        self.selected = max(self.selected, int(data["selected"]))  # every worker collects the whole session
+        self.deselected = max(self.deselected, int(data["deselected"]))
+        self.merged += [CheckResult.from_json(r) for r in data["results"]]
+
+    def merged_results(self) -> list[CheckResult]:
+        """The workers' results in collection order, as a serial run lists them."""
+        rank = {nodeid: index for index, nodeid in enumerate(self.order)}
+        return sorted(self.merged, key=lambda r: rank.get(r.check, len(rank)))
+
+
+def session_facts(config: pytest.Config, watch: SessionWatch, ran: int, exitstatus: int,
+                  unchecked: list[dict[str, Any]]) -> dict[str, Any]:
+    """The evidence's `run.selection`, `run.complete`, `run.partial` and `run.unchecked_methods`."""
+    option = config.option
+    lf = config.pluginmanager.get_plugin("lfplugin")
+    last_failed = bool(getattr(option, "lf", False))
+    narrowed = _narrowed(config)
+    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    selection = {"args": [_relative(str(a), config.rootpath) for a in config.args], "keyword": option.keyword or None,
+                 "markers": option.markexpr or None, "last_failed": last_failed,
+                 "failed_first": bool(getattr(option, "failedfirst", False)), "selected": watch.selected,
+                 "deselected": watch.deselected, "ran": ran, "interrupted": interrupted,
+                 "workers": watch.workers}
+    partial = []
+    if narrowed:
+        partial.append(f"only part of the suites was collected: {', '.join(narrowed)}")
+    if watch.deselected:
+        filters = [f for f, on in ((f"-k {option.keyword!r}", option.keyword), (f"-m {option.markexpr!r}",
+                   option.markexpr), ("--lf", last_failed)) if on] or ["a plugin"]
+        partial.append(f"{' '.join(filters)} deselected {watch.deselected} of {watch.deselected + watch.selected} "
+                       "checks")
+    elif last_failed and lf is not None and getattr(lf, "lastfailed", None):
+        partial.append("--lf ran only the checks that failed last time")
+    if ran < watch.selected:
+        how = "interrupted" if interrupted else "stopped early (-x, --maxfail or an error)"
+        partial.append(f"{how} after {ran} of {watch.selected} selected checks")
+    elif interrupted:
+        partial.append("interrupted")
+    return {"selection": selection, "complete": not partial, "partial": partial, "unchecked_methods": unchecked}
+
+
+def _relative(arg: str, root: Path) -> str:
+    path, sep, rest = arg.partition("::")
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix() + sep + rest
+    except ValueError:
+        return arg
+
+
+def _narrowed(config: pytest.Config) -> list[str]:
+    suites = (config.rootpath / "suites").resolve()
+    return [str(arg) for arg, path in zip(config.args, _arg_paths(config), strict=True)
+            if suites in path.parents or (path == suites and "::" in str(arg))]
