@@ -148,9 +148,11 @@ def test_cleanup_finds_and_revokes_what_a_killed_run_left(tmp_path, capsys):
             torn.unlink()  # SIGKILL can cut an atomic write short: the journal itself stays whole
 
 
-FAULTS = [  # the preflight sends the first 3 requests (anonymous, then each admin credential)
+# Before the first check: the preflight's 3 requests (anonymous, then each admin credential), then
+# the look-up of the tokens that already exist (never the run's to revoke); faults start after them.
+FAULTS = [
     pytest.param([{"kind": "rate_limit", "start": 6, "count": 3, "retry_after": 1}], id="429-burst"),
-    pytest.param([{"kind": "unavailable", "start": 5, "count": 2, "retry_after": 1}], id="503s"),
+    pytest.param([{"kind": "unavailable", "start": 8, "count": 2, "retry_after": 1}], id="503s"),
     pytest.param([{"kind": "reset", "start": 4, "count": 3, "methods": ["GET"]}], id="resets"),
     pytest.param([{"kind": "latency", "latency_ms": 50}], id="latency"),
 ]

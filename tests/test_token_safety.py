@@ -21,6 +21,7 @@ from test_cleanup import _clean_env, _wait_for
 
 from zdconform.cli import main as zdconform
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
+from zdconform.settings.project import journal_path
 
 from _helpers import ROOT, SUITES
 
@@ -74,7 +75,8 @@ def start(emulator, tmp_path, monkeypatch, users: dict):
 
 
 def journal(tmp_path, emulator):
-    return tmp_path / ".zdconform" / f"tokens-127.0.0.1_{emulator.port}.json"
+    """The run's journal: in the project it runs in (the checkout), whatever its cassette root."""
+    return journal_path(ROOT, f"127.0.0.1_{emulator.port}")
 
 
 def pending(tmp_path, emulator) -> dict:
@@ -107,7 +109,7 @@ def test_sigkill_on_the_first_create_token_then_cleanup_spares_the_users_token(t
         proc.communicate(timeout=30)
         assert len(pending(tmp_path, emulator)) == 1, "the lost answer is journalled"
         assert left_by_the_run(emulator, users), "a killed run leaves its token"
-        folder = f"--journal={tmp_path / '.zdconform'}"
+        folder = f"--journal={journal(tmp_path, emulator).parent}"
         assert zdconform(["cleanup", f"--target={emulator.url}", folder]) == 0
         out = capsys.readouterr().out
         assert "revoked token" in out and "1 token(s) revoked" in out, out
@@ -124,7 +126,7 @@ def test_sigkill_before_the_tenant_minted_then_cleanup_touches_nothing(tmp_path,
                   proc)
         proc.kill()  # while it waits out the 503's Retry-After: its request minted nothing
         proc.communicate(timeout=30)
-        folder = f"--journal={tmp_path / '.zdconform'}"
+        folder = f"--journal={journal(tmp_path, emulator).parent}"
         assert zdconform(["cleanup", f"--target={emulator.url}", folder]) == 1
         assert "may still be in flight" in capsys.readouterr().out
         assert still_works(emulator, users) and len(emulator.tokens_created()) == 1

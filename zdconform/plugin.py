@@ -26,7 +26,7 @@ from .reporting import results
 from .reporting.results import check_id, skip_reason
 from .run import RunState, unchecked_message, unchecked_methods
 from .session import RUN, WATCH
-from .settings import Options, parse_target
+from .settings import Options, load_profile, parse_target
 from .settings.options import declare_options, options_of
 
 OPTIONS = pytest.StashKey[Options]()
@@ -58,6 +58,8 @@ def pytest_configure(config: pytest.Config) -> None:
         problem = recording_conflict(target, config.getoption("record_mode", None),
                                      config.getoption("disable_recording", False))
         problem = problem if sessions.runs_checks(config) else None
+        if options.profile and sessions.runs_checks(config):
+            load_profile(options.profile)  # a bad profile rejects the run before reports/ is touched
     except ZdConformError as exc:
         raise pytest.UsageError(str(exc)) from None
     if problem:
@@ -94,6 +96,7 @@ def _open_run(config: pytest.Config) -> RunState:
         try:
             config.stash[RUN] = RunState.open(config.stash[OPTIONS])
         except ZdConformError as exc:
+            sessions.drop_junit(config)  # a rejected run writes no junit.xml
             raise pytest.UsageError(str(exc)) from None
         if config.stash[RUN].target.is_live:
             signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
