@@ -1,4 +1,4 @@
-"""The `zdconform` command: run, emulator, validate, verify, report, diff, cleanup.
+"""The `zdconform` command: run, emulator, validate, verify, report, diff, cleanup, sign, keygen.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it); other codes are pytest's own (see README).
@@ -60,7 +60,21 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--target", default="reference-emulator",
                         help="cassette folder name (default: reference-emulator) or a tenant URL")
     verify.add_argument("--cassettes", default=str(PROJECT_ROOT / "cassettes"), help="cassette root folder")
+    verify.add_argument("--public-key", metavar="FILE",
+                        help="also prove with this Ed25519 public key (PEM) that MANIFEST.json.sig signs the manifest")
     verify.set_defaults(handler=_verify)
+
+    sign = sub.add_parser("sign", help="sign a cassette folder's MANIFEST.json with an Ed25519 key (after recording)")
+    sign.add_argument("--target", default="reference-emulator", help="cassette folder name or a tenant URL")
+    sign.add_argument("--cassettes", default=str(PROJECT_ROOT / "cassettes"), help="cassette root folder")
+    sign.add_argument("--key", metavar="FILE", help="the private key (PEM); default: $ZDCONFORM_SIGNING_KEY "
+                      "(the PEM text) or $ZDCONFORM_SIGNING_KEY_FILE")
+    sign.set_defaults(handler=_sign)
+
+    keygen = sub.add_parser("keygen", help="make an Ed25519 key pair for `zdconform sign`")
+    keygen.add_argument("--out", default="zdconform-signing", metavar="PREFIX",
+                        help="writes PREFIX.key (private, mode 600; never commit it) and PREFIX.pub")
+    keygen.set_defaults(handler=_keygen)
 
     report = sub.add_parser("report", help="render evidence.html again from a run's evidence.json")
     report.add_argument("--reports", default="reports", help="folder holding evidence.json (default: reports)")
@@ -114,8 +128,7 @@ def _validate(args: argparse.Namespace, extra: list[str]) -> int:
     return validate_file(args.schema, args.file)
 
 
-def _verify(args: argparse.Namespace, extra: list[str]) -> int:
-    from .recording.store import CassetteStore
+def _folder(args: argparse.Namespace) -> Path:
     from .settings import parse_target
 
     slug = parse_target(args.target).slug if "://" in args.target else args.target
@@ -123,13 +136,30 @@ def _verify(args: argparse.Namespace, extra: list[str]) -> int:
     if not (folder / "MANIFEST.json").exists():
         raise UsageError(f"No MANIFEST.json in {str(folder)!r}: nothing recorded for "
                              f"{args.target!r}. Record it first with `zdconform run --target ...`.")
-    problems = CassetteStore(folder).problems()
-    for problem in problems:
-        print(problem)
-    total = len(CassetteStore(folder).manifest["cassettes"])
-    print(f"{'FAILED' if problems else 'OK'}: {total} cassette(s) in the manifest, "
-          f"{len(problems)} problem(s) in {folder}")
-    return 1 if problems else 0
+    return folder
+
+
+def _verify(args: argparse.Namespace, extra: list[str]) -> int:
+    from .recording.audit import verify_folder
+
+    lines, code = verify_folder(_folder(args), args.public_key)
+    print("\n".join(lines))
+    return code
+
+
+def _sign(args: argparse.Namespace, extra: list[str]) -> int:
+    from .recording.audit import sign_folder
+
+    print(sign_folder(_folder(args), args.key))
+    return 0
+
+
+def _keygen(args: argparse.Namespace, extra: list[str]) -> int:
+    from .recording.signing import generate_keys
+
+    private, public = generate_keys(Path(args.out))
+    print(f"wrote {private} (private: keep it secret, never commit it) and {public} (public: for auditors)")
+    return 0
 
 
 def _report(args: argparse.Namespace, extra: list[str]) -> int:

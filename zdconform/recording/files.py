@@ -58,12 +58,14 @@ def read_limited(path: Path, limit: int, *, what: str) -> str:
                          "save it as UTF-8.") from None
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+def atomic_write(path: Path, text: str, mode: int | None = None) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half;
+    `mode` (such as 0o600 for a private key) instead of the umask's default."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide the evidence from its readers
+        # mkstemp's 0600 would hide the evidence from its readers
+        os.chmod(tmp, 0o666 & ~_UMASK if mode is None else mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
