@@ -97,11 +97,14 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
+    from .recording.files import check_writable_folder
+
     suites = PROJECT_ROOT / "suites"
     if not suites.is_dir():
         raise UsageError(f"The suites folder {str(suites)!r} is missing: run zdconform from a "
                              "checkout of the project (installed with `pip install -e .`).")
     reports = Path(args.reports).resolve()
+    check_writable_folder(reports, "reports folder", "Give `--reports` a folder you can write to.")
     staged = reports / ".junit.xml.partial"  # becomes junit.xml only if the run was not rejected
     pytest_args = [str(suites), f"--zd-target={args.target}", f"--junitxml={staged}",
                    f"--zd-reports={reports}",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..exceptions import UsageError
 
-__all__ = ["atomic_write", "read_limited", "read_limited_bytes", "sha256_file", "utcnow"]
+__all__ = ["atomic_write", "check_writable_folder", "read_limited", "read_limited_bytes", "sha256_file", "utcnow"]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -74,6 +74,21 @@ def atomic_write(path: Path, text: str, mode: int | None = None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable_folder(path: Path, what: str, fix: str) -> None:
+    """Refuse, before anything is written, a folder that cannot be made or written to: a file in its
+    place or on its way, or a folder without write permission (or on a read-only file system)."""
+    probe = Path(os.path.abspath(path))
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent  # the nearest part that exists: the folders below it will be made
+    if not probe.is_dir():
+        why = "it is a file, not a folder" if probe == Path(os.path.abspath(path)) else f"{str(probe)!r} is a file"
+    elif not os.access(probe, os.W_OK | os.X_OK):
+        why = f"{str(probe)!r} is not writable"
+    else:
+        return
+    raise UsageError(f"The {what} {str(path)!r} cannot be written ({why}). {fix}")
 
 
 def utcnow() -> str:

@@ -22,6 +22,7 @@ from typing import Any
 from .. import __version__
 from ..exceptions import CassetteError, UsageError, excerpt
 from .files import atomic_write, read_limited, sha256_file, utcnow
+from .interactions import CASSETTE_LIMIT, response_problem
 from .manifest import DIGEST, MANIFEST_LIMIT, check_manifest, manifest_digest, seal_problem, unsafe
 from .scrub import SecretSet, leak_gate
 from .signing import sign_manifest, signer_from_env
@@ -141,13 +142,18 @@ class CassetteStore:
             self.check_one(path)
         if not path.is_file():
             raise CassetteNotFoundError()
+        fix = "Restore it from version control or re-record it with `zdconform run --target emulator`."
         try:
-            return tuple(deserialize(path.read_text(encoding="utf-8"), serializer))
+            loaded = tuple(deserialize(read_limited(path, CASSETTE_LIMIT, what="cassette"), serializer))
+        except UsageError as exc:  # too big, not a file, not UTF-8
+            raise CassetteError(f"{exc} {fix}") from None
         except Exception as exc:  # noqa: BLE001 - any parse error means a corrupt cassette
-            raise CassetteError(
-                f"Cassette {str(path)!r} is corrupt and cannot be replayed ({type(exc).__name__}: "
-                f"{str(exc)[:200]}). Restore it from version control or re-record it with "
-                "`zdconform run --target emulator`.") from None
+            raise CassetteError(f"Cassette {str(path)!r} is corrupt and cannot be replayed ({type(exc).__name__}: "
+                                f"{excerpt(str(exc), 200)}). {fix}") from None
+        why = next(filter(None, (response_problem(i, r) for i, r in enumerate(loaded[1]))), None)
+        if why is not None:
+            raise CassetteError(f"Cassette {str(path)!r} is corrupt and cannot be replayed: {why}. {fix}")
+        return loaded
 
     def save_cassette(self, cassette_path: str, cassette_dict: dict[str, Any], serializer: Any) -> None:
         if not self.recording or self.interrupted:
