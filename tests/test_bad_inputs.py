@@ -99,3 +99,77 @@ def test_a_rejected_run_leaves_reports_as_they_were(tmp_path, args, env):
     assert proc.returncode == 4, out
     assert "Traceback" not in out and "Pw-0000000" not in out
     assert sorted(os.listdir(reports)) == ["junit.xml"] and (reports / "junit.xml").read_text() == "<previous/>"
+
+
+@pytest.mark.parametrize("value", ["tökén-with-umlauts-000000000000", "token with spaces 0000000000",
+                                   "token\nwith-a-line-break-0000", "\udcff\udcfe-undecodable-000000000", "€" * 40])
+def test_a_bearer_token_that_cannot_go_into_a_header_is_one_paragraph(value):
+    from zdconform.exceptions import UsageError
+    from zdconform.settings import Credentials
+
+    with pytest.raises(UsageError) as caught:
+        Credentials.from_env("admin", {"ZENDESK_OAUTH_TOKEN": value})
+    message = str(caught.value)
+    assert one_paragraph(message) and "ZENDESK_OAUTH_TOKEN" in message and value not in message
+    assert value[:6] not in message
+
+
+def test_a_non_ascii_password_is_still_sent_base64_encoded():
+    from zdconform.settings import Credentials
+
+    assert Credentials.from_env("admin", {"ZENDESK_EMAIL": "a@b.example", "ZENDESK_PASSWORD": "pässwörd-€"}).password
+
+
+@pytest.mark.parametrize("where", ["a-file", "under-a-file", "dev-null-below"])
+def test_an_unwritable_reports_folder_is_refused_before_anything_runs(tmp_path, where):
+    from zdconform.exceptions import UsageError
+    from zdconform.recording.files import check_writable_folder
+
+    (tmp_path / "f").write_text("x")
+    path = {"a-file": tmp_path / "f", "under-a-file": tmp_path / "f" / "r", "dev-null-below": Path("/dev/null/r")}
+    with pytest.raises(UsageError) as caught:
+        check_writable_folder(path[where], "reports folder", "Give `--zd-reports` a folder you can write to.")
+    assert one_paragraph(str(caught.value)) and "--zd-reports" in str(caught.value)
+    check_writable_folder(tmp_path / "new" / "deeper", "reports folder", "")  # a folder still to make is fine
+
+
+def test_a_report_that_cannot_be_written_is_one_paragraph(tmp_path, monkeypatch):
+    from zdconform.exceptions import UsageError
+    from zdconform.reporting import publish
+
+    def refuse(path, text, mode=None):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(publish, "atomic_write", refuse)
+    monkeypatch.setattr(publish, "gate", lambda *a: None)
+    monkeypatch.setattr(publish.evidence, "build", lambda *a: {})
+    monkeypatch.setattr(publish, "render", lambda *a: "")
+    monkeypatch.setattr(publish, "findings", lambda *a: [])
+    info = type("Info", (), {"reports": tmp_path, "slug": "t", "profile": type("P", (), {"name": "p"}),
+                             "started_at": "", "secrets": None})()
+    with pytest.raises(UsageError) as caught:
+        publish.publish(info, [])
+    assert one_paragraph(str(caught.value)) and "Permission denied" in str(caught.value)
+
+
+BAD_ENVIRONMENTS = [
+    pytest.param(["--reports=FILE"], {}, 2, id="reports-a-file"),
+    pytest.param(["--reports=FILE/below"], {}, 2, id="reports-under-a-file"),
+    pytest.param(["--target=https://127.0.0.1:9"], {"ZENDESK_OAUTH_TOKEN": "tökén-0000000000000000"}, 4,
+                 id="non-latin1-oauth-token"),
+    pytest.param(["--target=replay", "--zd-reports=FILE/below"], {}, 4, id="zd-reports-under-a-file"),
+]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("args", "env", "code"), BAD_ENVIRONMENTS)
+def test_an_unusable_reports_folder_or_credential_is_one_paragraph(tmp_path, args, env, code):
+    (tmp_path / "file").write_text("x")
+    args = [a.replace("FILE", str(tmp_path / "file")) for a in args]
+    if not any(a.startswith("--reports") for a in args):
+        args.append(f"--reports={tmp_path / 'reports'}")
+    proc = subprocess.run([str(Path(sys.executable).parent / "zdconform"), "run", *args],
+                          env={**_clean_env(), **env}, capture_output=True, text=True, timeout=60)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == code and "Traceback" not in out and "tökén" not in out, out
+    assert "cannot be written" in out or "cannot be sent" in out

@@ -1,4 +1,4 @@
-"""The `zdconform` command: run, emulator, validate, verify, report, diff, cleanup.
+"""The `zdconform` command: run, emulator, validate, verify, report, diff, cleanup, sign, keygen.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
@@ -72,7 +72,22 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--target", default="reference-emulator",
                         help="cassette folder name (default: reference-emulator) or a tenant URL")
     verify.add_argument("--cassettes", help="cassette root folder (default: the project's, as a run resolves it)")
+    verify.add_argument("--public-key", metavar="FILE",
+                        help="also prove with this Ed25519 public key (PEM) that MANIFEST.json.sig signs the manifest")
     verify.set_defaults(handler=_verify)
+
+    sign = sub.add_parser("sign", help="sign a cassette folder's MANIFEST.json with an Ed25519 key (after recording)",
+                          parents=[project])
+    sign.add_argument("--target", default="reference-emulator", help="cassette folder name or a tenant URL")
+    sign.add_argument("--cassettes", help="cassette root folder (default: the project's, as a run resolves it)")
+    sign.add_argument("--key", metavar="FILE", help="the private key (PEM); default: $ZDCONFORM_SIGNING_KEY "
+                      "(the PEM text) or $ZDCONFORM_SIGNING_KEY_FILE")
+    sign.set_defaults(handler=_sign)
+
+    keygen = sub.add_parser("keygen", help="make an Ed25519 key pair for `zdconform sign`")
+    keygen.add_argument("--out", default="zdconform-signing", metavar="PREFIX",
+                        help="writes PREFIX.key (private, mode 600; never commit it) and PREFIX.pub")
+    keygen.set_defaults(handler=_keygen)
 
     report = sub.add_parser("report", help="render evidence.html again from a run's evidence.json",
                             parents=[project])
@@ -102,6 +117,8 @@ def _options(args: argparse.Namespace, **cli: Any) -> Options:
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
+    from .recording.files import check_writable_folder
+
     project = project_root(args.project, Path.cwd())
     suites = project / "suites"
     if not suites.is_dir():
@@ -110,6 +127,9 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     pytest_args = [str(suites), f"--rootdir={project}", "-q", *extra]
     if args.target:  # else the plugin resolves it: ZENDESK_TARGET, then the ini, then replay
         pytest_args.append(f"--zd-target={args.target}")
+    if args.reports:
+        check_writable_folder(Path(args.reports).resolve(), "reports folder",
+                              "Give `--reports` a folder you can write to.")
     if args.profile:
         pytest_args.append(f"--zd-profile={Path(args.profile).resolve()}")
     if args.reports:  # junit.xml goes with the evidence: the plugin points it there
@@ -129,8 +149,7 @@ def _validate(args: argparse.Namespace, extra: list[str]) -> int:
     return validate_file(args.schema, args.file)
 
 
-def _verify(args: argparse.Namespace, extra: list[str]) -> int:
-    from .recording.store import CassetteStore
+def _folder(args: argparse.Namespace) -> Path:
     from .settings import parse_target
 
     slug = parse_target(args.target).slug if "://" in args.target else args.target
@@ -138,13 +157,30 @@ def _verify(args: argparse.Namespace, extra: list[str]) -> int:
     if not (folder / "MANIFEST.json").exists():
         raise UsageError(f"No MANIFEST.json in {str(folder)!r}: nothing recorded for "
                              f"{args.target!r}. Record it first with `zdconform run --target ...`.")
-    problems = CassetteStore(folder).problems()
-    for problem in problems:
-        print(problem)
-    total = len(CassetteStore(folder).manifest["cassettes"])
-    print(f"{'FAILED' if problems else 'OK'}: {total} cassette(s) in the manifest, "
-          f"{len(problems)} problem(s) in {folder}")
-    return 1 if problems else 0
+    return folder
+
+
+def _verify(args: argparse.Namespace, extra: list[str]) -> int:
+    from .recording.audit import verify_folder
+
+    lines, code = verify_folder(_folder(args), args.public_key)
+    print("\n".join(lines))
+    return code
+
+
+def _sign(args: argparse.Namespace, extra: list[str]) -> int:
+    from .recording.audit import sign_folder
+
+    print(sign_folder(_folder(args), args.key))
+    return 0
+
+
+def _keygen(args: argparse.Namespace, extra: list[str]) -> int:
+    from .recording.signing import generate_keys
+
+    private, public = generate_keys(Path(args.out))
+    print(f"wrote {private} (private: keep it secret, never commit it) and {public} (public: for auditors)")
+    return 0
 
 
 def _report(args: argparse.Namespace, extra: list[str]) -> int:

@@ -18,7 +18,7 @@ import pytest
 
 from . import session as sessions
 from .conformance.notes import CheckNotes
-from .exceptions import ZdConformError
+from .exceptions import CassetteError, ZdConformError
 from .recording.modes import recording_conflict
 from .recording.offline import no_dns
 from .recording.redaction import install_log_redaction, redact_report, redact_text
@@ -179,6 +179,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(CassetteError):
+        report.longrepr = f"zdconform: {call.excinfo.value}"  # one paragraph: the message names file and fix
     if RUN in item.config.stash:  # one redaction for the terminal and junit.xml, at any verbosity
         redact_report(report, _redactor(item.config.stash[RUN]))
     if item.get_closest_marker("zd_check") and RUN in item.config.stash:

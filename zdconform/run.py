@@ -22,7 +22,7 @@ from .conformance.recovery import protect_existing
 from .conformance.tokens import TokenLedger
 from .exceptions import UsageError
 from .http.pacing import Pacer
-from .recording.files import utcnow
+from .recording.files import check_writable_folder, utcnow
 from .recording.scrub import REDACTED, Scrubber, SecretSet
 from .recording.store import CassetteStore
 from .reporting.results import CheckResult, RunInfo, fold, result_of
@@ -46,6 +46,7 @@ REFERENCE_DESCRIPTION = ("zdconform reference emulator (a local stand-in built f
                          "documentation; not a real Zendesk tenant)")
 # Emulator recordings use a frozen clock so that re-recording gives identical files.
 EMULATOR_FROZEN_TIME = "2026-11-01T12:00:00Z"
+_REPORTS_FIX = "Give `--zd-reports` (or ZDCONFORM_REPORTS) a folder you can write to."
 REFERENCE_PROFILE = {"name": "reference-emulator",
                      "expect": {"password": "disabled", "api_token": "enabled", "oauth": "enabled"},
                      "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}
@@ -76,6 +77,7 @@ class RunState:
         describes it: no emulator started, no journal kept."""
         env = os.environ if env is None else env
         target = parse_target(options.target, replay_from=options.replay_from)
+        check_writable_folder(options.reports, "reports folder", _REPORTS_FIX)  # before any check runs
         folder = options.cassette_root / target.slug
         store = CassetteStore(folder, recording=target.is_live, verify=not options.allow_unverified)
         secrets = SecretSet()

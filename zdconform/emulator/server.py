@@ -1,7 +1,10 @@
 """The HTTP server: HTTP/1.1 on a socket, keep-alive, one daemon thread per connection.
 
 `Handler` only moves bytes: it reads a request (Content-Length or chunked), asks
-`api.app.App.handle` for the response and writes it. A `reset_after` on a response (an
+`api.app.App.handle` for the response and writes it. Malformed framing gets a 4xx with a status
+line, never a traceback: an unreadable or short body 400, a body over `MAX_BODY` 413 (read
+no further), a request line or header too long 414/431; an unknown method gets 501 and an
+HTTP version other than 1.x 505, as RFC 9110 says. A `reset_after` on a response (an
 injected fault) sends that many bytes and then aborts the connection with a TCP reset.
 `EmulatorHTTPServer` tracks its connections so that shutting down leaves none behind.
 """
@@ -25,14 +28,22 @@ from .resources.messages import Request, Response
 __all__ = ["EmulatorHTTPServer", "Handler"]
 
 
+MAX_BODY = 8 * 1024 * 1024  # bytes: Zendesk's own JSON bodies are far smaller
+
+
 class _BadRequest(Exception):
     """The request framing (Content-Length, chunks) cannot be read."""
+
+
+class _TooLarge(Exception):
+    """The request body is bigger than MAX_BODY."""
 
 
 class Handler(BaseHTTPRequestHandler):
     """Reads one request, asks the App, writes the answer; keep-alive by default."""
 
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.1"  # an unparsable request line still gets a status line
     server_version = "zdconform-emulator/1"
     sys_version = ""
     timeout = 120
@@ -42,9 +53,11 @@ class Handler(BaseHTTPRequestHandler):
         """Every method goes through the same path."""
         try:
             body = self._read_body()
-        except (_BadRequest, ValueError):
+        except (_BadRequest, _TooLarge, ValueError) as exc:
             self.close_connection = True
-            self.send_error(HTTPStatus.BAD_REQUEST, "Unreadable request body")
+            too_large = isinstance(exc, _TooLarge)
+            self.send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if too_large else HTTPStatus.BAD_REQUEST,
+                            "Request body too large" if too_large else "Unreadable request body")
             return
         response = self.server.app.handle(self._request(body))
         if response.delay:
@@ -69,17 +82,30 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length < 0:
             raise _BadRequest(length)
-        return self.rfile.read(length) if length else b""
+        if length > MAX_BODY:
+            raise _TooLarge(length)
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _BadRequest("the body is shorter than its Content-Length")
+        return body
 
     def _read_chunked(self) -> bytes:
         chunks: list[bytes] = []
+        total = 0
         while True:
             size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+            if size < 0:
+                raise _BadRequest(size)
             if size == 0:
                 while self.rfile.readline(1024).strip():
                     pass
                 return b"".join(chunks)
+            total += size
+            if total > MAX_BODY:
+                raise _TooLarge(total)
             chunks.append(self.rfile.read(size))
+            if len(chunks[-1]) < size:
+                raise _BadRequest("a chunk is shorter than its size")
             self.rfile.readline(1024)
 
     def _write(self, response: Response) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..exceptions import UsageError
 
-__all__ = ["atomic_write", "read_limited", "read_limited_bytes", "sha256_file", "utcnow"]
+__all__ = ["atomic_write", "check_writable_folder", "read_limited", "read_limited_bytes", "sha256_file", "utcnow"]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -58,12 +58,14 @@ def read_limited(path: Path, limit: int, *, what: str) -> str:
                          "save it as UTF-8.") from None
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+def atomic_write(path: Path, text: str, mode: int | None = None) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half;
+    `mode` (such as 0o600 for a private key) instead of the umask's default."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide the evidence from its readers
+        # mkstemp's 0600 would hide the evidence from its readers
+        os.chmod(tmp, 0o666 & ~_UMASK if mode is None else mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -72,6 +74,21 @@ def atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable_folder(path: Path, what: str, fix: str) -> None:
+    """Refuse, before anything is written, a folder that cannot be made or written to: a file in its
+    place or on its way, or a folder without write permission (or on a read-only file system)."""
+    probe = Path(os.path.abspath(path))
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent  # the nearest part that exists: the folders below it will be made
+    if not probe.is_dir():
+        why = "it is a file, not a folder" if probe == Path(os.path.abspath(path)) else f"{str(probe)!r} is a file"
+    elif not os.access(probe, os.W_OK | os.X_OK):
+        why = f"{str(probe)!r} is not writable"
+    else:
+        return
+    raise UsageError(f"The {what} {str(path)!r} cannot be written ({why}). {fix}")
 
 
 def utcnow() -> str:

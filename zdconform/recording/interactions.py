@@ -2,7 +2,10 @@
 
 A cassette is vcrpy YAML; `read_interactions` turns it into a list of dicts with the
 request (method, uri, path, headers, body) and the response (status, headers, body), bodies
-as text.
+as text. `response_problem` says why a deserialized response cannot be replayed (a status that
+is no HTTP status, headers or body of the wrong type), so a corrupt field is one paragraph
+when its check replays, not a crash at the end of the session. Cassettes are read up to
+`CASSETTE_LIMIT` bytes.
 """
 
 from __future__ import annotations
@@ -15,7 +18,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
-__all__ = ["body_json", "read_interactions", "try_read_interactions"]
+from ..exceptions import UsageError, excerpt
+from .files import read_limited
+
+__all__ = ["CASSETTE_LIMIT", "body_json", "read_interactions", "response_problem", "try_read_interactions"]
+
+CASSETTE_LIMIT = 32 * 1024 * 1024  # bytes: a check's cassette of 3 pages of 100 users is well under 1 MB
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 20x faster
 
@@ -30,14 +38,14 @@ def try_read_interactions(path: Path) -> tuple[list[dict[str, Any]], bool]:
     """`read_interactions`, or `([], False)` when the file is missing or not a cassette."""
     try:
         return read_interactions(path), True
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, UsageError, yaml.YAMLError):
         return [], False
 
 
 @functools.lru_cache(maxsize=64)
 def _read(path: str, mtime_ns: int, size: int) -> list[dict[str, Any]]:
     """Parsed once per file version: evidence, report and findings all read the same cassettes."""
-    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER) or {}
+    data = yaml.load(read_limited(Path(path), CASSETTE_LIMIT, what="cassette"), Loader=_LOADER) or {}
     return [_interaction(index, item) for index, item in enumerate(data.get("interactions") or [])]
 
 
@@ -54,6 +62,25 @@ def _interaction(index: int, item: dict[str, Any]) -> dict[str, Any]:
                      "headers": _headers(response.get("headers")),
                      "body": _text((response.get("body") or {}).get("string"))},
     }
+
+
+def response_problem(index: int, response: Any) -> str | None:
+    """Why recorded response number `index` cannot be replayed, or None when it has vcrpy's shape."""
+    if not isinstance(response, dict):
+        return f"interaction {index}'s response is {type(response).__name__}, not a mapping"
+    status = response.get("status")
+    code = status.get("code") if isinstance(status, dict) else None
+    if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+        return f"interaction {index}'s response `status.code` is {excerpt(code)}, not an HTTP status (100-599)"
+    if not isinstance(status, dict) or not isinstance(status.get("message", ""), str):
+        return f"interaction {index}'s response `status.message` is not text"
+    headers, body = response.get("headers") or {}, response.get("body") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) or (isinstance(v, list) and all(
+            isinstance(item, str) for item in v)) for v in headers.values()):
+        return f"interaction {index}'s response `headers` is not a mapping of names to lists of values"
+    if not isinstance(body, dict) or not isinstance(body.get("string") or "", (str, bytes)):
+        return f"interaction {index}'s response `body` is not a mapping with a `string`"
+    return None
 
 
 def _headers(headers: Any) -> dict[str, str]:

@@ -2,9 +2,11 @@
 
 `cassettes/<slug>/MANIFEST.json` labels the target (reference emulator or real tenant) and
 lists every cassette with its SHA-256, interaction count, recording time and product
-version, plus the checks that were skipped when recording (so replay skips them too).
+version, plus the checks that were skipped when recording (so replay skips them too), and
+`manifest_sha256`, a digest of all that which replay checks before it trusts the profile.
 Cassettes and the manifest are written atomically (temporary file, then rename), and a
-cassette is written only after the leak gate finds no secret in it.
+cassette is written only after the leak gate finds no secret in it. A recording run with a
+signing key in the environment (`recording.signing`) signs every manifest it writes.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from typing import Any
 from .. import __version__
 from ..exceptions import CassetteError, UsageError, excerpt
 from .files import atomic_write, read_limited, sha256_file, utcnow
-from .manifest import MANIFEST_LIMIT, check_manifest, unsafe
+from .interactions import CASSETTE_LIMIT, response_problem
+from .manifest import DIGEST, MANIFEST_LIMIT, check_manifest, manifest_digest, seal_problem, unsafe
 from .scrub import SecretSet, leak_gate
+from .signing import sign_manifest, signer_from_env
 
 __all__ = [
     "CassetteStore",
@@ -37,7 +41,7 @@ LOCK = ".MANIFEST.lock"  # serializes manifest updates between processes (git-ig
 class Problem:
     """One way a cassette folder differs from its manifest."""
 
-    kind: str  # "modified" | "missing" | "extra" | "unreadable"
+    kind: str  # "modified" | "missing" | "extra" | "unsafe" | "signature"
     path: str
     detail: str = ""
 
@@ -55,9 +59,16 @@ class CassetteStore:
     recording: bool = False
     verify: bool = True
     interrupted: bool = False
+    signer: Any = field(default=None, repr=False)  # an Ed25519PrivateKey; repr never shows it
 
     def __post_init__(self) -> None:
         self.manifest = self._read_manifest()
+        if self.recording and self.signer is None:
+            self.signer = signer_from_env()
+        sealed = seal_problem(self.manifest) if (self.folder / MANIFEST).exists() else None
+        if self.verify and not self.recording and sealed is not None:
+            raise CassetteError(f"The cassette manifest {str(self.folder / MANIFEST)!r} cannot be trusted: "
+                                f"{sealed}. Pass `--zd-allow-unverified` to replay it anyway.")
 
     # -- manifest -------------------------------------------------------------------------
     def _read_manifest(self) -> dict[str, Any]:
@@ -86,9 +97,12 @@ class CassetteStore:
             change(self.manifest)
             if self.label:
                 self.manifest["target"] = self.label
+            self.manifest[DIGEST] = manifest_digest(self.manifest)
             text = json.dumps(self.manifest, indent=2, sort_keys=True) + "\n"
             self._gate(text, self.folder / MANIFEST)
             atomic_write(self.folder / MANIFEST, text)
+            if self.signer is not None:  # in step with every manifest write, interrupted or not
+                sign_manifest(self.folder, self.signer, text.encode("utf-8"))
 
     def rel(self, path: str | Path) -> str:
         """`path` relative to the folder, symbolic links left as they are (never followed out)."""
@@ -128,13 +142,18 @@ class CassetteStore:
             self.check_one(path)
         if not path.is_file():
             raise CassetteNotFoundError()
+        fix = "Restore it from version control or re-record it with `zdconform run --target emulator`."
         try:
-            return tuple(deserialize(path.read_text(encoding="utf-8"), serializer))
+            loaded = tuple(deserialize(read_limited(path, CASSETTE_LIMIT, what="cassette"), serializer))
+        except UsageError as exc:  # too big, not a file, not UTF-8
+            raise CassetteError(f"{exc} {fix}") from None
         except Exception as exc:  # noqa: BLE001 - any parse error means a corrupt cassette
-            raise CassetteError(
-                f"Cassette {str(path)!r} is corrupt and cannot be replayed ({type(exc).__name__}: "
-                f"{str(exc)[:200]}). Restore it from version control or re-record it with "
-                "`zdconform run --target emulator`.") from None
+            raise CassetteError(f"Cassette {str(path)!r} is corrupt and cannot be replayed ({type(exc).__name__}: "
+                                f"{excerpt(str(exc), 200)}). {fix}") from None
+        why = next(filter(None, (response_problem(i, r) for i, r in enumerate(loaded[1]))), None)
+        if why is not None:
+            raise CassetteError(f"Cassette {str(path)!r} is corrupt and cannot be replayed: {why}. {fix}")
+        return loaded
 
     def save_cassette(self, cassette_path: str, cassette_dict: dict[str, Any], serializer: Any) -> None:
         if not self.recording or self.interrupted:
@@ -195,7 +214,8 @@ class CassetteStore:
 
     def problems(self) -> list[Problem]:
         """Every modified, missing and extra cassette in the folder, sorted by path."""
-        found: list[Problem] = []
+        sealed = seal_problem(self.manifest) if (self.folder / MANIFEST).exists() else None
+        found = [Problem("modified", MANIFEST, sealed)] if sealed else []
         listed = self.manifest["cassettes"]
         on_disk = {p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*.yaml")}
         for key, entry in listed.items():

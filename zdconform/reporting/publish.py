@@ -51,7 +51,11 @@ def publish(info: RunInfo, results: Sequence[CheckResult]) -> list[Path]:
             refused.append(str(exc).removesuffix(_FIX).strip())
             path.unlink(missing_ok=True)  # never leave an earlier run's copy beside this run's reports
             continue
-        atomic_write(path, text)
+        try:
+            atomic_write(path, text)
+        except OSError as exc:  # a folder removed or made read-only during the run, a full disk
+            raise UsageError(f"Cannot write the report {str(path)!r} ({exc.strerror or type(exc).__name__}): "
+                             "give `--zd-reports` a folder you can write to, with room left.") from None
     if refused:
         raise CassetteLeakError(f"{' '.join(refused)} The other reports were written. {_FIX}")
     return list(texts)

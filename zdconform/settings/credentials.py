@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..exceptions import UsageError
+
 __all__ = [
     "AUTH_METHODS",
     "AuthMethod",
@@ -72,6 +74,8 @@ class Credentials:
         env = os.environ if env is None else env
         names = CREDENTIAL_VARS[role]
         values = {key: (env.get(var) or None) for key, var in names.items()}
+        for key, value in values.items():
+            _check_sendable(names[key], value, header=key == "oauth_token")
         return cls(role=role, source=names, **values)
 
     def missing_for(self, method: AuthMethod) -> list[str]:
@@ -86,3 +90,18 @@ class Credentials:
     def __repr__(self) -> str:
         present = [k for k in ("email", "password", "api_token", "oauth_token") if getattr(self, k)]
         return f"Credentials(role={self.role!r}, present={present})"
+
+
+def _check_sendable(variable: str, value: str | None, *, header: bool) -> None:
+    """Refuse a credential that cannot go into a request: a bearer token goes into the header as
+    it is, so only visible ASCII; the others are base64-encoded as UTF-8, so no control character
+    or undecodable byte. The message names the variable and never shows the value."""
+    if value is None:
+        return
+    for index, char in enumerate(value):
+        bad = (not "\x21" <= char <= "\x7e") if header else (char < "\x20" or "\ud800" <= char <= "\udfff")
+        if bad:
+            kind = "visible ASCII characters" if header else "text without control characters"
+            raise UsageError(f"`{variable}` holds a character that cannot be sent (at position {index + 1} of "
+                             f"{len(value)}; the value is not shown): it must be {kind}. Copy the credential "
+                             "again from Zendesk, without spaces or line breaks.")

@@ -61,7 +61,7 @@ def _bearer(state: State, secret: str) -> Principal | Response:
 def _basic(state: State, encoded: str) -> Principal | Response:
     try:
         decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64, not ASCII (UnicodeEncodeError), not UTF-8
         return basic_401()
     login, colon, secret = decoded.partition(":")
     if not colon:

@@ -145,7 +145,7 @@ def _json_body(request: Request) -> Any:
         return {}
     try:
         return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested deeper than any real body
         return bad_json()
 
 
