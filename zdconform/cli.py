@@ -124,7 +124,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if not suites.is_dir():
         raise UsageError(f"The project {str(project)!r} has no `suites/` folder: the checks live there. "
                          "Copy them from zdconform's repository, or pass `--project DIR`.")
-    pytest_args = [str(suites), f"--rootdir={project}", "-q", *extra]
+    pytest_args = [str(suites), f"--rootdir={project}", "-q"]
     if args.target:  # else the plugin resolves it: ZENDESK_TARGET, then the ini, then replay
         pytest_args.append(f"--zd-target={args.target}")
     if args.reports:
@@ -134,7 +134,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         pytest_args.append(f"--zd-profile={Path(args.profile).resolve()}")
     if args.reports:  # junit.xml goes with the evidence: the plugin points it there
         pytest_args.append(f"--zd-reports={Path(args.reports).resolve()}")
-    return int(pytest.main(pytest_args))
+    return int(pytest.main([*pytest_args, *extra]))  # pytest options given explicitly come last: they win
 
 
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:

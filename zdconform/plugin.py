@@ -19,6 +19,7 @@ import pytest
 from . import session as sessions
 from .conformance.notes import CheckNotes
 from .exceptions import CassetteError, ZdConformError
+from .recording.files import check_writable_folder
 from .recording.modes import recording_conflict
 from .recording.offline import no_dns
 from .recording.redaction import install_log_redaction, redact_report, redact_text
@@ -58,8 +59,10 @@ def pytest_configure(config: pytest.Config) -> None:
         problem = recording_conflict(target, config.getoption("record_mode", None),
                                      config.getoption("disable_recording", False))
         problem = problem if sessions.runs_checks(config) else None
-        if options.profile and sessions.runs_checks(config):
-            load_profile(options.profile)  # a bad profile rejects the run before reports/ is touched
+        if sessions.runs_checks(config):  # a bad profile or reports folder: rejected before reports/ is touched
+            check_writable_folder(options.reports, "reports folder", "Give `--zd-reports` a folder you can write to.")
+            if options.profile:
+                load_profile(options.profile)
     except ZdConformError as exc:
         raise pytest.UsageError(str(exc)) from None
     if problem:
