@@ -19,7 +19,6 @@ import pytest
 from . import session as sessions
 from .conformance.notes import CheckNotes
 from .exceptions import CassetteError, ZdConformError
-from .recording.files import check_writable_folder
 from .recording.modes import recording_conflict
 from .recording.offline import no_dns
 from .recording.redaction import install_log_redaction, redact_report, redact_text
@@ -27,7 +26,7 @@ from .reporting import results
 from .reporting.results import check_id, skip_reason
 from .run import RunState, unchecked_message, unchecked_methods
 from .session import RUN, WATCH
-from .settings import Options, load_profile, parse_target
+from .settings import Options, parse_target
 from .settings.options import declare_options, options_of
 
 OPTIONS = pytest.StashKey[Options]()
@@ -59,10 +58,8 @@ def pytest_configure(config: pytest.Config) -> None:
         problem = recording_conflict(target, config.getoption("record_mode", None),
                                      config.getoption("disable_recording", False))
         problem = problem if sessions.runs_checks(config) else None
-        if sessions.runs_checks(config):  # a bad profile or reports folder: rejected before reports/ is touched
-            check_writable_folder(options.reports, "reports folder", "Give `--zd-reports` a folder you can write to.")
-            if options.profile:
-                load_profile(options.profile)
+        if sessions.runs_checks(config):
+            sessions.reject_early(options)
     except ZdConformError as exc:
         raise pytest.UsageError(str(exc)) from None
     if problem:

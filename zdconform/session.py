@@ -29,7 +29,7 @@ from .run import RunState
 from .settings import Credentials, Options, default_profile, load_profile, parse_target
 
 __all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "describe", "drop_junit",
-           "prepare_reports", "revoke_leftovers", "runs_checks", "session_facts", "start", "write_line"]
+           "prepare_reports", "reject_early", "revoke_leftovers", "runs_checks", "session_facts", "start", "write_line"]
 
 RUN = pytest.StashKey[RunState]()  # the run of this process (a serial run, or one xdist worker)
 WATCH = pytest.StashKey["SessionWatch"]()
@@ -72,6 +72,15 @@ class ProgressLines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         write_line(self.config, f"zdconform: {record.getMessage()}", yellow=True)
+
+
+def reject_early(options: Options) -> None:
+    """A bad profile or a reports folder that cannot be written rejects the run before reports/ is touched."""
+    from .recording.files import check_writable_folder
+
+    check_writable_folder(options.reports, "reports folder", "Give `--zd-reports` a folder you can write to.")
+    if options.profile:
+        load_profile(options.profile)
 
 
 def prepare_reports(config: pytest.Config, reports: Path) -> None:
