@@ -20,7 +20,7 @@ from zdconform.exceptions import UsageError
 
 from emu_support import CREDS
 
-CLIENT, SECRET = CREDS["oauth_client_identifier"], CREDS["oauth_client_secret"]
+CLIENT, SECRET = CREDS["oauth_client"]["client_identifier"], CREDS["oauth_client"]["client_secret"]
 PUBLIC = CREDS["public_client_identifier"]
 REDIRECT = "com.example.obscura:/oauth2redirect"
 FLAT = ["access_token", "token_type", "scope", "expires_in", "refresh_token", "refresh_token_expires_in"]

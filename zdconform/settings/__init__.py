@@ -16,6 +16,7 @@ from .profiles import (
     default_profile,
     load_profile,
     profile_from_dict,
+    require_client_secret,
 )
 from .targets import REFERENCE_SLUG, Target, check_base_url, is_loopback, parse_target
 
@@ -37,5 +38,6 @@ __all__ = [
     "load_profile",
     "parse_target",
     "profile_from_dict",
+    "require_client_secret",
     "resolve_options",
 ]

@@ -47,8 +47,8 @@ DEFAULT_CREDENTIALS: dict[str, Any] = {
     "oauth_client_name": "OAuth client for my app",
     # POST /oauth/tokens: the confidential client's identifier and secret (client_credentials,
     # refresh), and the public client (authorization_code with PKCE, codes from the test door).
-    "oauth_client_identifier": "obscura_my_app",
-    "oauth_client_secret": _fake("fakeclientsecret0myapp", 64),
+    "oauth_client": {"client_identifier": "obscura_my_app",
+                     "client_secret": _fake("fakeclientsecret0myapp", 64)},
     "public_client_identifier": "obscura_mobile",
 }
 
@@ -79,7 +79,7 @@ def _clients() -> tuple[Client, ...]:
                identifier="obscura_my_app", company="Obscura (fake company)",
                description="The client from Zendesk's guide to creating OAuth tokens.",
                redirect_uri=("https://app.obscura.example/oauth/callback",),
-               secret=DEFAULT_CREDENTIALS["oauth_client_secret"], allowed_scopes=("read", "write"),
+               secret=DEFAULT_CREDENTIALS["oauth_client"]["client_secret"], allowed_scopes=("read", "write"),
                created_at="2023-04-12T09:30:00Z", updated_at="2023-04-12T09:30:00Z"),
         Client(id=50329, user_id=ADMIN_ID, name="Reporting dashboard",
                identifier="obscura_reporting", company="Obscura (fake company)",
