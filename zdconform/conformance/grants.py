@@ -94,6 +94,8 @@ class Grants:
 
     def keep(self, access_token: str) -> None:
         """Find the token's id and have it revoked (with its refresh token) when the check ends."""
+        if not access_token or any(c.isspace() for c in access_token):
+            return  # no token in the answer: nothing was minted
         bearer = OAuthBearerAuth(access_token)
         shown = self.zd.client.get(CURRENT_TOKEN_PATH, auth=bearer)
         token_id = _id_of(shown)

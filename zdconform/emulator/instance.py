@@ -146,6 +146,13 @@ class ZendeskEmulator:
         with self._app.lock:
             return [token.summary() for token in self._app.state.created]
 
+    def tokens_granted(self) -> list[dict[str, Any]]:
+        """Tokens minted by POST /oauth/tokens since the last clear(): the same keys plus
+        `refresh_token` and `grant`."""
+        with self._app.lock:
+            return [token.summary() | {"refresh_token": token.refresh_token, "grant": token.grant}
+                    for token in self._app.state.granted]
+
     @property
     def request_log(self) -> list[tuple[str, str, int]]:
         """(method, path with query, status) of every request since the last clear()."""
