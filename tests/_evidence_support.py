@@ -39,11 +39,12 @@ def emulator_secrets() -> SecretSet:
     secrets = SecretSet()
     for key, value in DEFAULT_CREDENTIALS.items():
         if isinstance(value, dict):
-            for field in ("password", "api_token", "oauth_token", "email"):
+            for field in ("password", "api_token", "oauth_token", "email", "client_secret"):
                 secrets.add(value.get(field), f"{key} {field}")
             if value.get("api_token"):
                 secrets.add(f"{value['email']}/token:{value['api_token']}", f"{key} API token Basic credential")
-            secrets.add(f"{value['email']}:{value['password']}", f"{key} password Basic credential")
+            if value.get("password"):
+                secrets.add(f"{value['email']}:{value['password']}", f"{key} password Basic credential")
         elif isinstance(value, str) and key.endswith("_token"):
             secrets.add(value, key)
     return secrets

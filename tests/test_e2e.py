@@ -22,8 +22,9 @@ from zdconform.recording.store import MANIFEST
 
 from _helpers import run_suites
 
-CHECKS = 39  # 3 list clients + 3 create token + 6 minted-token users walks + 2 existing-token walks
+CHECKS = 49  # 3 list clients + 3 create token + 6 minted-token users walks + 2 existing-token walks
 #   + 13 negative auth + 6 roles + 4 Create Token errors + 2 token lifecycles
+#   + 5 client credentials + 1 refresh + 2 expiry + 2 scopes (the grant-type checks)
 
 
 def record(root: Path, *extra: str, env=None):
@@ -66,7 +67,7 @@ def test_recording_writes_one_cassette_per_check_and_the_matrix(recorded):
 def test_replay_passes_offline_with_the_same_verdicts(recorded, tmp_path):
     result = replay(recorded)
     assert result.returncode == 0, result.output
-    assert "37 passed, 2 skipped" in result.output
+    assert "47 passed, 2 skipped" in result.output
     assert "expected-denied" in result.output and "zdconform conformance matrix" in result.output
 
 
@@ -127,8 +128,10 @@ def test_secrets_never_reach_any_written_file(tmp_path):
     tenant = tenant_to_dict(default_tenant())
     admin = _admin(tenant)
     mine = {"password": "pw-" + secrets.token_hex(12), "api_token": secrets.token_hex(20),
-            "oauth_token": secrets.token_hex(27)}
+            "oauth_token": secrets.token_hex(27), "client_secret": "cs-" + secrets.token_hex(24)}
     _set_admin_secrets(tenant, admin, mine)
+    client = next(c for c in tenant["clients"] if c["id"] == 50328)
+    client["secret"] = mine["client_secret"]
     tenant["settings"]["password_access"] = True  # exercise the password path end to end too
     profile = tmp_path / "profile.yaml"
     profile.write_text(yaml.safe_dump({"expect": {"password": "enabled", "api_token": "enabled",
@@ -136,13 +139,17 @@ def test_secrets_never_reach_any_written_file(tmp_path):
     root = tmp_path / "cassettes"
     with ZendeskEmulator(tenant=tenant) as emulator:
         env = {"ZENDESK_EMAIL": admin["email"], "ZENDESK_PASSWORD": mine["password"],
-               "ZENDESK_API_TOKEN": mine["api_token"], "ZENDESK_OAUTH_TOKEN": mine["oauth_token"]}
+               "ZENDESK_API_TOKEN": mine["api_token"], "ZENDESK_OAUTH_TOKEN": mine["oauth_token"],
+               "ZENDESK_OAUTH_CLIENT_IDENTIFIER": client["identifier"],
+               "ZENDESK_OAUTH_CLIENT_SECRET": mine["client_secret"]}
         result = run_suites(f"--zd-target={emulator.url}", f"--zd-cassette-root={root}",
                             f"--zd-reports={tmp_path / 'reports'}", f"--zd-profile={profile}", env=env)
         minted = [t["token"] for t in emulator.tokens_created()]
+        granted = emulator.tokens_granted()
     assert result.returncode == 0, result.output
-    assert "32 passed, 7 skipped" in result.output  # no agent, end user or expired token here
-    assert len(minted) >= 6
+    assert "41 passed, 8 skipped" in result.output  # no agent, end user or expired token here
+    assert len(minted) >= 6 and len(granted) >= 6
+    minted += [t["token"] for t in granted] + [t["refresh_token"] for t in granted]
     wrong = {name: near_miss(value) for name, value in mine.items()}  # what the negative checks send
     needles = _encodings(admin["email"], mine, minted) + _encodings(admin["email"], wrong, [])
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "profile.yaml"]

@@ -51,6 +51,9 @@ CASES = [
             "basic-without-colon", "empty-bearer", "unknown-scheme", "no-authorization")},
         "list_clients[email-password]": NON_ZENDESK_401, "create_token[email-password]": NON_ZENDESK_401,
         "token_lifecycle[revoke-by-id]": NON_ZENDESK_401, "token_lifecycle[revoke-current]": NON_ZENDESK_401,
+        **{f"grant_client_credentials[{case}]": "does not conform to schema `oauth_error`"
+           for case in ("wrong-secret", "unknown-client", "public-client")},
+        "grant_refresh[rotation]": NON_ZENDESK_401,
     }, id="non-zendesk-401-body"),
     pytest.param({"password_access": True}, {
         "list_clients[email-password]": PASSWORD_ON,
@@ -64,6 +67,12 @@ CASES = [
         "roles[agent-api-token-list-clients]": API_TOKEN_OFF,
         "roles[agent-api-token-create-token]": API_TOKEN_OFF,
     }, id="api-token-access-off-against-profile"),
+    pytest.param({"misbehave": {"accept_wrong_client_secret": True}}, {
+        "grant_client_credentials[wrong-secret]": "accepts a wrong client secret",
+    }, id="accept-wrong-client-secret"),
+    pytest.param({"misbehave": {"refresh_without_rotation": True}}, {
+        "grant_refresh[rotation]": "does not rotate refresh tokens",
+    }, id="refresh-without-rotation"),
 ]
 
 
@@ -88,7 +97,9 @@ def credentials():
             "ZENDESK_API_TOKEN": admin["api_token"], "ZENDESK_OAUTH_TOKEN": admin["oauth_token"],
             "ZENDESK_AGENT_EMAIL": agent["email"], "ZENDESK_AGENT_API_TOKEN": agent["api_token"],
             "ZENDESK_AGENT_OAUTH_TOKEN": agent["oauth_token"],
-            "ZENDESK_EXPIRED_OAUTH_TOKEN": DEFAULT_CREDENTIALS["expired_oauth_token"]}
+            "ZENDESK_EXPIRED_OAUTH_TOKEN": DEFAULT_CREDENTIALS["expired_oauth_token"],
+            "ZENDESK_OAUTH_CLIENT_IDENTIFIER": DEFAULT_CREDENTIALS["oauth_client"]["client_identifier"],
+            "ZENDESK_OAUTH_CLIENT_SECRET": DEFAULT_CREDENTIALS["oauth_client"]["client_secret"]}
 
 
 def failures(results):
@@ -116,7 +127,8 @@ def test_the_same_tenant_behaving_passes(tmp_path):
     skipped = {check for check, r in results.items() if r["verdict"] == "skipped"}
     assert skipped == {"roles[end-user-oauth-bearer-list-clients]", "roles[end-user-oauth-bearer-create-token]",
                        "users_bearer[minted-with-email-password-offset]",
-                       "users_bearer[minted-with-email-password-cursor]"}
+                       "users_bearer[minted-with-email-password-cursor]",
+                       "grant_expiry[expired-token-refused]"}  # a live tenant's token outlives the run
     assert live == [], "every token the suite minted must be revoked"
     assert "OAuth tokens that never expire" in result.output
 
@@ -128,3 +140,18 @@ def test_expiring_tokens_are_reported_with_when_they_lapse(tmp_path):
     assert len(lifecycle) == 2
     assert all(r["details"]["token_lapses_in_seconds"] == 1800 and r["details"]["token_expires_at"] for r in lifecycle)
     assert "OAuth tokens that never expire" not in result.output
+
+
+def test_a_tenant_keeping_expired_tokens_alive_fails_on_the_emulators_clock(tmp_path):
+    """Expiry needs the emulator's clock: run the suites with `--zd-target=emulator` and a tenant file."""
+    tenant = tenant_to_dict(default_tenant())
+    tenant["settings"]["misbehave"]["expired_tokens_work"] = True
+    tenant_file = tmp_path / "tenant.yaml"
+    tenant_file.write_text(yaml.safe_dump(tenant))
+    result = run_suites("--zd-target=emulator", f"--zd-emulator-tenant={tenant_file}",
+                        f"--zd-cassette-root={tmp_path / 'cassettes'}", f"--zd-reports={tmp_path / 'reports'}")
+    results = {r["check_id"]: r for r in json.loads((tmp_path / "reports" / "results.json").read_text())["results"]}
+    failed = failures(results)
+    assert result.returncode == 1, result.output
+    assert sorted(failed) == ["grant_expiry[expired-token-refused]", "negative_auth[expired-token]"], result.output
+    assert "keeps an expired token alive" in failed["grant_expiry[expired-token-refused]"]

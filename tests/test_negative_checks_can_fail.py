@@ -20,6 +20,12 @@ from _helpers import ROOT, run_suites
 REFERENCE = ROOT / "cassettes" / "reference-emulator"
 REFUSALS = (400, 401, 403, 422)  # not 404: the ledger's cleanup DELETE may meet one
 DENIED = {"list_clients[email-password]", "create_token[email-password]"}  # refused as the profile expects
+# The grant-type checks that rest on a refusal (the others mint and use tokens only).
+GRANT_REFUSALS = {"grant_client_credentials[wrong-secret]", "grant_client_credentials[unknown-client]",
+                  "grant_client_credentials[public-client]", "grant_refresh[rotation]",
+                  "grant_expiry[expired-token-refused]", "grant_scopes[outside-allowed-scopes]",
+                  "grant_scopes[scope-array-mistake]"}
+GRANT_CHALLENGED = {"grant_refresh[rotation]", "grant_expiry[expired-token-refused]"}  # a bearer 401 each
 
 pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
 
@@ -53,12 +59,14 @@ def negative_checks(results, *prefixes):
     return {check for check in results if check.startswith(prefixes)}
 
 
-@pytest.mark.parametrize(("change", "endpoints"), [
-    pytest.param(accepted, ("negative_auth", "roles", "token_errors", "token_lifecycle"), id="accepted"),
-    pytest.param(wrong_body, ("negative_auth", "roles", "token_errors", "token_lifecycle"), id="wrong-body"),
-    pytest.param(no_challenge, ("negative_auth", "token_lifecycle"), id="no-challenge"),
+@pytest.mark.parametrize(("change", "endpoints", "grants"), [
+    pytest.param(accepted, ("negative_auth", "roles", "token_errors", "token_lifecycle"), GRANT_REFUSALS,
+                 id="accepted"),
+    pytest.param(wrong_body, ("negative_auth", "roles", "token_errors", "token_lifecycle"), GRANT_REFUSALS,
+                 id="wrong-body"),
+    pytest.param(no_challenge, ("negative_auth", "token_lifecycle"), GRANT_CHALLENGED, id="no-challenge"),
 ])
-def test_every_refusal_check_fails_when_the_refusal_is_wrong(tmp_path, change, endpoints):
+def test_every_refusal_check_fails_when_the_refusal_is_wrong(tmp_path, change, endpoints, grants):
     root = tmp_path / "cassettes"
     shutil.copytree(REFERENCE, root / "reference-emulator")
     tamper(root, change)
@@ -66,6 +74,6 @@ def test_every_refusal_check_fails_when_the_refusal_is_wrong(tmp_path, change, e
                         f"--zd-reports={tmp_path / 'reports'}")
     results = {r["check_id"]: r for r in json.loads((tmp_path / "reports" / "results.json").read_text())["results"]}
     failed = {check for check, r in results.items() if r["verdict"] == "fail"}
-    expected = negative_checks(results, *endpoints) | DENIED
+    expected = negative_checks(results, *endpoints) | DENIED | grants
     assert len(negative_checks(results, *endpoints)) >= 8
     assert failed == expected, result.output

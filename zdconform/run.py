@@ -37,6 +37,7 @@ from .settings import (
     load_profile,
     parse_target,
     profile_from_dict,
+    require_client_secret,
 )
 
 __all__ = ["REFERENCE_BASE_URL", "RunState", "unchecked_message", "unchecked_methods"]
@@ -49,7 +50,8 @@ EMULATOR_FROZEN_TIME = "2026-11-01T12:00:00Z"
 _REPORTS_FIX = "Give `--zd-reports` (or ZDCONFORM_REPORTS) a folder you can write to."
 REFERENCE_PROFILE = {"name": "reference-emulator",
                      "expect": {"password": "disabled", "api_token": "enabled", "oauth": "enabled"},
-                     "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}
+                     "oauth_client": "OAuth client for my app", "scopes": ["read", "write"],
+                     "oauth": {"grant": "client_credentials", "allowed_scopes": ["read", "write"]}}
 
 
 @dataclass
@@ -90,6 +92,7 @@ class RunState:
             creds = _placeholder_credentials()
         canonical = REFERENCE_BASE_URL if target.is_reference else base_url
         profile = _profile(options, target, store)
+        require_client_secret(profile, creds.get("oauth_client"), live=target.kind == "tenant")
         store.secrets = secrets
         store.label = _label(target, canonical, profile)
         for role in creds.values():
@@ -128,20 +131,20 @@ class RunState:
 
 
 def _env_credentials(env: Mapping[str, str]) -> dict[str, Credentials]:
-    return {role: Credentials.from_env(role, env) for role in ("admin", "agent", "expired")}
+    return {role: Credentials.from_env(role, env) for role in ("admin", "agent", "expired", "oauth_client")}
 
 
 def _placeholder_credentials() -> dict[str, Credentials]:
     """Replay needs no secrets: headers are redacted in cassettes and not matched on."""
     fake = {"email": "replay@example.invalid", "password": REDACTED, "api_token": REDACTED,
-            "oauth_token": REDACTED}
-    return {role: _credentials(role, fake) for role in ("admin", "agent", "end_user", "expired")}
+            "oauth_token": REDACTED, "client_identifier": "replay-client", "client_secret": REDACTED}
+    return {role: _credentials(role, fake) for role in ("admin", "agent", "end_user", "expired", "oauth_client")}
 
 
 def _credentials(role: str, values: Mapping[str, Any]) -> Credentials:
     """Credentials for `role` from a mapping holding any of email/password/tokens."""
-    return Credentials(role=role, email=values.get("email"), password=values.get("password"),
-                       api_token=values.get("api_token"), oauth_token=values.get("oauth_token"))
+    names = ("email", "password", "api_token", "oauth_token", "client_identifier", "client_secret")
+    return Credentials(role=role, **{name: values.get(name) for name in names})  # type: ignore[arg-type]
 
 
 def _start_emulator(options: Options, start: bool) -> tuple[Any, dict[str, Credentials]]:
@@ -152,7 +155,7 @@ def _start_emulator(options: Options, start: bool) -> tuple[Any, dict[str, Crede
         emulator = ZendeskEmulator(tenant=options.emulator_tenant, frozen_time=EMULATOR_FROZEN_TIME)
         emulator.start()
     creds = {role: _credentials(role, DEFAULT_CREDENTIALS[role])
-             for role in ("admin", "agent", "end_user")}  # the end user exists only here
+             for role in ("admin", "agent", "end_user", "oauth_client")}  # the end user exists only here
     creds["expired"] = Credentials(role="expired", oauth_token=DEFAULT_CREDENTIALS["expired_oauth_token"])
     return emulator, creds
 
@@ -163,14 +166,14 @@ def _register_emulator_secrets(secrets: SecretSet) -> None:
     for key, value in DEFAULT_CREDENTIALS.items():
         if isinstance(value, dict):
             _register(secrets, _credentials(key, value))
-        elif key.endswith("_token") and isinstance(value, str):
+        elif key.endswith(("_token", "_secret")) and isinstance(value, str):
             secrets.add(value, f"the emulator's {key}")
 
 
 def _register(secrets: SecretSet, creds: Credentials) -> None:
     from .http.auth import ApiTokenAuth, PasswordAuth  # imported late: plugin start-up stays light
 
-    for name in ("password", "api_token", "oauth_token"):
+    for name in ("password", "api_token", "oauth_token", "client_secret"):
         value = getattr(creds, name)
         if value and value != REDACTED:
             secrets.add(value, f"{creds.role} {name}")

@@ -14,6 +14,7 @@ __all__ = [
     "CURRENT_TOKEN_PATH",
     "DENIED",
     "ENDPOINTS",
+    "GRANT_PATH",
     "METHODS",
     "METHOD_IDS",
     "METHOD_NAMES",
@@ -29,11 +30,14 @@ TOKENS_PATH = "/api/v2/oauth/tokens.json"
 CURRENT_TOKEN_PATH = "/api/v2/oauth/tokens/current.json"
 USERS_PATH = "/api/v2/users.json"
 ME_PATH = "/api/v2/users/me.json"
+GRANT_PATH = "/oauth/tokens"  # the grant-type endpoint: no /api/v2
 
 # The matrix: its columns (what the checks are marked `zd_check(endpoint)` with) and its rows.
 ENDPOINTS = ("list_clients", "create_token", "users_bearer", "negative_auth", "roles",
-             "token_errors", "token_lifecycle")
-METHODS = ("oauth_token", "api_token", "password", "none")  # none: no usable credential at all
+             "token_errors", "token_lifecycle", "grant_client_credentials", "grant_refresh", "grant_expiry",
+             "grant_scopes")
+# none: no usable credential at all; oauth_client: a confidential OAuth client at POST /oauth/tokens
+METHODS = ("oauth_token", "api_token", "password", "oauth_client", "none")
 # Readable test ids for the three auth methods, shared by the suites' parametrize tables.
 METHOD_IDS = {"oauth_token": "oauth-bearer", "api_token": "api-token", "password": "email-password"}
 METHOD_NAMES = {"oauth_token": "OAuth bearer token", "api_token": "API token",
@@ -50,6 +54,8 @@ RESPONSE_SCHEMAS = {
     ("GET", ME_PATH, 200): "user_response",
     ("GET", TOKENS_PATH, 200): "tokens_list",
     ("GET", CURRENT_TOKEN_PATH, 200): "token_response",
+    ("POST", GRANT_PATH, 200): "grant_token_response",
+    ("POST", GRANT_PATH, 201): "grant_token_response",
 }
 # A refusal is validated with the body its Authorization scheme documents.
 DENIED_SCHEMAS = {"bearer": "error_401_bearer", "basic": "error_401_basic"}
@@ -66,6 +72,8 @@ def token_path(token_id: int | str) -> str:
 def schema_for(interaction: dict[str, Any]) -> str | None:
     """The schema the checks validate this recorded response with, or None."""
     status, path = interaction["status"], interaction["path"].split("?")[0]
+    if path == GRANT_PATH and status in (400, 401):
+        return "oauth_error"
     if status == 401:
         headers = interaction["request"]["headers"]
         auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")

@@ -18,6 +18,7 @@ from typing import Any
 from ..exceptions import UsageError
 from .api.app import App
 from .resources.clock import Clock
+from .resources.grants import issue_code
 from .server import EmulatorHTTPServer
 from .tenant.account import SETTINGS_KEYS, merge_settings
 from .tenant.files import TenantSource, load_tenant
@@ -115,6 +116,26 @@ class ZendeskEmulator:
         with self._app.lock:
             self._app.apply_settings(merge_settings(self._app.state.settings, settings))
 
+    def advance_clock(self, seconds: float) -> None:
+        """Test-only door: move the emulator's clock forward (expiry in milliseconds); clear() undoes it."""
+        with self._app.lock:
+            self._app.state.clock.advance(seconds)
+
+    def issue_authorization_code(self, client_identifier: str, *, user_id: int | None = None,
+                                 scope: str = "read", redirect_uri: str | None = None,
+                                 code_challenge: str | None = None, code_challenge_method: str = "S256") -> str:
+        """Test-only door: an authorization code, as if a user had consented in a browser.
+
+        Valid 120 s on the emulator's clock, for one exchange at POST /oauth/tokens. A public
+        client's code needs a PKCE `code_challenge`. Raises `UsageError` naming the problem.
+        """
+        with self._app.lock:
+            try:
+                return issue_code(self._app.state, client_identifier, user_id, scope, redirect_uri,
+                                  code_challenge, code_challenge_method)
+            except ValueError as exc:
+                raise UsageError(f"issue_authorization_code(): {exc}.") from None
+
     def live_tokens(self) -> list[dict[str, Any]]:
         """OAuth tokens that are neither revoked nor expired."""
         with self._app.lock:
@@ -124,6 +145,13 @@ class ZendeskEmulator:
         """Tokens created through POST /api/v2/oauth/tokens since the last clear()."""
         with self._app.lock:
             return [token.summary() for token in self._app.state.created]
+
+    def tokens_granted(self) -> list[dict[str, Any]]:
+        """Tokens minted by POST /oauth/tokens since the last clear(): the same keys plus
+        `refresh_token` and `grant`."""
+        with self._app.lock:
+            return [token.summary() | {"refresh_token": token.refresh_token, "grant": token.grant}
+                    for token in self._app.state.granted]
 
     @property
     def request_log(self) -> list[tuple[str, str, int]]:

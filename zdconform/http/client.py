@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.auth import AuthBase
@@ -95,11 +95,17 @@ class ZendeskClient:
         params: Params | None = None,
         auth: AuthBase | None = None,
         headers: Mapping[str, str] | None = None,
+        form: Mapping[str, str] | None = None,
     ) -> requests.Response:
-        """Send one request, with retries and pacing; the response comes back whatever its status."""
+        """Send one request, with retries and pacing; the response comes back whatever its status.
+
+        `form` sends a form body (application/x-www-form-urlencoded), as OAuth grant requests are."""
         url = self.url_for(path_or_url)
         send_headers = self._headers(json is not None, headers)
         body = None if json is None else _encode(json)
+        if form is not None:
+            send_headers = {**send_headers, "Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+            body = urlencode(form).encode("ascii")
         kwargs: dict[str, Any] = {
             "params": params,
             "data": body,

@@ -2,15 +2,22 @@
 
 The host, port and scheme are deliberately not matched: the reference emulator listens on
 a random port, and a tenant's cassettes replay under any base URL. Headers are not matched
-either, so a request carrying a redacted credential still finds its interaction.
+either, so a request carrying a redacted credential still finds its interaction; nor are the
+per-run values of a grant request (`GRANT_VALUES`), which a cassette holds redacted.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
 __all__ = ["same_body", "same_path"]
+
+# Grant request values that differ between the recording and its replay (the client's identifier,
+# a secret, a refresh token or code redacted in the cassette): matched on their presence only.
+GRANT_VALUES = frozenset({"client_id", "client_secret", "refresh_token", "code", "code_verifier"})
+GRANT_PLACEHOLDER = "(per run)"
 
 
 def same_path(r1: Any, r2: Any) -> None:
@@ -26,6 +33,16 @@ def _normal(body: bytes | str | None) -> Any:
         return None
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except ValueError:
+        return _grant_form(text)
+    return {k: (GRANT_PLACEHOLDER if k in GRANT_VALUES else v) for k, v in data.items()} \
+        if isinstance(data, dict) and "grant_type" in data else data
+
+
+def _grant_form(text: str) -> Any:
+    """A grant request's form body (POST /oauth/tokens) with its per-run values masked."""
+    if "grant_type=" not in text:
         return text
+    form = parse_qs(text, keep_blank_values=True)
+    return {k: ([GRANT_PLACEHOLDER] if k in GRANT_VALUES else v) for k, v in sorted(form.items())}

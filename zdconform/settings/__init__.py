@@ -17,6 +17,7 @@ from .profiles import (
     default_profile,
     load_profile,
     profile_from_dict,
+    require_client_secret,
 )
 from .project import find_project, journal_path, project_ini, project_root
 from .targets import REFERENCE_SLUG, Target, check_base_url, is_loopback, parse_target
@@ -43,5 +44,6 @@ __all__ = [
     "profile_from_dict",
     "project_ini",
     "project_root",
+    "require_client_secret",
     "resolve_options",
 ]

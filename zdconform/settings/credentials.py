@@ -49,7 +49,11 @@ CREDENTIAL_VARS: dict[str, dict[str, str]] = {
     },
     # optional: an OAuth token whose expires_at has passed, for the expired-token check
     "expired": {"oauth_token": "ZENDESK_EXPIRED_OAUTH_TOKEN"},
+    # a confidential OAuth client, for the grant-type checks (POST /oauth/tokens)
+    "oauth_client": {"client_identifier": "ZENDESK_OAUTH_CLIENT_IDENTIFIER",
+                     "client_secret": "ZENDESK_OAUTH_CLIENT_SECRET"},
 }
+_SECRET_FIELDS = ("password", "api_token", "oauth_token", "client_secret")
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,12 @@ class Credentials:
     password: str | None = None
     api_token: str | None = None
     oauth_token: str | None = None
+    client_identifier: str | None = None  # an OAuth client's identifier (not a secret)
+    client_secret: str | None = None
     source: Mapping[str, str] = field(default_factory=dict)  # field -> env var name
 
     def __post_init__(self) -> None:
-        for name in ("password", "api_token", "oauth_token"):
+        for name in _SECRET_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str) and not isinstance(value, Secret):
                 object.__setattr__(self, name, Secret(value))
@@ -82,13 +88,17 @@ class Credentials:
         """The environment variables that must be set for `method`, empty when usable."""
         needed = {"oauth_token": ["oauth_token"], "api_token": ["email", "api_token"],
                   "password": ["email", "password"]}[method]
-        return [self.source.get(key, key) for key in needed if not getattr(self, key)]
+        return self.missing(*needed)
+
+    def missing(self, *names: str) -> list[str]:
+        """The environment variables of the fields `names` that are not set."""
+        return [self.source.get(key, key) for key in names if not getattr(self, key)]
 
     def secrets(self) -> list[str]:
-        return [v for v in (self.password, self.api_token, self.oauth_token) if v]
+        return [v for v in (getattr(self, name) for name in _SECRET_FIELDS) if v]
 
     def __repr__(self) -> str:
-        present = [k for k in ("email", "password", "api_token", "oauth_token") if getattr(self, k)]
+        present = [k for k in ("email", "client_identifier", *_SECRET_FIELDS) if getattr(self, k)]
         return f"Credentials(role={self.role!r}, present={present})"
 
 

@@ -12,16 +12,22 @@ from typing import Any, Literal
 import yaml
 
 from ..exceptions import ProfileError, excerpt
-from .credentials import AuthMethod
+from .credentials import AuthMethod, Credentials
 
-__all__ = ["API_TOKENS_DEACTIVATED", "PASSWORD_REMOVED", "Profile", "default_profile", "load_profile",
-           "profile_from_dict"]
+__all__ = ["API_TOKENS_DEACTIVATED", "GRANTS", "PASSWORD_REMOVED", "Profile", "default_profile", "load_profile",
+           "profile_from_dict", "require_client_secret"]
 
 PASSWORD_REMOVED = dt.date(2026, 1, 22)
 API_TOKENS_DEACTIVATED = dt.date(2027, 4, 30)
 
 Expectation = Literal["enabled", "disabled"]
 _EXPECT_KEYS = ("password", "api_token", "oauth")
+GRANTS = ("client_credentials", "authorization_code")  # how the integration gets its OAuth tokens
+# Scopes as Zendesk describes them: `[resource:]access`, or a bare resource (read and write on it).
+_RESOURCES = ("tickets", "users", "auditlogs", "organizations", "hc", "apps", "triggers", "automations",
+              "targets", "webhooks", "macros", "requests", "satisfaction_ratings", "dynamic_content",
+              "any_channel", "web_widget", "zis")
+_SCOPE = re.compile(rf"^(?:(?:{'|'.join(_RESOURCES)}):)?(?:read|write|impersonate)$|^(?:{'|'.join(_RESOURCES)})$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class Profile:
     oauth_client: str | int | None = None
     scopes: tuple[str, ...] = ("read", "write")
     source: str = "default"
+    oauth_grant: str | None = None  # `oauth.grant`: the grant the integration will use after API tokens
+    oauth_allowed_scopes: tuple[str, ...] | None = None  # `oauth.allowed_scopes`: what it needs, no more
 
     def expects(self, method: AuthMethod) -> Expectation:
         return self.expect["oauth" if method == "oauth_token" else method]
@@ -95,10 +103,10 @@ def _read_bounded(path: Path) -> str:
 def profile_from_dict(data: Any, *, origin: str) -> Profile:
     if not isinstance(data, dict):
         raise _bad(origin, "(top level)", data, "a mapping with `expect:`")
-    unknown = sorted(set(data) - {"target", "expect", "oauth_client", "scopes", "name"})
+    unknown = sorted(set(data) - {"target", "expect", "oauth_client", "scopes", "name", "oauth"})
     if unknown:
         raise _bad(origin, unknown[0], data[unknown[0]],
-                   "one of `target`, `expect`, `oauth_client`, `scopes`, `name`")
+                   "one of `target`, `expect`, `oauth_client`, `scopes`, `oauth`, `name`")
     expect = dict(default_profile().expect)
     raw_expect = data.get("expect", {})
     if not isinstance(raw_expect, dict):
@@ -115,8 +123,31 @@ def profile_from_dict(data: Any, *, origin: str) -> Profile:
     scopes = data.get("scopes", ["read", "write"])
     if not (isinstance(scopes, list) and scopes and all(isinstance(s, str) for s in scopes)):
         raise _bad(origin, "scopes", scopes, "a non-empty list of scope strings such as [read, write]")
+    grant, allowed = _oauth(data.get("oauth", {}), origin)
     return Profile(name=str(data.get("name", Path(origin).stem)), expect=expect,
-                   oauth_client=client, scopes=tuple(scopes), source=origin)
+                   oauth_client=client, scopes=tuple(scopes), source=origin,
+                   oauth_grant=grant, oauth_allowed_scopes=allowed)
+
+
+def _oauth(raw: Any, origin: str) -> tuple[str | None, tuple[str, ...] | None]:
+    """The `oauth:` section: `grant` (one of GRANTS) and `allowed_scopes` (well-formed scopes)."""
+    if not isinstance(raw, dict):
+        raise _bad(origin, "oauth", raw, "a mapping with `grant` and `allowed_scopes`")
+    for key in sorted(set(raw) - {"grant", "allowed_scopes"}):
+        raise _bad(origin, f"oauth.{key}", raw[key], "a key among grant, allowed_scopes")
+    grant = raw.get("grant")
+    if grant is not None and grant not in GRANTS:
+        raise _bad(origin, "oauth.grant", grant, "`client_credentials` or `authorization_code`")
+    allowed = raw.get("allowed_scopes")
+    if allowed is None:
+        return grant, None
+    if not (isinstance(allowed, list) and allowed and all(isinstance(s, str) for s in allowed)):
+        raise _bad(origin, "oauth.allowed_scopes", allowed, "a non-empty list of scopes such as [read, users:write]")
+    for index, scope in enumerate(allowed):
+        if not _SCOPE.match(scope):
+            raise _bad(origin, f"oauth.allowed_scopes[{index}]", scope,
+                       "a scope `[resource:]access` (access read, write or impersonate), e.g. `users:read`")
+    return grant, tuple(allowed)
 
 
 def _bad(origin: str, key: str, value: Any, allowed: str) -> ProfileError:
@@ -140,3 +171,14 @@ def _too_deep(text: str, limit: int = 64) -> bool:
         if depth > limit:
             return True
     return False
+
+
+def require_client_secret(profile: Profile, creds: Credentials | None, *, live: bool) -> None:
+    """A tenant run whose profile says the integration uses client credentials needs the client's
+    identifier and secret: stop it, naming the variables, rather than skip every grant check."""
+    missing = creds.missing("client_identifier", "client_secret") if creds else []
+    if live and profile.oauth_grant == "client_credentials" and missing:
+        raise ProfileError(
+            f"Tenant profile {profile.source!r} sets `oauth.grant: client_credentials`, but "
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: export the confidential "
+            "OAuth client's identifier and secret (see README#credentials), or remove `oauth.grant` from the profile.")

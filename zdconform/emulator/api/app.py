@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ..resources import oauth, users
+from ..resources import grants, oauth, users
 from ..resources.clock import Clock
 from ..resources.messages import (
     Request,
@@ -53,13 +53,14 @@ class Route:
     roles: tuple[str, ...] = ()
     resource: str | None = None
     anonymous: bool = False
+    own_auth: bool = False  # the handler authenticates the caller itself (the OAuth client)
 
 
 def _route(method: str, path: str, handler: Callable[[Call], Response],
            roles: tuple[str, ...] = (), resource: str | None = None,
-           anonymous: bool = False) -> Route:
+           anonymous: bool = False, own_auth: bool = False) -> Route:
     regex = "^" + path.replace("{id}", r"(?P<id>[^/]+?)") + r"(?:\.json)?$"
-    return Route(method, re.compile(regex), handler, roles, resource, anonymous)
+    return Route(method, re.compile(regex), handler, roles, resource, anonymous, own_auth)
 
 
 ROUTES = (
@@ -71,6 +72,7 @@ ROUTES = (
     _route("DELETE", "/api/v2/oauth/tokens/{id}", oauth.revoke_token),
     _route("GET", "/api/v2/users", users.list_users, STAFF, "users"),
     _route("GET", "/api/v2/users/me", users.show_me, (), "users", anonymous=True),
+    _route("POST", "/oauth/tokens", grants.token_grant, own_auth=True),
 )
 
 
@@ -142,6 +144,9 @@ class App:
         if found is None:
             return invalid_endpoint(self.state.settings.not_found)
         route, params = found
+        base = self.state.settings.link_base_url or f"http://{request.host}"
+        if route.own_auth:
+            return route.handler(Call(self.state, request, None, params, base))
         header = request.headers.get("authorization")
         who = authenticate(self.state, header)
         if isinstance(who, Response) and route.anonymous and is_password_basic(header) \
@@ -157,7 +162,6 @@ class App:
             denied = self._authorize(route, request.method, who)
             if denied is not None:
                 return denied
-        base = self.state.settings.link_base_url or f"http://{request.host}"
         return route.handler(Call(self.state, request, who, params, base))
 
     def _authorize(self, route: Route, method: str, who: Principal) -> Response | None:

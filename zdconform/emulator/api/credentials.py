@@ -12,15 +12,11 @@ import hmac
 import re
 
 from ..resources.messages import Response, basic_401, bearer_401
+from ..resources.scopes import SCOPE_RESOURCES, parse_scope
 from ..resources.state import Principal, State
 
 __all__ = ["SCOPE_RESOURCES", "authenticate", "is_password_basic", "scope_allows"]
 
-# Resources a scope may name, from Zendesk's Create Token description.
-SCOPE_RESOURCES = ("tickets", "users", "auditlogs", "organizations", "hc", "apps", "triggers",
-                   "automations", "targets", "webhooks", "macros", "requests",
-                   "satisfaction_ratings", "dynamic_content", "any_channel", "web_widget")
-ACCESSES = ("read", "write", "impersonate")
 _TOKEN_CHARS = re.compile(r"^[A-Za-z0-9._~+/=-]+$")
 
 
@@ -104,21 +100,8 @@ def scope_allows(scopes: tuple[str, ...], access: str, resource: str | None) -> 
     """
     granted = set()
     for scope in scopes:
-        parsed = _parse_scope(scope)
+        parsed = parse_scope(scope)
         if parsed is None:
             return False
         granted.update(parsed)
     return (None, access) in granted or (resource is not None and (resource, access) in granted)
-
-
-def _parse_scope(scope: str) -> set[tuple[str | None, str]] | None:
-    """`read` -> {(None, read)}; `users` -> users read and write; odd -> None."""
-    resource, colon, access = scope.partition(":")
-    if colon:
-        ok = resource in SCOPE_RESOURCES and access in ACCESSES
-        return {(resource, access)} if ok else None
-    if scope in ACCESSES:
-        return {(None, scope)}
-    if scope in SCOPE_RESOURCES:
-        return {(scope, "read"), (scope, "write")}
-    return None

@@ -44,11 +44,18 @@ class Clock:
         elif frozen is not None and frozen.tzinfo is None:
             frozen = frozen.replace(tzinfo=UTC)
         self.frozen = frozen
+        self.offset = dt.timedelta()  # moved by `advance` (the test-only clock door); reset by clear()
 
     def now(self) -> dt.datetime:
         """The current instant, truncated to whole seconds as Zendesk renders them."""
-        instant = self.frozen or dt.datetime.now(UTC)
+        instant = (self.frozen or dt.datetime.now(UTC)) + self.offset
         return instant.replace(microsecond=0)
+
+    def advance(self, seconds: float) -> None:
+        """Move this clock `seconds` forward (frozen or not): expiry testable in milliseconds."""
+        if not seconds >= 0:
+            raise UsageError(f"the emulator's clock only moves forward; got {seconds!r} seconds.")
+        self.offset += dt.timedelta(seconds=seconds)
 
     def stamp(self, seconds_later: int = 0) -> str:
         """`now()` plus `seconds_later`, rendered."""

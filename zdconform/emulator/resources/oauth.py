@@ -52,10 +52,11 @@ def token_json(token: LiveToken, base: str, extra: bool = False, full: bool = Fa
     body = {
         "url": f"{base}/api/v2/oauth/tokens/{token.id}.json", "id": token.id,
         "user_id": token.user_id, "client_id": token.client_id,
-        "token": token.token[:SHOWN_TOKEN_CHARS], "refresh_token": None,
+        "token": token.token[:SHOWN_TOKEN_CHARS],
+        "refresh_token": token.refresh_token[:SHOWN_TOKEN_CHARS] if token.refresh_token else None,
         "scopes": list(token.scopes), "created_at": token.created_at,
         "expires_at": token.expires_at, "used_at": token.used_at,
-        "refresh_token_expires_at": None,
+        "refresh_token_expires_at": token.refresh_expires_at,
     }
     if full:
         body["full_token"] = token.token

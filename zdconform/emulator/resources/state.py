@@ -9,6 +9,7 @@ by itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
 from collections import deque
@@ -21,7 +22,8 @@ from ..tenant.people import User
 from .clock import Clock
 from .messages import Request
 
-__all__ = ["LATE_REVOKE_SECONDS", "RECORD_CHARS", "TOKEN_ID_BASE", "Call", "LiveToken", "Principal", "State"]
+__all__ = ["LATE_REVOKE_SECONDS", "RECORD_CHARS", "TOKEN_ID_BASE", "Call", "Code", "LiveToken", "Principal",
+           "State"]
 
 TOKEN_ID_BASE = 1_830_000_000_001
 LOG_RECORDS, ERROR_RECORDS = 10_000, 100  # the request log and server-side errors kept
@@ -43,6 +45,9 @@ class LiveToken:
     used_at: str | None = None
     revoked: bool = False
     revoke_at: float | None = None  # monotonic time a late revoke (`revoke_current: delayed`) takes effect
+    refresh_token: str | None = None  # tokens from POST /oauth/tokens only
+    refresh_expires_at: str | None = None
+    grant: str | None = None  # the grant type that minted it (None: Create Token or the tenant)
 
     @property
     def gone(self) -> bool:
@@ -81,6 +86,10 @@ class State:
                                 token.used_at, token.revoked))
         self.next_token_id = max([TOKEN_ID_BASE, *(tid + 1 for tid in self.tokens)])
         self.created: list[LiveToken] = []
+        self.granted: list[LiveToken] = []  # minted by POST /oauth/tokens
+        self.by_refresh: dict[str, LiveToken] = {}
+        self.codes: dict[str, Code] = {}  # authorization codes from the test-only door
+        self.clock.offset = dt.timedelta()
         self.requests = 0
         # Ring buffers: a long-running emulator keeps the latest records only, in steady memory.
         self.log: deque[tuple[str, str, int]] = deque(maxlen=LOG_RECORDS)
@@ -101,10 +110,25 @@ class State:
         self.created.append(token)
         return token
 
+    def grant_token(self, user_id: int, client: Client, scopes: tuple[str, ...], grant: str) -> LiveToken:
+        """A token from POST /oauth/tokens: an access token and a refresh token, both expiring."""
+        settings = self.settings
+        token = LiveToken(self.next_token_id, user_id, client.id, secrets.token_hex(32), scopes,
+                          self.clock.stamp(), self.clock.stamp(settings.grant_access_ttl_seconds),
+                          refresh_token=secrets.token_hex(32), grant=grant,
+                          refresh_expires_at=self.clock.stamp(settings.grant_refresh_ttl_seconds))
+        self.next_token_id += 1
+        self._add(token)
+        assert token.refresh_token is not None
+        self.by_refresh[token.refresh_token] = token
+        self.granted.append(token)
+        return token
+
     def usable(self, token: LiveToken | None) -> bool:
         """True for a token that is neither revoked nor expired."""
-        return token is not None and not token.gone and not self.clock.has_passed(
-            token.expires_at)
+        if token is None or token.gone:
+            return False
+        return self.settings.misbehave.expired_tokens_work or not self.clock.has_passed(token.expires_at)
 
     def live_tokens(self) -> list[LiveToken]:
         """Every usable token, in id order."""
@@ -113,6 +137,19 @@ class State:
     def visible_tokens(self) -> list[LiveToken]:
         """Tokens the API still shows: every token not revoked (expired ones included)."""
         return [token for token in self.tokens.values() if not token.gone]
+
+
+@dataclass
+class Code:
+    """An authorization code issued through the test-only door (a real one needs a browser)."""
+
+    client_id: int
+    user_id: int
+    scopes: tuple[str, ...]
+    redirect_uri: str | None
+    challenge: str | None
+    method: str
+    expires_at: str
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,10 @@ def settings_from_dict(raw: Any, path: str = "settings") -> Settings:
         rate_limit_headers=_header_family(data, path),
         oauth_token_ttl_seconds=v.value(data, "oauth_token_ttl_seconds", path, _OPT_INT, None,
                                         minimum=0),
+        grant_access_ttl_seconds=v.value(data, "grant_access_ttl_seconds", path, (int,), base.grant_access_ttl_seconds,
+                                         minimum=300, maximum=172_800),  # the documented bounds
+        grant_refresh_ttl_seconds=v.value(data, "grant_refresh_ttl_seconds", path, (int,),
+                                          base.grant_refresh_ttl_seconds, minimum=604_800, maximum=7_776_000),
         link_base_url=_link_base(data, path),
         faults=_faults(data, path),
         misbehave=_misbehave(data.get("misbehave") or {}, v.join(path, "misbehave")),

@@ -45,6 +45,11 @@ DEFAULT_CREDENTIALS: dict[str, Any] = {
     "revoked_oauth_token": _fake("fakerevoked0oauthtoken0admin", 64),
     "oauth_client_id": CLIENT_ID,
     "oauth_client_name": "OAuth client for my app",
+    # POST /oauth/tokens: the confidential client's identifier and secret (client_credentials,
+    # refresh), and the public client (authorization_code with PKCE, codes from the test door).
+    "oauth_client": {"client_identifier": "obscura_my_app",
+                     "client_secret": _fake("fakeclientsecret0myapp", 64)},
+    "public_client_identifier": "obscura_mobile",
 }
 
 
@@ -74,17 +79,18 @@ def _clients() -> tuple[Client, ...]:
                identifier="obscura_my_app", company="Obscura (fake company)",
                description="The client from Zendesk's guide to creating OAuth tokens.",
                redirect_uri=("https://app.obscura.example/oauth/callback",),
-               secret=_fake("fakeclientsecret0myapp", 64),
+               secret=DEFAULT_CREDENTIALS["oauth_client"]["client_secret"], allowed_scopes=("read", "write"),
                created_at="2023-04-12T09:30:00Z", updated_at="2023-04-12T09:30:00Z"),
         Client(id=50329, user_id=ADMIN_ID, name="Reporting dashboard",
                identifier="obscura_reporting", company="Obscura (fake company)",
                description=None, redirect_uri=(),
-               secret=_fake("fakeclientsecret0reporting", 64),
+               secret=_fake("fakeclientsecret0reporting", 64), allowed_scopes=("read",),
                created_at="2023-05-02T11:00:00Z", updated_at="2023-11-20T14:22:09Z"),
         Client(id=50417, user_id=ADMIN_ID, name="Mobile companion (PKCE)",
                identifier="obscura_mobile", kind="public", company=None,
                description="A public client: it must use PKCE.",
                redirect_uri=("com.example.obscura:/oauth2redirect",), secret=None,
+               allowed_scopes=("read", "users:write"),
                created_at="2024-01-05T10:10:10Z", updated_at="2024-01-05T10:10:10Z"),
     )
 

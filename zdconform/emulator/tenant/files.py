@@ -29,7 +29,7 @@ __all__ = ["dump_tenant_yaml", "load_tenant", "tenant_from_dict", "tenant_to_dic
 TOP_KEYS = ("subdomain", "settings", "users", "generated_users", "clients", "tokens")
 USER_KEYS = ("id", "name", "email", "role", "password", "api_tokens", *PROFILE_TYPES)
 CLIENT_KEYS = ("id", "user_id", "name", "identifier", "kind", "company", "description",
-               "redirect_uri", "secret", "global", "logo_url", "created_at", "updated_at")
+               "redirect_uri", "secret", "global", "logo_url", "created_at", "updated_at", "allowed_scopes")
 TOKEN_KEYS = ("id", "user_id", "client_id", "token", "scopes", "created_at", "expires_at",
               "used_at", "revoked")
 _STR, _OPT_STR, _INT = (str,), (str, type(None)), (int,)
@@ -135,7 +135,9 @@ def _client(raw: Any, path: str) -> Client:
             for key in ("company", "description", "secret", "logo_url")}
     stamps = {key: v.value(data, key, path, _STR, Client.created_at)
               for key in ("created_at", "updated_at")}
+    allowed = v.listing(data, "allowed_scopes", path, _STR, None) if data.get("allowed_scopes") is not None else None
     return Client(
+        allowed_scopes=None if allowed is None else tuple(allowed),
         id=v.value(data, "id", path, _INT, minimum=1),
         user_id=v.value(data, "user_id", path, _INT),
         name=v.value(data, "name", path, _STR),
@@ -229,7 +231,8 @@ def _user_dict(user: User) -> dict[str, Any]:
 
 def _client_dict(client: Client) -> dict[str, Any]:
     return {key: getattr(client, "global_" if key == "global" else key) for key in CLIENT_KEYS} \
-        | {"redirect_uri": list(client.redirect_uri)}
+        | {"redirect_uri": list(client.redirect_uri),
+           "allowed_scopes": None if client.allowed_scopes is None else list(client.allowed_scopes)}
 
 
 def _token_dict(token: Token) -> dict[str, Any]:

@@ -34,7 +34,8 @@ ROLES = ("admin", "agent", "end-user")
 CLIENT_KINDS = ("confidential", "public")
 FAULT_KINDS = ("latency", "rate_limit", "unavailable", "reset")
 RATE_LIMIT_HEADER_FAMILIES = ("2024", "2023")
-MISBEHAVIOURS = ("accept_wrong_password", "agents_are_admins", "revoke_is_noop", "nonstandard_401")
+MISBEHAVIOURS = ("accept_wrong_password", "agents_are_admins", "revoke_is_noop", "nonstandard_401",
+                 "accept_wrong_client_secret", "refresh_without_rotation", "expired_tokens_work")
 # Tenant variants: each plausible real behaviour where the facts are unsure; the first is the default.
 VARIANTS = {
     "empty_bearer": ("bearer", "basic"),
@@ -63,6 +64,7 @@ class Client:
     redirect_uri: tuple[str, ...] = ()
     secret: str | None = None
     global_: bool = False
+    allowed_scopes: tuple[str, ...] | None = None  # grant-type requests outside them: 400 invalid_scope
     logo_url: str | None = None
     created_at: str = "2023-04-12T09:30:00Z"
     updated_at: str = "2023-04-12T09:30:00Z"
@@ -108,6 +110,9 @@ class Misbehave:
     agents_are_admins: bool = False
     revoke_is_noop: bool = False
     nonstandard_401: bool = False
+    accept_wrong_client_secret: bool = False  # POST /oauth/tokens takes any secret of a known client
+    refresh_without_rotation: bool = False  # a refresh hands back the same refresh token, old access kept
+    expired_tokens_work: bool = False  # an access token past its expiry still authenticates
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,8 @@ class Settings:
     rate_limit_per_minute: int = 700
     rate_limit_headers: str = "2024"
     oauth_token_ttl_seconds: int | None = None
+    grant_access_ttl_seconds: int = 1800  # POST /oauth/tokens: 30 min by default, 5 min to 48 h
+    grant_refresh_ttl_seconds: int = 2_592_000  # 30 days by default, 7 to 90 days
     link_base_url: str | None = None
     extra_fields: bool = False
     rate_limit_agree: bool = True
