@@ -152,3 +152,9 @@ def test_the_terminal_shows_readiness_under_its_own_heading():
     text = render(Info(), [S2S], readiness_findings(STRICT, [S2S], [], RUN_DAY))  # type: ignore[arg-type]
     assert "tenant policy findings: none" in text
     assert text.split("migration readiness findings:\n", 1)[1].startswith("  [info] API tokens deactivated in 152")
+
+
+def test_confidential_clients_are_named_by_id_only():
+    """Findings reach evidence.json: they quote no client text beyond public client names."""
+    seen = found(STRICT, [S2S], [CONFIDENTIAL])["Confidential client can mint server-to-server tokens"]
+    assert "1 confidential client(s) (id 7)" in seen["detail"] and "Sync" not in seen["detail"]

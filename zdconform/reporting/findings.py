@@ -133,9 +133,10 @@ def _server_to_server(profile: Profile | Mapping[str, Any], results: list[CheckR
                       bodies: list[Any]) -> list[dict[str, str]]:
     """Whether a confidential client minted a server-to-server token (client credentials)."""
     minted = sorted({r.check_id for r in results if r.details.get("server_to_server")})
-    confidential = sorted({f"{c.get('name')!r} (id {c.get('id')})" for body in bodies
-                           for c in _clients(body) if c.get("kind") == "confidential"})
-    listed = f" The tenant lists confidential clients: {', '.join(confidential[:SHOWN])}." if confidential else ""
+    confidential = sorted({str(c.get("id")) for body in bodies for c in _clients(body)
+                           if c.get("kind") == "confidential"})
+    listed = (f" The tenant lists {len(confidential)} confidential client(s) (id {', '.join(confidential[:SHOWN])})."
+              if confidential else "")
     if minted:
         return [_migration("Confidential client can mint server-to-server tokens", "info", (
             f"The client credentials grant gave a working token ({_ids(minted)}): server-to-server "
