@@ -27,6 +27,7 @@ def test_the_readme_profile_loads():
     block = next(b for b in yaml_blocks() if "expect:" in b and "users:" not in b)
     profile = profile_from_dict(yaml.safe_load(block), origin="README")
     assert profile.expects("password") == "disabled"
+    assert (profile.oauth_grant, profile.oauth_allowed_scopes) == ("client_credentials", ("read", "tickets:write"))
 
 
 def test_the_readme_lists_the_built_in_credentials():

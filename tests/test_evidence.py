@@ -129,7 +129,7 @@ def test_reference_findings(replayed):
                  "high", id="password-observed-working-against-profile"),
 ])
 def test_password_access_is_a_finding(profile, results, expected):
-    found = [f for f in policy_findings(profile, results, []) if f["finding"] == "Password access enabled"]
+    found = [f for f in policy_findings(profile, results) if f["finding"] == "Password access enabled"]
     assert len(found) == 1 and found[0]["severity"] == expected
     assert "January 2026" in found[0]["detail"]
 
@@ -138,7 +138,7 @@ def test_no_findings_for_a_strict_tenant():
     profile = {"expect": {"password": "disabled", "api_token": "disabled", "oauth": "enabled"}}
     expiring = {"token_expires_at": "2026-12-01T00:00:00Z"}
     results = [result("create_token[oauth-bearer]", "oauth_token", (201,), expiring)]
-    assert policy_findings(profile, results, [{"clients": [{"id": 1, "kind": "confidential"}]}]) == []
+    assert policy_findings(profile, results) == []
 
 
 @pytest.mark.e2e

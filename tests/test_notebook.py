@@ -57,6 +57,7 @@ def test_every_cell_runs_and_shows_something(executed):
     assert "<table>" in text and "<svg" in text
     assert "Target: the REFERENCE EMULATOR" in text
     assert "Authorization: Basic REDACTED" in text  # the chosen check's recorded request
+    assert "migration readiness finding(s)" in text and "API tokens deactivated" in text
 
 
 @pytest.mark.e2e

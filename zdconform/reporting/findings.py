@@ -1,71 +1,92 @@
-"""Tenant policy findings: what an auditor should know about a tenant's auth settings.
+"""Tenant findings: what an auditor should know about a tenant's auth settings.
 
-Derived from the tenant profile and what the checks observed: password access enabled,
-API token access enabled (with Zendesk's deadlines), OAuth tokens that never expire, and
-public OAuth clients. `policy_findings` is pure; `recorded_client_bodies` reads the List
-Clients bodies it needs from the run's cassettes.
+`policy_findings` (topic `policy`): password access enabled, revoked OAuth tokens that keep
+working. `readiness_findings` (topic `migration`): how ready the tenant is for the end of API
+tokens on 2027-04-30: the days left (from the run's date, passed in), API tokens still accepted,
+OAuth tokens that never expire, a confidential client that can mint server-to-server tokens,
+public clients, allowed scopes wider than the profile says the integration needs. Both are pure
+functions of the profile, the check results (`details` as the checks noted them) and recorded
+List Clients bodies, which `recorded_client_bodies` reads from the run's cassettes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..conformance.endpoints import CLIENTS_PATH
 from ..recording.interactions import body_json, try_read_interactions
-from ..settings import Profile
+from ..settings import API_TOKENS_DEACTIVATED, Profile
 from .results import CheckResult
 
-__all__ = ["policy_findings", "recorded_client_bodies"]
+__all__ = ["URGENT_DAYS", "policy_findings", "readiness_findings", "recorded_client_bodies"]
 
 SHOWN = 5  # check ids quoted per finding
+URGENT_DAYS = 90  # API tokens still accepted this close to their deactivation: high severity
 
-# (method, who, finding, severity, advice)
-_METHOD_FINDINGS = (
-    ("password", "email and password", "Password access enabled", "high",
-     "Zendesk removed password access to the API in January 2026: turn it off and use OAuth or an "
-     "API token."),
-    ("api_token", "an API token", "API token access enabled", "medium",
-     "Zendesk creates no new API tokens after 2026-10-27 and deactivates all of them on "
-     "2027-04-30: move integrations to OAuth."),
-)
+_PASSWORD_ADVICE = ("Zendesk removed password access to the API in January 2026: turn it off and use "
+                    "OAuth or an API token.")
 
 
-def policy_findings(profile: Profile | Mapping[str, Any], results: Iterable[CheckResult],
-                    client_bodies: Iterable[Any]) -> list[dict[str, str]]:
-    """Findings on the tenant's auth policy, each `{finding, severity, detail}`.
+def policy_findings(profile: Profile | Mapping[str, Any], results: Iterable[CheckResult]) -> list[dict[str, str]]:
+    """Findings on the tenant's auth policy, each `{finding, severity, detail, topic: policy}`.
 
     `profile` is a `settings.Profile` or a mapping with an `expect` mapping; `results` are
-    the run's check results; `client_bodies` are recorded List OAuth Clients bodies.
+    the run's check results.
     """
-    expect = _expect(profile)
     results = list(results)
     findings = []
-    for method, who, finding, severity, advice in _METHOD_FINDINGS:
-        seen = _allowed_checks(results, method)
-        if expect.get(method) == "enabled" or seen:
-            why = (f"Checks with {who} succeeded ({_ids(seen)})" if seen
-                   else "The tenant profile expects it enabled")
-            findings.append({"finding": finding, "severity": severity, "detail": f"{why}. {advice}"})
-    never = sorted({r.check_id for r in results
-                    if "token_expires_at" in r.details and r.details["token_expires_at"] is None})
-    if never:
-        findings.append({"finding": "OAuth tokens that never expire", "severity": "medium", "detail": (
-            f"Create Token returned tokens with `expires_at: null` ({_ids(never)}): they stay valid "
-            "until revoked. Prefer tokens that expire (`expires_in`) with refresh tokens.")})
+    seen = _allowed_checks(results, "password")
+    if _profile_get(profile, "expect").get("password") == "enabled" or seen:
+        why = (f"Checks with email and password succeeded ({_ids(seen)})" if seen
+               else "The tenant profile expects it enabled")
+        findings.append(_policy("Password access enabled", "high", f"{why}. {_PASSWORD_ADVICE}"))
     alive = sorted({r.check_id for r in results if r.details.get("revoked_token_still_works")})
     if alive:
-        findings.append({"finding": "Revoked OAuth tokens keep working", "severity": "high", "detail": (
+        findings.append(_policy("Revoked OAuth tokens keep working", "high", (
             f"A token revoked with a 204 still authenticated ({_ids(alive)}). Revoking `current` this way is "
             "a known Zendesk behaviour (community threads 4627188332186, 2022, and 5537132288282, 2023): "
-            "revoke tokens by id as an admin and verify with a follow-up request.")})
-    public = sorted({f"{c.get('name')!r} (id {c.get('id')})" for body in client_bodies
+            "revoke tokens by id as an admin and verify with a follow-up request.")))
+    return findings
+
+
+def readiness_findings(profile: Profile | Mapping[str, Any], results: Iterable[CheckResult],
+                       client_bodies: Iterable[Any], today: dt.date) -> list[dict[str, str]]:
+    """Migration readiness findings, each `{finding, severity, detail, topic: migration}`.
+
+    `profile` is a `settings.Profile` or a mapping (`expect`, `scopes`, `oauth: {grant,
+    allowed_scopes}`); `client_bodies` are recorded List OAuth Clients bodies; `today` is the
+    run's date (API tokens are deactivated on 2027-04-30).
+    """
+    results, bodies = list(results), list(client_bodies)
+    left = (API_TOKENS_DEACTIVATED - today).days
+    findings = [_deadline(left, today)]
+    accepted = _allowed_checks(results, "api_token")
+    if _profile_get(profile, "expect").get("api_token") == "enabled" or accepted:
+        why = (f"Checks with an API token succeeded ({_ids(accepted)})" if accepted
+               else "The tenant profile expects it enabled")
+        when = (f"{_days(left)} after this run" if left > 0 else "already past" if left < 0 else "the day of this run")
+        findings.append(_migration("API token access enabled", "high" if left <= URGENT_DAYS else "medium", (
+            f"{why}. Zendesk creates no new API tokens after 2026-10-27 and deactivates all of them on "
+            f"2027-04-30 ({when}): move integrations to OAuth.")))
+    findings += _never_expire(results)
+    findings += _server_to_server(profile, results, bodies)
+    public = sorted({f"{c.get('name')!r} (id {c.get('id')})" for body in bodies
                      for c in _clients(body) if c.get("kind") == "public"})
     if public:
-        findings.append({"finding": "Public OAuth clients", "severity": "low", "detail": (
+        findings.append(_migration("Public OAuth clients", "low", (
             f"OAuth clients of kind `public` are registered: {', '.join(public)}. A public client "
-            "holds no secret: make sure each is meant to exist and uses PKCE.")})
+            "holds no secret and cannot use the client credentials grant: make sure each is meant to exist "
+            "and uses PKCE.")))
+    wider = sorted({f"`{r.details['granted_outside_scope']}` ({r.check_id})" for r in results
+                    if r.details.get("granted_outside_scope")})
+    if wider:
+        needs = " ".join(_needed_scopes(profile))
+        findings.append(_migration("Allowed scopes wider than the integration needs", "medium", (
+            f"The confidential client was granted {', '.join(wider)}, outside what the profile says the "
+            f"integration needs ({needs}). Narrow the client's allowed scopes in Admin Center to those.")))
     return findings
 
 
@@ -79,11 +100,82 @@ def recorded_client_bodies(results: Iterable[CheckResult]) -> list[Any]:
     return bodies
 
 
-def _expect(profile: Profile | Mapping[str, Any]) -> dict[str, Any]:
-    expect = getattr(profile, "expect", None)
-    if expect is None and isinstance(profile, Mapping):
-        expect = profile.get("expect")
-    return dict(expect or {})
+def _deadline(left: int, today: dt.date) -> dict[str, str]:
+    if left > 0:
+        title, when = f"API tokens deactivated in {_days(left)}", f"{_days(left)} after this run ({today})"
+    elif left == 0:
+        title, when = "API tokens deactivated today", f"the day of this run ({today})"
+    else:
+        title, when = "API tokens deactivated", f"{_days(-left)} before this run ({today})"
+    return _migration(title, "info", f"Zendesk deactivates every API token on {API_TOKENS_DEACTIVATED}, {when}; "
+                      "none can be created since 2026-10-27. Integrations must use OAuth by then.")
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
+def _never_expire(results: list[CheckResult]) -> list[dict[str, str]]:
+    created = sorted({r.check_id for r in results
+                      if "token_expires_at" in r.details and r.details["token_expires_at"] is None})
+    granted = sorted({r.check_id for r in results if r.method == "oauth_client"
+                      and "token_expires_in" in r.details and r.details["token_expires_in"] is None})
+    if not (created or granted):
+        return []
+    seen = ([f"Create Token returned tokens with `expires_at: null` ({_ids(created)})"] if created else []) + (
+        [f"the grant endpoint returned tokens without `expires_in` ({_ids(granted)})"] if granted else [])
+    return [_migration("OAuth tokens that never expire", "medium", (
+        f"{'; '.join(seen)}: they stay valid until revoked, as the API tokens they replace did. Prefer tokens "
+        "that expire (`expires_in`, 5 min to 48 h) with refresh tokens."))]
+
+
+def _server_to_server(profile: Profile | Mapping[str, Any], results: list[CheckResult],
+                      bodies: list[Any]) -> list[dict[str, str]]:
+    """Whether a confidential client minted a server-to-server token (client credentials)."""
+    minted = sorted({r.check_id for r in results if r.details.get("server_to_server")})
+    confidential = sorted({str(c.get("id")) for body in bodies for c in _clients(body)
+                           if c.get("kind") == "confidential"})
+    listed = (f" The tenant lists {len(confidential)} confidential client(s) (id {', '.join(confidential[:SHOWN])})."
+              if confidential else "")
+    if minted:
+        return [_migration("Confidential client can mint server-to-server tokens", "info", (
+            f"The client credentials grant gave a working token ({_ids(minted)}): server-to-server "
+            f"integrations have their replacement for API tokens.{listed}"))]
+    tried = [r for r in results if r.endpoint == "grant_client_credentials" and r.method == "oauth_client"
+             and r.check_id.split("[")[-1].startswith("confidential")]
+    if not tried:
+        return []  # the grant checks were not selected: nothing observed either way
+    needed = _profile_get(profile, "oauth_grant") == "client_credentials"
+    why = next((r.reason.splitlines()[0] for r in tried if r.reason), "no check minted a token")
+    return [_migration("No confidential client minted server-to-server tokens", "high" if needed else "medium", (
+        f"The client credentials grant gave no working token ({_ids(sorted(r.check_id for r in tried))}: {why})."
+        f"{listed} Server-to-server integrations need a confidential OAuth client that can use the client "
+        "credentials grant before API tokens end."))]
+
+
+def _needed_scopes(profile: Profile | Mapping[str, Any]) -> tuple[str, ...]:
+    oauth = _profile_get(profile, "oauth")
+    allowed = _profile_get(profile, "oauth_allowed_scopes") or oauth.get("allowed_scopes")
+    return tuple(allowed or _profile_get(profile, "scopes") or ("read", "write"))
+
+
+def _profile_get(profile: Profile | Mapping[str, Any], name: str) -> Any:
+    """A Profile attribute, or the same key of a mapping (`oauth` only in a mapping)."""
+    if isinstance(profile, Mapping):
+        value = profile.get(name)
+        if name == "oauth_grant" and value is None:
+            value = (profile.get("oauth") or {}).get("grant")
+    else:
+        value = getattr(profile, name, None)
+    return dict(value or {}) if name in ("expect", "oauth") else value
+
+
+def _policy(finding: str, severity: str, detail: str) -> dict[str, str]:
+    return {"finding": finding, "severity": severity, "detail": detail, "topic": "policy"}
+
+
+def _migration(finding: str, severity: str, detail: str) -> dict[str, str]:
+    return {"finding": finding, "severity": severity, "detail": detail, "topic": "migration"}
 
 
 def _allowed_checks(results: list[CheckResult], method: str) -> list[str]:

@@ -1,9 +1,9 @@
 """evidence.html: the evidence document as one self-contained page an auditor can open.
 
-Inline CSS, no script, no external asset: a summary matrix (colour plus text), the policy
-findings, the target label, then each check with its recorded requests and responses (read
-from the cassettes, already scrubbed), its schema verdict and a relative link to its
-cassette. Every value is HTML-escaped.
+Inline CSS, no script, no external asset: a summary matrix (colour plus text), the policy and
+migration readiness findings, the target label, then each check with its recorded requests and
+responses (read from the cassettes, already scrubbed), its schema verdict and a relative link to
+its cassette. Every value is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ __all__ = ["SYMBOLS", "cassette_file", "render"]
 MAX_ITEMS = 5  # a page of users is long: the page shows its start, the cassette has it all
 MAX_BODY_CHARS = 6000
 SYMBOLS = {"pass": "✔", "expected-denied": "⊘", "fail": "✘", "skipped": "–"}
+TOPICS = {"policy": "tenant policy", "migration": "migration readiness"}
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em 2em;color:#1d1d1f}
 h1{font-size:1.6em;margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
@@ -117,12 +118,14 @@ def _cell(text: str | None) -> str:
 
 
 def _findings(findings: list[dict[str, str]]) -> str:
+    """Tenant policy and migration readiness findings, one table (the topic in a column)."""
     if not findings:
-        return "<h2 id=\"findings\">Tenant policy findings</h2><p>No findings.</p>"
+        return "<h2 id=\"findings\">Findings</h2><p>No findings.</p>"
     rows = "".join(f"<tr class=\"sev-{escape(f['severity'])}\"><td class=\"v\">{escape(f['severity'].upper())}"
-                   f"</td><td>{escape(f['finding'])}</td><td>{escape(f['detail'])}</td></tr>" for f in findings)
-    return ("<h2 id=\"findings\">Tenant policy findings</h2><table id=\"findings-table\"><thead><tr>"
-            f"<th>severity</th><th>finding</th><th>detail</th></tr></thead><tbody>{rows}</tbody></table>")
+                   f"</td><td>{escape(TOPICS.get(f.get('topic', 'policy'), f.get('topic', '')))}</td>"
+                   f"<td>{escape(f['finding'])}</td><td>{escape(f['detail'])}</td></tr>" for f in findings)
+    return ("<h2 id=\"findings\">Findings</h2><table id=\"findings-table\"><thead><tr>"
+            f"<th>severity</th><th>topic</th><th>finding</th><th>detail</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _facts(facts: dict[str, Any] | None) -> str:

@@ -9,6 +9,7 @@ error names it and where the secret sits in it.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from collections.abc import Sequence
@@ -19,18 +20,28 @@ from ..exceptions import CassetteLeakError, UsageError
 from ..recording.files import atomic_write
 from ..recording.scrub import SecretSet, leak_gate
 from . import evidence
-from .findings import policy_findings, recorded_client_bodies
+from .findings import policy_findings, readiness_findings, recorded_client_bodies
 from .html import render
 from .results import CheckResult, RunInfo
 
-__all__ = ["findings", "gate", "publish", "republish"]
+__all__ = ["findings", "gate", "publish", "republish", "run_date"]
 
 _FIX = ("Scrub the value where it enters the report (a reason, a recorded body) and run again.")
 
 
 def findings(info: RunInfo, results: Sequence[CheckResult]) -> list[dict[str, str]]:
-    """The tenant policy findings of the run (from its profile and what its checks saw)."""
-    return policy_findings(info.profile, results, recorded_client_bodies(results))
+    """The run's findings (from its profile and what its checks saw): the tenant policy ones, then
+    the migration readiness ones, counted from the date the run started."""
+    return (policy_findings(info.profile, results)
+            + readiness_findings(info.profile, results, recorded_client_bodies(results), run_date(info.started_at)))
+
+
+def run_date(started_at: str) -> dt.date:
+    """The UTC date of the run's start (`RunInfo.started_at`), else today's."""
+    try:
+        return dt.datetime.fromisoformat(started_at.replace("Z", "+00:00")).astimezone(dt.UTC).date()
+    except ValueError:
+        return dt.datetime.now(dt.UTC).date()
 
 
 def publish(info: RunInfo, results: Sequence[CheckResult]) -> list[Path]:

@@ -149,8 +149,11 @@ def render(info: RunInfo, results: Sequence[CheckResult], findings: Sequence[Map
         lines.append(method.ljust(14) + "".join(grid.get((method, e), "-").ljust(width[e]) for e in endpoints))
     lines += [f"FAIL {r.check}: {r.reason.splitlines()[0] if r.reason else ''}"
               for r in results if r.verdict == "fail"]
-    found = [f"  [{f['severity']}] {f['finding']}: {f['detail']}" for f in findings]
-    return "\n".join(lines + (["tenant policy findings:", *found] if found else ["tenant policy findings: none"]))
+    for topic, title in (("policy", "tenant policy findings"), ("migration", "migration readiness findings")):
+        found = [f"  [{f['severity']}] {f['finding']}: {f['detail']}" for f in findings
+                 if f.get("topic", "policy") == topic]
+        lines += [f"{title}:", *found] if found else [f"{title}: none"]
+    return "\n".join(lines)
 
 
 def result_of(item: pytest.Item, report: pytest.TestReport, notes: CheckNotes,
