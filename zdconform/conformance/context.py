@@ -229,10 +229,13 @@ class Conformance:
         self.run.ledger.add(token_id, auth, client_id=client_id, pending=pending)
         self._minted.append(token_id)
 
-    def keep(self, token_id: int, auth: AuthBase) -> None:
-        """Revoke this token (minted some other way, e.g. by a grant) when the check ends."""
-        self.run.ledger.add(token_id, auth)
-        self._minted.append(token_id)
+    def keep(self, token_id: int, auth: AuthBase, *, pending: str | None = None, grant: bool = False,
+             until_run_end: bool = False) -> None:
+        """Revoke this token (minted some other way, e.g. by a grant) when the check ends, or
+        `until_run_end` when the run ends; `pending` is the journal entry its request made."""
+        self.run.ledger.add(token_id, auth, pending=pending, grant="oauth" if grant else None)
+        if not until_run_end:
+            self._minted.append(token_id)
 
     def close(self) -> list[int]:
         """Revoke the tokens this check minted; the ids that could not be revoked."""
