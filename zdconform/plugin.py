@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from . import closing
 from . import session as sessions
 from .conformance.notes import CheckNotes
 from .exceptions import CassetteError, ZdConformError
@@ -85,6 +86,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not checks:
         return
     run = _open_run(config)
+    closing.probe_first(run, items)
     for item in checks:
         item.add_marker(pytest.mark.vcr)
         if run.target.kind == "replay":
@@ -223,8 +225,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     run = config.stash.get(RUN, None)
-    if run is not None and run.target.is_live and (run.ledger.live or run.ledger.pending):
-        sessions.revoke_leftovers(config, run)
+    if run is not None and run.target.is_live:  # the expiry probes, then what is left to revoke
+        closing.end_live_run(session, run)
     watch = config.stash[WATCH]
     if hasattr(config, "workerinput"):
         config.workeroutput[sessions.WORKER_KEY] = watch.output(run)  # type: ignore[attr-defined]
@@ -237,7 +239,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     checked = run.results if run is not None else watch.merged_results()
     unchecked = unchecked_methods(described, checked)
-    if unchecked and session.exitstatus == pytest.ExitCode.OK:
+    if (unchecked or any(r.verdict == "fail" for r in checked)) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     facts = sessions.session_facts(config, watch, len(checked), int(session.exitstatus), unchecked)
     info = dataclasses.replace(described.info(), session=facts, project=described.options.project)

@@ -72,6 +72,7 @@ class RunState:
     results: list[CheckResult] = field(default_factory=list)
     started_at: str = ""
     pacer: Pacer = field(default_factory=Pacer)  # one view of the tenant's rate limit per run
+    probes: list[Any] = field(default_factory=list)  # tokens kept to the run's end (`conformance.expiry`)
 
     @classmethod
     def open(cls, options: Options, env: Mapping[str, str] | None = None, *, start: bool = True) -> RunState:

@@ -55,6 +55,7 @@ class CheckRun(Protocol):
     base_url: str
     sleep: Callable[[float], None] | None
     pacer: Pacer
+    probes: list[Any]  # expiry probes judged at the run's end (`expiry`)
 
 
 class Conformance:

@@ -95,9 +95,10 @@ class Grants:
         return self.post({"grant_type": "refresh_token", "refresh_token": refresh_token,
                           "client_id": identifier, "client_secret": secret})
 
-    def obtained(self, response: requests.Response, *, what: str, facts: tuple[str, ...] = ("F-39", "F-40")
-                 ) -> dict[str, Any]:
-        """The flat token of a 200 or 201 (fact F-40), its secrets masked; revoked after the check."""
+    def obtained(self, response: requests.Response, *, what: str, facts: tuple[str, ...] = ("F-39", "F-40"),
+                 until_run_end: bool = False) -> dict[str, Any]:
+        """The flat token of a 200 or 201 (fact F-40), its secrets masked; revoked after the check
+        (or, `until_run_end`, at the run's end)."""
         status = response.status_code if response.status_code in (200, 201) else 200
         self.zd.notes.expected = self.zd.notes.expected or "allowed"  # the evidence states what it expected
         token = dict(self.zd.allowed(response, status, "grant_token_response", method="oauth_client",
@@ -105,7 +106,7 @@ class Grants:
         for key in ("access_token", "refresh_token"):
             if isinstance(token.get(key), str):
                 token[key] = Secret(token[key])
-        self.keep(token["access_token"])
+        self.keep(token["access_token"], until_run_end=until_run_end)
         return token
 
     def keep(self, access_token: str, *, until_run_end: bool = False) -> int | None:
