@@ -215,7 +215,8 @@ def _label(target: Target, base_url: str, profile: Profile) -> dict[str, Any]:
         "base_url": base_url,
         "zdconform_version": __version__,
         "profile": {"name": profile.name, "expect": dict(profile.expect),
-                    "oauth_client": profile.oauth_client, "scopes": list(profile.scopes)},
+                    "oauth_client": profile.oauth_client, "scopes": list(profile.scopes),
+                    **({"oauth": profile.oauth_section()} if profile.oauth_section() else {})},
     }
 
 

@@ -218,6 +218,7 @@ class Conformance:
         token = dict(self.allowed(response, 201, "token_response", method=method, what="Create Token",
                                   facts=("F-21",))["token"])
         self.record["token_expires_at"] = token.get("expires_at")
+        self.record["token_client_id"] = token.get("client_id")  # a numeric id: findings name clients by it
         if isinstance(token.get("full_token"), str):  # masked wherever pytest shows it
             token["full_token"] = Secret(token["full_token"])
         return token

@@ -90,6 +90,11 @@ class Grants:
             body["scope"] = scope
         return self.post(body, as_json=as_json)
 
+    def authorization_code(self, code: str, identifier: str, verifier: str) -> requests.Response:
+        """An authorization code grant for a public client, proving its PKCE `code_verifier`."""
+        return self.post({"grant_type": "authorization_code", "code": code, "client_id": identifier,
+                          "code_verifier": verifier})
+
     def refresh(self, refresh_token: str) -> requests.Response:
         identifier, secret = self.client()
         return self.post({"grant_type": "refresh_token", "refresh_token": refresh_token,

@@ -35,6 +35,7 @@ REDACTED = "REDACTED"
 SECRET_KEYS = frozenset({
     "full_token", "token", "refresh_token", "access_token", "secret", "client_secret",
     "authenticity_token", "password", "api_token", "id_token",
+    "authorization_code", "code_challenge",  # the emulator's test-only door: per-run values
 })
 # Query and form parameters whose values are secrets.
 SECRET_PARAMS = ("access_token", "token", "refresh_token", "password", "api_token",

@@ -185,7 +185,8 @@ def _target(info: RunInfo) -> dict[str, Any]:
 def _profile(profile: Profile) -> dict[str, Any]:
     client = profile.oauth_client
     return {"name": profile.name, "source": profile.source, "expect": dict(profile.expect),
-            "oauth_client": None if client is None else str(client), "scopes": list(profile.scopes)}
+            "oauth_client": None if client is None else str(client), "scopes": list(profile.scopes),
+            "oauth": profile.oauth_section()}
 
 
 def _summary(results: Sequence[CheckResult]) -> dict[str, Any]:
