@@ -89,7 +89,7 @@ def test_a_loud_failing_live_run_prints_and_writes_no_secret(tmp_path):
     assert "junit.xml" in files and "reports/evidence.json" in files and "run.log" in files
     assert any(name.startswith("cassettes/") and "test_oauth_grants" in name for name in files)
     verdicts = {r["check_id"]: r["verdict"] for r in json.loads(files["reports/results.json"])["results"]}
-    assert verdicts["grant_client_credentials[wrong-secret]"] == "fail", "a grant check failed with a token in its locals"
+    assert verdicts["grant_client_credentials[wrong-secret]"] == "fail", "a grant check fails, tokens in its locals"
     assert {name: leaks(text, secrets) for name, text in files.items() if leaks(text, secrets)} == {}
 
 
