@@ -143,7 +143,7 @@ def test_a_users_own_vcr_test_keeps_its_own_cassettes_beside_the_checks(pytester
                                        ".json() == {'ok': True}\n")
     result = pytester.runpytest_subprocess("suites", "mine", "-p", "no:cacheprovider",
                                            "--rootdir", str(pytester.path))
-    result.assert_outcomes(passed=48, skipped=2)
+    result.assert_outcomes(passed=51, skipped=2)
     assert "zdconform conformance matrix" in result.stdout.str()
 
 
