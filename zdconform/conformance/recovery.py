@@ -60,15 +60,15 @@ class Outcome:
     def line(self) -> str:
         ids = ", ".join(str(c) for c in self.candidates)
         return {
-            "revoked": f"revoked token {ids}: minted by a Create Token whose answer was lost",
-            "would-revoke": f"would revoke token {ids}: minted by a Create Token whose answer was lost",
-            "minted-nothing": "a Create Token whose answer was lost minted nothing: entry resolved",
-            "ambiguous": f"left tokens {ids} alone: each could be the one a lost Create Token minted, "
+            "revoked": f"revoked token {ids}: minted by a token request whose answer was lost",
+            "would-revoke": f"would revoke token {ids}: minted by a token request whose answer was lost",
+            "minted-nothing": "a token request whose answer was lost minted nothing: entry resolved",
+            "ambiguous": f"left tokens {ids} alone: each could be the one a lost token request minted, "
                          "so none is provably the run's; check them in the admin center",
-            "in-flight": "a Create Token whose answer was lost has no token yet and may still be in flight: "
+            "in-flight": "a token request whose answer was lost has no token yet and may still be in flight: "
                          f"run `zdconform cleanup` again in {IN_FLIGHT.seconds} s",
-            "unreadable": "could not list the tokens to recover a lost Create Token: run `zdconform cleanup`",
-            "failed": f"FAILED to revoke token {ids} minted by a Create Token whose answer was lost",
+            "unreadable": "could not list the tokens to recover a lost token request: run `zdconform cleanup`",
+            "failed": f"FAILED to revoke token {ids} minted by a token request whose answer was lost",
         }[self.state] + f" (journal entry {self.key})"
 
 
