@@ -65,6 +65,12 @@ def _link(tenant: dict[str, Any], anchor: str = "") -> str:
     return f"<a href=\"{escape(quote(report) + anchor)}\">{name}</a>"
 
 
+def _check_link(tenant: dict[str, Any], check_id: str) -> str:
+    """The failing check, linked to its section in the tenant's evidence.html."""
+    report, code = tenant["source"]["report"], f"<code>{escape(check_id)}</code>"
+    return f"<a href=\"{escape(quote(report) + '#' + _anchor(check_id))}\">{code}</a>" if report else code
+
+
 def _badge(verdict: str) -> str:
     return f"<span class=\"v v-{escape(verdict)}\">{SYMBOLS.get(verdict, '!')} {escape(verdict)}</span>"
 
@@ -84,7 +90,7 @@ def _problems(tenants: list[dict[str, Any]]) -> str:
 
 
 def _problem(tenant: dict[str, Any]) -> str:
-    items = "".join(f"<li>{_link(tenant, '#' + _anchor(f['check_id']))} <code>{escape(f['check_id'])}</code> "
+    items = "".join(f"<li>{_check_link(tenant, f['check_id'])} "
                     f"({escape(f['auth_method'])}, {escape(f['endpoint'])}) facts "
                     f"{escape(', '.join(f['facts']) or '-')}"
                     + (f", contradicted {escape(', '.join(f['contradicted']))}" if f["contradicted"] else "")
@@ -132,9 +138,10 @@ def _matrix(matrix: dict[str, Any], tenants: list[dict[str, Any]]) -> str:
     cells = {row["tenant"]: row["cells"] for row in matrix["rows"]}
     body = "".join(f"<tr><th scope=\"row\">{_link(t)}</th>{''.join(cell(c) for c in cells[t['name']])}</tr>"
                    for t in tenants)
-    return (f"<h2 id=\"matrix\">Tenants x (auth method, endpoint)</h2><table class=\"matrix\" id=\"fleet-matrix\">"
+    return (f"<h2 id=\"matrix\">Tenants x (auth method, endpoint)</h2><div style=\"overflow-x:auto\">"
+            "<table class=\"matrix\" id=\"fleet-matrix\">"
             f"<thead><tr><th rowspan=\"2\">tenant</th>{top}</tr><tr>{second}</tr></thead>"
-            f"<tbody>{body}</tbody></table>")
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def _findings(findings: list[dict[str, Any]], tenants: dict[str, dict[str, Any]]) -> str:

@@ -185,4 +185,5 @@ def _verify(folder: Path) -> dict[str, Any]:
         raise UsageError(f"The cassette manifest in {str(folder)!r} cannot be checked ({exc}).") from None
     *notes, last = lines
     problems = [line for line in notes if not line.startswith("signature")] or [last] if code else []
-    return {"found": found, "problems": problems, "detail": "; ".join([last.removeprefix("OK: "), *notes])}
+    summary = last.removeprefix("OK: ").removesuffix(f" in {folder}")  # paths live in the tenant's `source`
+    return {"found": found, "problems": problems, "detail": "; ".join([summary, *notes])}
