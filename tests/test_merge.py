@@ -137,11 +137,7 @@ def test_findings_are_grouped_across_tenants(fleet, tmp_path):
 
 
 def test_one_folder_or_four_give_the_same_fleet_evidence(fleet, tmp_path):
-    one = tmp_path / "one"  # a fleet run's layout: tenants/<name>/evidence.json, cassettes beside
-    for name in TENANTS:
-        shutil.copytree(fleet / name / "reports", one / "tenants" / name)
-        shutil.copytree(fleet / name / "cassettes", one / "cassettes", dirs_exist_ok=True)
-        edit_evidence(one / "tenants" / name, lambda e: e["cassettes"].update(base="../.."))
+    one = fleet_layout(fleet, tmp_path / "one")
     by_four = merge_reports([Path(p) for p in reports(fleet)], tmp_path / "four").document
     by_one = merge_reports([one], tmp_path / "merged-one").document
 
@@ -151,6 +147,28 @@ def test_one_folder_or_four_give_the_same_fleet_evidence(fleet, tmp_path):
 
     assert comparable(by_one) == comparable(by_four)
     assert by_one["sources"] == ["../one"] and len(by_four["sources"]) == 4
+
+
+def fleet_layout(fleet: Path, folder: Path) -> Path:
+    """The four tenants' evidence in a fleet run's layout: tenants/<name>/evidence.json, cassettes beside."""
+    for name in TENANTS:
+        shutil.copytree(fleet / name / "reports", folder / "tenants" / name)
+        shutil.copytree(fleet / name / "cassettes", folder / "cassettes", dirs_exist_ok=True)
+        edit_evidence(folder / "tenants" / name, lambda e: e["cassettes"].update(base="../.."))
+    return folder
+
+
+def test_a_fleet_runs_reports_merge_into_themselves_by_default(fleet, tmp_path, capsys):
+    project = tmp_path / "project"
+    (project / "suites").mkdir(parents=True)
+    folder = fleet_layout(fleet, project / "reports")
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    code, out, err = merged(capsys, str(folder), "--project", str(project))
+    assert code == 1, err
+    assert (folder / "fleet.json").is_file() and (folder / "fleet.html").is_file()
+    assert {p: p.read_bytes() for p in before} == before, "no source file is touched"
+    tenants = json.loads((folder / "fleet.json").read_text())["tenants"]
+    assert [t["source"]["report"] for t in tenants] == [f"tenants/{n}/evidence.html" for n in sorted(TENANTS)]
 
 
 def test_each_tenant_links_to_its_own_report_failures_first(fleet, tmp_path):
@@ -166,15 +184,29 @@ def test_each_tenant_links_to_its_own_report_failures_first(fleet, tmp_path):
     assert merged_fleet.paths == (tmp_path / "out" / "fleet.json", tmp_path / "out" / "fleet.html")
 
 
-def test_a_partial_run_is_merged_but_never_green(fleet, tmp_path, capsys):
+@pytest.mark.parametrize(("run", "why"), [
+    pytest.param({"complete": False, "partial": ["a selection: -k list_clients"]}, "a selection: -k list_clients",
+                 id="selection"),
+    pytest.param({"unchecked_methods": [{"method": "api_token", "variables": ["ZENDESK_API_TOKEN"]}]},
+                 "api_token not checked: set ZENDESK_API_TOKEN", id="method-left-unchecked"),
+    pytest.param({"complete": None}, "the evidence does not say the whole suite ran", id="not-a-pytest-session"),
+])
+def test_a_partial_run_is_merged_but_never_green(fleet, tmp_path, capsys, run, why):
     folder = copy_tenant(fleet, "acme", tmp_path)
-    edit_evidence(folder, lambda e: e["run"].update(complete=False, partial=["a selection: -k list_clients"]))
+    edit_evidence(folder, lambda e: e["run"].update(run))
     code, out, _ = merged(capsys, str(folder), reports(fleet, "gamma")[0], "--out", str(tmp_path / "out"))
     document = json.loads((tmp_path / "out" / "fleet.json").read_text())
-    assert code == 1 and document["verdict"] == "fail"
-    acme = document["tenants"][0]
+    assert code == 1 and document["verdict"] == "fail" and document["totals"]["incomplete"] == 1
+    acme, gamma = document["tenants"]
     assert (acme["name"], acme["verdict"], acme["complete"]) == ("acme", "incomplete", False)
-    assert "INCOMPLETE acme: a selection: -k list_clients" in out
+    assert gamma["verdict"] == "pass"
+    assert f"INCOMPLETE acme: {why}" in out
+
+
+def test_a_fleet_of_passing_tenants_passes(fleet, tmp_path, capsys):
+    code, out, _ = merged(capsys, *reports(fleet, "acme", "gamma"), "--out", str(tmp_path / "out"))
+    assert code == 0 and json.loads((tmp_path / "out" / "fleet.json").read_text())["verdict"] == "pass"
+    assert out.startswith("zdconform fleet: 2 tenant(s): 0 failed, 0 incomplete, 2 passed") and "PASS" in out
 
 
 def test_without_cassettes_merge_refuses_unless_told_to_merge_the_evidence_alone(fleet, tmp_path, capsys):
