@@ -22,7 +22,7 @@ from typing import Any
 from .fleet_sources import Source
 from .results import VERDICTS, axes
 
-__all__ = ["SCHEMA", "SCHEMA_ID", "TENANT_VERDICTS", "build", "tenant_record"]
+__all__ = ["SCHEMA", "SCHEMA_ID", "TENANT_VERDICTS", "build", "plain_reason", "tenant_record"]
 
 SCHEMA = "fleet"
 SCHEMA_ID = "https://zdconform.invalid/schemas/fleet.json"
@@ -83,6 +83,11 @@ def tenant_record(source: Source, out: Path) -> dict[str, Any]:
                    "report": _path(report, out) if report.is_file() else None,
                    "cassettes": _path(source.cassette_folder, out)},
     }
+
+
+def plain_reason(reason: str) -> str:
+    """A failure's reason without the exception's name and the tool's prefix, for pages and terminals."""
+    return reason.removeprefix("zdconform.exceptions.ConformanceFailure: ").removeprefix("zdconform: ")
 
 
 def _failure(check: dict[str, Any]) -> dict[str, Any]:

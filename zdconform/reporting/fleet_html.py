@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from .fleet import plain_reason
 from .html import CSS, SYMBOLS
 from .html import _cell as cell  # the single report's verdict cell: colour plus text
 
@@ -21,7 +22,7 @@ __all__ = ["render_fleet"]
 
 _ORDER = {"fail": 0, "incomplete": 1, "pass": 2}
 _FLEET_CSS = (".v-incomplete{background:#fdf0cc;color:#7a4b00} .banner.pass{border-color:#14532d;"
-              "background:#d9f2dd} .matrix td,.matrix th{font-size:12px;padding:.2em .4em}")
+              "background:#d9f2dd} .matrix td,.matrix th{font-size:12px;padding:.2em .4em} li{overflow-wrap:anywhere}")
 
 
 def render_fleet(document: dict[str, Any]) -> str:
@@ -94,7 +95,7 @@ def _problem(tenant: dict[str, Any]) -> str:
                     f"({escape(f['auth_method'])}, {escape(f['endpoint'])}) facts "
                     f"{escape(', '.join(f['facts']) or '-')}"
                     + (f", contradicted {escape(', '.join(f['contradicted']))}" if f["contradicted"] else "")
-                    + f": {escape(f['reason'])}</li>" for f in tenant["failures"])
+                    + f": {escape(plain_reason(f['reason']))}</li>" for f in tenant["failures"])
     partial = "".join(f"<li>partial: {escape(p)}</li>" for p in tenant["partial"])
     return (f"<section class=\"check\" id=\"tenant-{escape(_slug(tenant['name']))}\">"
             f"<h3>{_badge(tenant['verdict'])} {_link(tenant)}</h3><ul>{items}{partial}</ul></section>")

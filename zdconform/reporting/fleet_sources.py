@@ -108,8 +108,9 @@ def _refuse_duplicates(sources: list[Source]) -> None:
         first = seen.setdefault(source.name, source)
         if first is not source:
             raise UsageError(f"The tenant {source.name!r} appears twice: in {str(first.folder / EVIDENCE)!r} and "
-                             f"in {str(source.folder / EVIDENCE)!r}. A fleet evidence holds each tenant once: give "
-                             "each job's reports folder once, and make each tenant run in exactly one shard.")
+                             f"in {str(source.folder / EVIDENCE)!r} (a tenant is named by its evidence's "
+                             "`target.tenant`, else its slug). A fleet evidence holds each tenant once: give each "
+                             "job's reports folder once, and make each tenant run in exactly one shard.")
 
 
 def _refuse_mixed_products(sources: list[Source]) -> None:

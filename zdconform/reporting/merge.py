@@ -75,8 +75,7 @@ def _why(tenant: dict[str, Any]) -> str:
 
 def _first(reason: str, limit: int = 160) -> str:
     """The reason's gist for the terminal (fleet.json and the pages keep it whole)."""
-    text = reason.removeprefix("zdconform.exceptions.ConformanceFailure: ").removeprefix("zdconform: ")
-    line = (text.splitlines() or [""])[0]
+    line = (fleet.plain_reason(reason).splitlines() or [""])[0]
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
