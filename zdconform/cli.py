@@ -1,4 +1,4 @@
-"""The `zdconform` command: run, emulator, validate, verify, report, diff, cleanup, sign, keygen.
+"""The `zdconform` command: run, emulator, validate, verify, report, diff, merge, cleanup, sign, keygen.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
@@ -99,6 +99,16 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="the later cassette folder of the same target")
     diff.set_defaults(handler=_diff)
 
+    merge = sub.add_parser("merge", help="combine tenants' evidence into one fleet evidence (fleet.json, fleet.html)",
+                           parents=[project])
+    merge.add_argument("reports", nargs="+", metavar="REPORTS", help="reports folders: a run's (evidence.json) or "
+                       "a fleet run's (tenants/NAME/evidence.json), e.g. one per CI job")
+    merge.add_argument("--out", metavar="DIR", help="where fleet.json and fleet.html go "
+                       "(default: the project's reports)")
+    merge.add_argument("--no-cassettes", action="store_true", help="merge the evidence alone, its cassettes not "
+                       "checked (fleet.json marks the tenants unverified)")
+    merge.set_defaults(handler=_merge)
+
     cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
     cleanup.add_argument("--target", required=True, help="the tenant URL the runs were against")
     cleanup.add_argument("--dry-run", action="store_true", help="list the tokens, revoke nothing")
@@ -194,6 +204,13 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
     from .reporting.drift import main as drift_main
 
     return drift_main(args.old, args.new)
+
+
+def _merge(args: argparse.Namespace, extra: list[str]) -> int:
+    from .reporting.merge import main as merge_main
+
+    out = args.out or str(_options(args).reports)
+    return merge_main(args.reports, out, cassettes=not args.no_cassettes)
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:

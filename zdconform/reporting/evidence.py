@@ -50,6 +50,7 @@ def build(info: RunInfo, results: Sequence[CheckResult], findings: list[dict[str
                 "finished_at": finished, "duration_seconds": _seconds(info.started_at, finished),
                 **_session(info)},
         "cassettes": {"folder": _relative(info.cassette_folder, base), "base": _relative(base, info.reports),
+                      "manifest_sha256": info.manifest.get("manifest_sha256"),
                       "max_age_days": info.max_age_days, "staleness_checked": not info.is_live,
                       "stale": sorted({c["cassette"]["path"] for c in checks
                                        if c["cassette"] and c["cassette"]["stale"]})},
