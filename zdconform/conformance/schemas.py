@@ -4,7 +4,9 @@ The schemas are package data (`zdconform.schemas`, the project's top-level `sche
 mapped into the package by pyproject.toml), found with `importlib.resources` wherever
 zdconform is installed. Every `schemas/*.json` is loaded once per directory into one immutable `referencing.Registry`,
 checked against the 2020-12 metaschema and its every `$ref` resolved, so a broken schema fails
-at load. `validate` returns `Violation`s: JSON path, failing keyword, offending value (masked).
+at load. Verdicts come from a compiled 2020-12 validator (`jsonschema_rs`, given the same
+registry of `$id`s and no network); jsonschema explains a failure: `validate` returns
+`Violation`s: JSON path, failing keyword, offending value (masked).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from referencing.jsonschema import DRAFT202012
 
 from ..exceptions import SchemaNotFoundError, UsageError
 from ..recording.files import read_limited
-from .validation import MemoValidator, Violation, inline_refs, violations_of
+from .validation import Violation, compiled_validators, explainer, violations_of
 
 __all__ = [
     "SCHEMAS_DIR",
@@ -63,11 +65,8 @@ class SchemaRegistry:
                          for alias in (name, f"{name}.json", s["$id"])}
         for name in schemas:
             self._check_refs(name)
-        # Validators run on copies with every `$ref` inlined: the same rules, without the
-        # per-node reference lookups that dominate validating large pages of users.
-        self._validators = {name: MemoValidator(
-            inline_refs(s, self.registry.resolver(base_uri=s["$id"])), registry=self.registry)
-            for name, s in schemas.items()}
+        self._fast = compiled_validators(schemas)  # the verdicts
+        self._validators: dict[str, Any] = {}  # jsonschema's, built for the first failure to explain
 
     def names(self) -> list[str]:
         return sorted(self._schemas)
@@ -82,7 +81,7 @@ class SchemaRegistry:
         return copy.deepcopy(self._schemas[self.resolve(name)])
 
     def is_valid(self, instance: Any, name: str) -> bool:
-        return bool(self._validators[self.resolve(name)].is_valid(instance))
+        return bool(self._fast[self.resolve(name)].is_valid(instance))
 
     def validate(self, instance: Any, name: str) -> list[Violation]:
         """Every violation, sorted by path, with jsonschema's best match first.
@@ -102,10 +101,11 @@ class SchemaRegistry:
         return list(self._verdicts[key])
 
     def _validate(self, instance: Any, name: str) -> list[Violation]:
-        errors = list(self._validators[name].iter_errors(instance))
-        if not errors:
+        if self._fast[name].is_valid(instance):
             return []
-        return violations_of(errors, instance)
+        if name not in self._validators:
+            self._validators[name] = explainer(self._schemas[name], self.registry)
+        return violations_of(list(self._validators[name].iter_errors(instance)), instance)
 
     def _check_refs(self, name: str) -> None:
         resolver = self.registry.resolver(base_uri=self._schemas[name]["$id"])
