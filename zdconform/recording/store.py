@@ -26,7 +26,6 @@ from .files import atomic_write, decode_utf8, known_sha256, read_limited, sha256
 from .interactions import CASSETTE_LIMIT, Remembered, response_problem
 from .manifest import DIGEST, MANIFEST_LIMIT, check_manifest, manifest_digest, seal_problem, unsafe
 from .scrub import SecretSet, leak_gate
-from .signing import sign_manifest, signer_from_env
 
 __all__ = [
     "CassetteStore",
@@ -66,6 +65,7 @@ class CassetteStore:
     def __post_init__(self) -> None:
         self.manifest = self._read_manifest()
         if self.recording and self.signer is None:
+            from .signing import signer_from_env  # cryptography: loaded by recording runs alone
             self.signer = signer_from_env()
         sealed = seal_problem(self.manifest) if (self.folder / MANIFEST).exists() else None
         if self.verify and not self.recording and sealed is not None:
@@ -104,6 +104,7 @@ class CassetteStore:
             self._gate(text, self.folder / MANIFEST)
             atomic_write(self.folder / MANIFEST, text)
             if self.signer is not None:  # in step with every manifest write, interrupted or not
+                from .signing import sign_manifest
                 sign_manifest(self.folder, self.signer, text.encode("utf-8"))
 
     def rel(self, path: str | Path) -> str:
