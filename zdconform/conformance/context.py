@@ -229,6 +229,13 @@ class Conformance:
         self.run.ledger.add(token_id, auth, client_id=client_id, pending=pending)
         self._minted.append(token_id)
 
+    def gone(self, token_id: Any) -> None:
+        """A token this check minted, then saw refused (401) once it revoked or replaced it: gone,
+        so not revoked again at the end (that revoke would only answer 404)."""
+        if token_id in self._minted:
+            self._minted.remove(token_id)
+            self.run.ledger.forget(token_id)
+
     def keep(self, token_id: int, auth: AuthBase) -> None:
         """Revoke this token (minted some other way, e.g. by a grant) when the check ends."""
         self.run.ledger.add(token_id, auth)

@@ -90,13 +90,15 @@ class Grants:
         for key in ("access_token", "refresh_token"):
             if isinstance(token.get(key), str):
                 token[key] = Secret(token[key])
-        self.keep(token["access_token"])
+        token_id = self.keep(token["access_token"])
+        if token_id is not None:
+            token.setdefault("id", token_id)  # the grant's answer has none: found with the token itself
         return token
 
-    def keep(self, access_token: str) -> None:
-        """Find the token's id and have it revoked (with its refresh token) when the check ends."""
+    def keep(self, access_token: str) -> int | None:
+        """Find the token's id and have it revoked (with its refresh token) when the check ends; the id."""
         if not access_token or any(c.isspace() for c in access_token):
-            return  # no token in the answer: nothing was minted
+            return None  # no token in the answer: nothing was minted
         bearer = OAuthBearerAuth(access_token)
         shown = self.zd.client.get(CURRENT_TOKEN_PATH, auth=bearer)
         token_id = _id_of(shown)
@@ -106,8 +108,9 @@ class Grants:
         if token_id is None:
             self.zd.record.setdefault("unrevocable_grant_tokens", 0)
             self.zd.record["unrevocable_grant_tokens"] += 1
-            return
+            return None
         self.zd.keep(token_id, revoker)
+        return token_id
 
     def _admin(self) -> AuthBase | None:
         creds = self.zd.run.credentials.get("admin")
