@@ -51,7 +51,6 @@ _JSONSCHEMA_VERSION = _dist_version("jsonschema")
 _VERDICT_CACHE = 256  # documents whose verdicts are remembered
 
 
-
 class SchemaRegistry:
     """The schemas of one directory, checked, cross-referenced and ready to validate with."""
 
@@ -84,12 +83,11 @@ class SchemaRegistry:
         return bool(self._fast[self.resolve(name)].is_valid(instance))
 
     def validate(self, instance: Any, name: str) -> list[Violation]:
-        """Every violation, sorted by path, with jsonschema's best match first.
-
-        Verdicts are remembered by the document's canonical JSON: checks that fetch the same
-        page (the same users, walked with each auth method) validate it once.
-        """
+        """Every violation, sorted by path, with jsonschema's best match first (remembered by the
+        document's canonical JSON: the same failing body is explained once)."""
         canonical = self.resolve(name)
+        if self._fast[canonical].is_valid(instance):
+            return []  # the compiled verdict is cheaper than the key of a remembered one
         try:
             key = (canonical, json.dumps(instance, sort_keys=True, separators=(",", ":")))
         except (TypeError, ValueError):
@@ -119,11 +117,15 @@ class SchemaRegistry:
                 ) from None
 
 
+_resolved = functools.lru_cache(maxsize=8)(lambda directory: Path(directory).resolve())  # called per body
+
+
 def load_registry(directory: Path | None = None) -> SchemaRegistry:
     """The registry of `directory` (default: $ZDCONFORM_SCHEMAS_DIR, else SCHEMAS_DIR), cached."""
     if directory is None:
-        directory = Path(os.environ.get(SCHEMAS_DIR_ENV) or SCHEMAS_DIR)
+        return _load(_resolved(os.environ.get(SCHEMAS_DIR_ENV) or str(SCHEMAS_DIR)))
     return _load(Path(directory).resolve())
+
 
 
 def validate(instance: Any, name: str) -> list[Violation]:
