@@ -42,7 +42,7 @@ def test_both_validators_give_the_same_verdict_on_every_body() -> None:
 
 @pytest.mark.parametrize("ref", ["https://elsewhere.invalid/schema.json", "common.json#/$defs/nothing"])
 def test_a_ref_the_schemas_do_not_hold_fails_at_load(tmp_path: Path, ref: str) -> None:
-    from zdconform.conformance.validation import compiled_validators
+    from zdconform.conformance.verdicts import compiled_validators
 
     schema = {"$id": "https://zdconform.invalid/schemas/x.json", "$ref": ref}
     common = {"$id": "https://zdconform.invalid/schemas/common.json", "$defs": {}}

@@ -1,8 +1,7 @@
 """How a document is validated against a loaded schema, and how a failure is told.
 
-`compiled_validators` gives the verdicts: `jsonschema_rs`'s compiled 2020-12 validators over
-the schemas' `$id`s, formats not asserted (as jsonschema does by default) and nothing fetched.
-jsonschema explains a failure: `explainer` is its 2020-12 validator (`MemoValidator`, which
+The verdicts come from `verdicts` (compiled validators); jsonschema, loaded only then, explains
+a failure: `explainer` is its 2020-12 validator (`MemoValidator`, which
 remembers array items already found valid) on a copy whose every `$ref` `inline_refs` replaced
 by its target; `violations_of` turns its errors into `Violation`s: JSON path, failing keyword,
 offending value with secrets masked.
@@ -14,32 +13,19 @@ import functools
 import heapq
 import json
 import operator
-from dataclasses import dataclass
 from typing import Any
 
-import jsonschema_rs
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match, relevance
 
-__all__ = ["MemoValidator", "Violation", "compiled_validators", "explainer", "inline_refs", "violations_of"]
+from .verdicts import Violation
+
+__all__ = ["MemoValidator", "Violation", "explainer", "inline_refs", "violations_of"]
 
 SECRET_KEYS = frozenset({"token", "full_token", "refresh_token", "secret", "client_secret",
                          "password", "access_token", "api_token", "authenticity_token"})
 MIN_SECRET_CHARS = 4  # shorter secrets are not searched for in messages: too many false hits
 MAX_VALUE_CHARS, MAX_MESSAGE_CHARS = 80, 240
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One way an instance breaks a schema; `value` is a masked, truncated repr."""
-
-    path: str
-    keyword: str
-    message: str
-    value: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message} (keyword: {self.keyword})"
 
 
 _ITEMS = Draft202012Validator.VALIDATORS["items"]
@@ -92,17 +78,6 @@ def inline_refs(node: Any, resolver: Any, seen: tuple[str, ...] = ()) -> Any:
     if not body or rest.keys() <= _RESOURCE_KEYS:
         return {**rest, **target} if isinstance(target, dict) else target
     return {**rest, "allOf": [*rest.get("allOf", []), target]}
-
-
-def compiled_validators(schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A compiled validator for each schema (by name), all sharing one registry of their `$id`s."""
-    registry = jsonschema_rs.Registry([(s["$id"], s) for s in schemas.values()], retriever=_no_retrieval)
-    return {name: jsonschema_rs.Draft202012Validator(schema, registry=registry, validate_formats=False,
-                                                     retriever=_no_retrieval) for name, schema in schemas.items()}
-
-
-def _no_retrieval(uri: str) -> Any:
-    raise ValueError(f"zdconform fetches no schema: {uri!r} is none of the schema files")
 
 
 def explainer(schema: dict[str, Any], registry: Any) -> Any:
