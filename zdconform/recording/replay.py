@@ -9,7 +9,7 @@ the cost grows with the cassette. `IndexedCassette` keeps vcrpy's behaviour (the
 decide: method, path, sorted query and the normalised body of `matching`; the first unplayed
 interaction wins; a miss raises vcrpy's own error naming the closest recorded request) but
 indexes the interactions by `request_key` as they are loaded or recorded, and scrubs each
-request once. `index_cassettes(vcr)` makes a VCR instance use it for its cassettes alone.
+request once (a recorded one was scrubbed when it was recorded: it is not scrubbed again on load). `index_cassettes(vcr)` makes a VCR instance use it for its cassettes alone.
 """
 
 from __future__ import annotations
@@ -44,10 +44,23 @@ class IndexedCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
         super().__init__(*args, **kwargs)
         self._index: dict[Key, list[int]] = {}
         self._last: tuple[Any, tuple[Any, ...], Key | None] | None = None
+        self._loading = False
+
+    def _load(self) -> None:
+        self._loading = True
+        try:
+            super()._load()
+        finally:
+            self._loading = False
 
     def append(self, request: Any, response: Any) -> None:
         count = len(self.data)
-        super().append(request, response)
+        if self._loading:  # read from the file just now: scrubbed when recorded, copied by no one
+            response = self._before_record_response(response)
+            if response is not None:
+                self.data.append((request, response))
+        else:
+            super().append(request, response)
         if len(self.data) > count:
             self._index.setdefault(request_key(self.data[-1][0]), []).append(count)
 
