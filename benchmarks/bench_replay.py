@@ -8,8 +8,9 @@ noise hits all alike) and as a ratio to its floor:
   interactions from the same cassettes, each sent with `requests`, matched on method and URI,
   with no checks, no validation and no evidence;
 - pytest with empty tests, with the zdconform plugin and without it (`-p no:zdconform`): what
-  a pytest run without conformance checks pays for the plugin (median of paired differences;
-  on a busy machine this difference is noisy, so the plugin's import alone is timed too).
+  a pytest run without conformance checks pays for the plugin (median of paired differences
+  of the children's CPU time, less noisy than wall time on a shared machine; the plugin's
+  import alone is timed too).
 
 The children write bytecode caches as Python does by default (a warm-up round writes them), so
 the figures are those of a project run twice, not of a first import. Run by hand: `./dev bench`.
@@ -34,11 +35,12 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 REPLAY_BAR, PLUGIN_BAR_MS = 1.25, 20.0
 # pytest in a child that reports its own peak RSS (KiB), so each figure is that run's alone
 WRAPPER = ("import resource, sys, pytest; rc = pytest.main(sys.argv[1:]); "
-           "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)")
+           "u = resource.getrusage(resource.RUSAGE_SELF); "
+           "print('MAXRSS', u.ru_maxrss, 'CPU', u.ru_utime + u.ru_stime); sys.exit(rc)")
 
 
 def run(args: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KiB) of the child, and its output."""
+    """Wall seconds, peak RSS (KiB) of the child, and its output (which ends with its CPU seconds)."""
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", WRAPPER, "-q", "-p", "no:cacheprovider", *args],
                           cwd=cwd, capture_output=True, text=True, env=_env())
@@ -137,25 +139,28 @@ def main() -> None:
         for args, cwd in kinds.values():
             run(args, cwd)  # warm-up
         times: dict[str, list[float]] = {k: [] for k in kinds}
+        cpu: dict[str, list[float]] = {k: [] for k in kinds}  # CPU seconds: less noisy than wall time
         peaks: dict[str, int] = {k: 0 for k in kinds}
         for round_ in range(3 * ROUNDS):  # the empty pair 3 times as often: its difference is small
             for index, (kind, (args, cwd)) in enumerate(kinds.items()):
                 if index < 2 and round_ % 3:
                     continue
-                seconds, rss, _ = run(args, cwd)
+                seconds, rss, output = run(args, cwd)
                 times[kind].append(seconds)
+                cpu[kind].append(float(re.findall(r"CPU ([0-9.]+)", output)[-1]))
                 peaks[kind] = max(peaks[kind], rss)
     replay_s, bare_s, with_s, without_s = (statistics.median(v) for v in times.values())
     names = list(kinds)
-    plugin_ms = 1000 * statistics.median(a - b for a, b in zip(times[names[2]], times[names[3]], strict=True))
-    print(f"replay of the whole suite: {n} checks, median of {ROUNDS} interleaved runs ({3 * ROUNDS} of the empty ones)")
+    plugin_ms = 1000 * statistics.median(a - b for a, b in zip(cpu[names[2]], cpu[names[3]], strict=True))
+    print(f"replay of the whole suite: {n} checks, median of {ROUNDS} interleaved runs "
+          f"({3 * ROUNDS} of the empty ones)")
     for kind, seconds, floor in ((names[0], replay_s, bare_s), (names[1], bare_s, bare_s),
                                  (names[2], with_s, without_s), (names[3], without_s, without_s)):
         print(f"  {kind:36} {seconds:7.3f} s  {seconds / floor:5.2f} x its floor   "
               f"peak RSS {peaks[kind] / 1024:6.1f} MiB")
     print(f"  replay / bare vcrpy: {replay_s / bare_s:.2f} x (bar <= {REPLAY_BAR:.2f} x); "
           f"replay / empty pytest without the plugin: {replay_s / without_s:.2f} x")
-    print(f"  the plugin in a run without checks: {plugin_ms:+.1f} ms (bar <= {PLUGIN_BAR_MS:.0f} ms); "
+    print(f"  the plugin in a run without checks: {plugin_ms:+.1f} ms of CPU (paired; bar <= {PLUGIN_BAR_MS:.0f} ms); "
           f"its import alone, timed in a child: {plugin_import_ms():.1f} ms")
 
 

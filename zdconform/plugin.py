@@ -17,18 +17,18 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import session as sessions
-from .conformance.notes import CheckNotes
 from .exceptions import CassetteError, ZdConformError
 from .session import RUN, WATCH
 from .settings.options import Options, declare_options, options_of
 from .settings.targets import parse_target
 
 if TYPE_CHECKING:  # the rest is imported when a check is collected: a run without checks stays light
+    from .conformance.notes import CheckNotes
     from .reporting.results import CheckResult
     from .run import RunState
 
 OPTIONS = pytest.StashKey[Options]()
-NOTES = pytest.StashKey[CheckNotes]()
+NOTES: pytest.StashKey[CheckNotes] = pytest.StashKey()
 UNREDACT = pytest.StashKey[Any]()
 REPORTED = pytest.StashKey[tuple[Any, "list[CheckResult]"]]()  # what the reports said, for the terminal
 _WATCH = "zdconform-session-watch"
@@ -133,6 +133,7 @@ def zd(request: pytest.FixtureRequest, zd_run: RunState, vcr_cassette_dir: str,
        default_cassette_name: str) -> Iterator[Any]:
     """The run as one check sees it: auth objects, client, expectations, minted tokens."""
     from .conformance.context import Conformance
+    from .conformance.notes import CheckNotes
     from .recording.offline import no_dns
 
     cassette = Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml"

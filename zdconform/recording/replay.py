@@ -9,7 +9,8 @@ the cost grows with the cassette. `IndexedCassette` keeps vcrpy's behaviour (the
 decide: method, path, sorted query and the normalised body of `matching`; the first unplayed
 interaction wins; a miss raises vcrpy's own error naming the closest recorded request) but
 indexes the interactions by `request_key` as they are loaded or recorded, and scrubs each
-request once (a recorded one was scrubbed when it was recorded: it is not scrubbed again on load). `index_cassettes(vcr)` makes a VCR instance use it for its cassettes alone.
+request once (a recorded one was scrubbed when it was recorded: it is not scrubbed again on
+load). `index_cassettes(vcr)` makes a VCR instance use it for its cassettes alone.
 """
 
 from __future__ import annotations
