@@ -12,29 +12,26 @@ import dataclasses
 import signal
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import closing
 from . import session as sessions
-from .conformance.notes import CheckNotes
 from .exceptions import CassetteError, ZdConformError
-from .recording.modes import recording_conflict
-from .recording.offline import no_dns
-from .recording.redaction import install_log_redaction, redact_report, redact_text
-from .reporting import results
-from .reporting.results import check_id, skip_reason
-from .run import RunState, unchecked_message, unchecked_methods
 from .session import RUN, WATCH
-from .settings import Options, parse_target
-from .settings.options import declare_options, options_of
+from .settings.options import Options, declare_options, options_of
+from .settings.targets import parse_target
+
+if TYPE_CHECKING:  # the rest is imported when a check is collected: a run without checks stays light
+    from .conformance.notes import CheckNotes
+    from .reporting.results import CheckResult
+    from .run import RunState
 
 OPTIONS = pytest.StashKey[Options]()
-NOTES = pytest.StashKey[CheckNotes]()
+NOTES: pytest.StashKey[CheckNotes] = pytest.StashKey()
 UNREDACT = pytest.StashKey[Any]()
-REPORTED = pytest.StashKey[tuple[Any, list[results.CheckResult]]]()  # what the reports said, for the terminal
-MATCH_ON = ("method", "zd_path", "query", "zd_body")
+REPORTED = pytest.StashKey[tuple[Any, "list[CheckResult]"]]()  # what the reports said, for the terminal
 _WATCH = "zdconform-session-watch"
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
 _RERECORD_HINT = (
@@ -56,6 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         config.stash[OPTIONS] = options = options_of(config)
         target = parse_target(options.target, replay_from=options.replay_from)
+        from .recording.modes import recording_conflict
         problem = recording_conflict(target, config.getoption("record_mode", None),
                                      config.getoption("disable_recording", False))
         problem = problem if sessions.runs_checks(config) else None
@@ -95,6 +93,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _open_run(config: pytest.Config) -> RunState:
     if RUN not in config.stash:
+        from .recording.redaction import install_log_redaction
+        from .run import RunState
         try:
             config.stash[RUN] = RunState.open(config.stash[OPTIONS])
         except ZdConformError as exc:
@@ -107,6 +107,7 @@ def _open_run(config: pytest.Config) -> RunState:
 
 
 def _redactor(run: RunState) -> Any:
+    from .recording.redaction import redact_text
     return lambda text: redact_text(text, run.secrets)
 
 
@@ -118,18 +119,9 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     run = config.stash.get(RUN, None)
     if run is None or not Path(vcr.cassette_library_dir).resolve().is_relative_to(run.store.folder.resolve()):
         return  # not one of zdconform's checks: a user's own VCR test keeps its own rules and cassettes
-    from .recording import matching
+    from .recording.replay import configure
 
-    vcr.register_persister(run.store)
-    vcr.register_matcher("zd_path", matching.same_path)
-    vcr.register_matcher("zd_body", matching.same_body)
-    vcr.match_on = MATCH_ON
-    vcr.record_mode = "all" if run.target.is_live else "none"
-    vcr.before_record_request = run.scrubber.before_record_request
-    if run.target.is_live:  # recorded responses are scrubbed already; vcrpy re-filters on load
-        vcr.before_record_response = run.scrubber.before_record_response
-    vcr.decode_compressed_response = True
-    vcr.allow_playback_repeats = False
+    configure(vcr, run.store, run.scrubber, live=run.target.is_live)
 
 
 @pytest.fixture(scope="session")
@@ -143,6 +135,8 @@ def zd(request: pytest.FixtureRequest, zd_run: RunState, vcr_cassette_dir: str,
        default_cassette_name: str) -> Iterator[Any]:
     """The run as one check sees it: auth objects, client, expectations, minted tokens."""
     from .conformance.context import Conformance
+    from .conformance.notes import CheckNotes
+    from .recording.offline import no_dns
 
     cassette = Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml"
     recorded = not request.config.getoption("disable_recording", False)
@@ -175,6 +169,7 @@ def _require_recording(run: RunState, cassette: Path) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("zd_check"):
+        from .reporting.results import check_id
         item.user_properties.append(("zd_check_id", check_id(item)))
 
 
@@ -184,6 +179,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and call.excinfo.errisinstance(CassetteError):
         report.longrepr = f"zdconform: {call.excinfo.value}"  # one paragraph: the message names file and fix
     if RUN in item.config.stash:  # one redaction for the terminal and junit.xml, at any verbosity
+        from .recording.redaction import redact_report
         redact_report(report, _redactor(item.config.stash[RUN]))
     if item.get_closest_marker("zd_check") and RUN in item.config.stash:
         run = item.config.stash[RUN]
@@ -194,6 +190,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if call.excinfo is not None and type(call.excinfo.value).__name__ == UNMATCHED:
             report.sections.append(("zdconform", _RERECORD_HINT.format(slug=run.target.slug)))
         if report.skipped and run.target.is_live and item.stash.get(NOTES, None) and item.stash[NOTES].cassette:
+            from .reporting.results import skip_reason
             run.store.mark_skipped(Path(item.stash[NOTES].cassette), skip_reason(report))
     return report
 
@@ -203,8 +200,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if reported is None:
         return
     info, checked = reported
+    from .reporting import results
     from .reporting.evidence import stale_warnings  # imported late: it brings jsonschema
     from .reporting.publish import findings
+    from .run import unchecked_message
 
     terminalreporter.write_sep("=", "zdconform conformance matrix")
     terminalreporter.write_line(results.render(info, checked, findings(info, checked)))
@@ -238,6 +237,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         sessions.write_line(config, described, red=True)
         return
     checked = run.results if run is not None else watch.merged_results()
+    from .run import unchecked_methods
     unchecked = unchecked_methods(described, checked)
     if (unchecked or any(r.verdict == "fail" for r in checked)) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

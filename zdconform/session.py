@@ -19,19 +19,22 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .exceptions import PreflightError, ZdConformError
-from .reporting.results import CheckResult
-from .run import RunState
-from .settings import Credentials, Options, default_profile, load_profile, parse_target
+from .settings.targets import parse_target
+
+if TYPE_CHECKING:  # imported where used: a pytest run without conformance checks stays light
+    from .reporting.results import CheckResult
+    from .run import RunState
+    from .settings import Options
 
 __all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "describe", "drop_junit",
            "prepare_reports", "reject_early", "runs_checks", "session_facts", "start", "write_line"]
 
-RUN = pytest.StashKey[RunState]()  # the run of this process (a serial run, or one xdist worker)
+RUN = pytest.StashKey["RunState"]()  # the run of this process (a serial run, or one xdist worker)
 WATCH = pytest.StashKey["SessionWatch"]()
 REPORT_FILES = ("junit.xml", "evidence.json", "evidence.html", "results.json")
 WORKER_KEY = "zdconform"
@@ -77,6 +80,7 @@ class ProgressLines(logging.Handler):
 def reject_early(options: Options) -> None:
     """A bad profile or a reports folder that cannot be written rejects the run before reports/ is touched."""
     from .recording.files import check_writable_folder
+    from .settings.profiles import load_profile
 
     check_writable_folder(options.reports, "reports folder", "Give `--zd-reports` a folder you can write to.")
     if options.profile:
@@ -115,6 +119,7 @@ def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
     if target.kind != "tenant" or target.base_url is None:
         return
     from .http.preflight import preflight
+    from .settings import Credentials, default_profile, load_profile
 
     profile = load_profile(options.profile) if options.profile else default_profile()
     try:
@@ -129,6 +134,8 @@ def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
 
 def describe(run: RunState | None, options: Options) -> RunState | str:
     """The run to report: this process's, or one that only describes it (an xdist controller)."""
+    from .run import RunState
+
     try:
         return run if run is not None else RunState.open(options, start=False)
     except ZdConformError as exc:
@@ -172,6 +179,8 @@ class SessionWatch:
         text = getattr(node, "workeroutput", {}).get(WORKER_KEY)
         if not text:
             return
+        from .reporting.results import CheckResult
+
         data = json.loads(text)
         self.workers += 1
         self.selected = max(self.selected, int(data["selected"]))  # every worker collects the whole session

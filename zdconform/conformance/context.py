@@ -176,7 +176,7 @@ class Conformance:
         The attempt is journalled first. If the connection drops before the answer is read,
         the token it may have minted is found and revoked before the one retry.
         """
-        client_id, scopes = _client_id_of(body), _scopes_of(body)
+        client_id, scopes = _token_field(body, "client_id"), _token_field(body, "scopes")
         ledger = self.run.ledger
         pending = ledger.intend(client_id, auth, scopes)
         try:
@@ -231,6 +231,13 @@ class Conformance:
         self.run.ledger.add(token_id, auth, client_id=client_id, pending=pending)
         self._minted.append(token_id)
 
+    def gone(self, token_id: Any) -> None:
+        """A token this check minted, then saw refused (401) once it revoked or replaced it: gone,
+        so not revoked again at the end (that revoke would only answer 404)."""
+        if token_id in self._minted:
+            self._minted.remove(token_id)
+            self.run.ledger.forget(token_id)
+
     def keep(self, token_id: int, auth: AuthBase, *, pending: str | None = None, grant: bool = False,
              until_run_end: bool = False) -> None:
         """Revoke this token (minted some other way, e.g. by a grant) when the check ends, or
@@ -246,11 +253,6 @@ class Conformance:
         return left
 
 
-def _client_id_of(body: Any) -> Any:
+def _token_field(body: Any, key: str) -> Any:
     token = body.get("token") if isinstance(body, dict) else None
-    return token.get("client_id") if isinstance(token, dict) else None
-
-
-def _scopes_of(body: Any) -> Any:
-    token = body.get("token") if isinstance(body, dict) else None
-    return token.get("scopes") if isinstance(token, dict) else None
+    return token.get(key) if isinstance(token, dict) else None

@@ -48,7 +48,7 @@ class Fact:
 def register() -> Mapping[str, Fact]:
     """Every fact of the register by id, in the register's order."""
     text = resources.files("zdconform.conformance").joinpath("facts.yaml").read_text(encoding="utf-8")
-    return parse(yaml.safe_load(text))
+    return parse(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # libyaml: 20x faster
 
 
 def parse(data: Any) -> dict[str, Fact]:

@@ -111,7 +111,9 @@ class Grants:
         for key in ("access_token", "refresh_token"):
             if isinstance(token.get(key), str):
                 token[key] = Secret(token[key])
-        self.keep(token["access_token"], until_run_end=until_run_end)
+        token_id = self.keep(token["access_token"], until_run_end=until_run_end)
+        if token_id is not None:
+            token.setdefault("id", token_id)  # the grant's answer has none: found with the token itself
         return token
 
     def keep(self, access_token: str, *, until_run_end: bool = False) -> int | None:

@@ -2,9 +2,11 @@
 
 The schemas are package data (`zdconform.schemas`, the project's top-level `schemas/` folder
 mapped into the package by pyproject.toml), found with `importlib.resources` wherever
-zdconform is installed. Every `schemas/*.json` is loaded once per directory into one immutable `referencing.Registry`,
-checked against the 2020-12 metaschema and its every `$ref` resolved, so a broken schema fails
-at load. `validate` returns `Violation`s: JSON path, failing keyword, offending value (masked).
+zdconform is installed. Every `schemas/*.json` is loaded once per directory, checked against
+the 2020-12 metaschema (once per file version: `schemacache`) and compiled (`verdicts`), every
+`$ref` resolved, so a broken schema fails at load. The compiled validators give the verdicts;
+jsonschema, loaded for the first failure, explains it: `validate` returns `Violation`s: JSON
+path, failing keyword, offending value (masked).
 """
 
 from __future__ import annotations
@@ -12,24 +14,17 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
-import hashlib
 import importlib.resources
 import json
 import os
 from collections.abc import Iterator
-from importlib.metadata import version as _dist_version
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-from referencing import Registry, Resource
-from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT202012
-
 from ..exceptions import SchemaNotFoundError, UsageError
 from ..recording.files import read_limited
-from .validation import MemoValidator, Violation, inline_refs, violations_of
+from .schemacache import CheckCache
+from .verdicts import Violation, compiled_validators
 
 __all__ = [
     "SCHEMAS_DIR",
@@ -45,9 +40,7 @@ SCHEMAS_DIR = Path(str(importlib.resources.files(SCHEMAS_PACKAGE)))
 SCHEMAS_DIR_ENV = "ZDCONFORM_SCHEMAS_DIR"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})  # values are data, not schemas
-_JSONSCHEMA_VERSION = _dist_version("jsonschema")
 _VERDICT_CACHE = 256  # documents whose verdicts are remembered
-
 
 
 class SchemaRegistry:
@@ -56,18 +49,25 @@ class SchemaRegistry:
     def __init__(self, directory: Path, schemas: dict[str, dict[str, Any]]) -> None:
         self.directory = directory
         self._schemas = schemas
-        resources = [(s["$id"], Resource.from_contents(s, DRAFT202012)) for s in schemas.values()]
-        self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
         self._verdicts: dict[tuple[str, str], list[Violation]] = {}
         self._aliases = {alias: name for name, s in schemas.items()
                          for alias in (name, f"{name}.json", s["$id"])}
-        for name in schemas:
-            self._check_refs(name)
-        # Validators run on copies with every `$ref` inlined: the same rules, without the
-        # per-node reference lookups that dominate validating large pages of users.
-        self._validators = {name: MemoValidator(
-            inline_refs(s, self.registry.resolver(base_uri=s["$id"])), registry=self.registry)
-            for name, s in schemas.items()}
+        try:
+            self._fast = compiled_validators(schemas)  # the verdicts; jsonschema is loaded for a failure
+        except Exception as exc:  # noqa: BLE001 - jsonschema_rs's own errors: find the `$ref`, name it
+            for name in schemas:
+                self._check_refs(name)
+            raise UsageError(f"the schemas in {str(directory)!r} cannot be compiled: {exc}. Fix them.") from None
+        self._validators: dict[str, Any] = {}  # jsonschema's, built for the first failure to explain
+
+    @functools.cached_property
+    def registry(self) -> Any:
+        """jsonschema's `referencing.Registry` of the schemas, to explain failures with."""
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        resources = [(s["$id"], Resource.from_contents(s, DRAFT202012)) for s in self._schemas.values()]
+        return Registry().with_resources(resources).crawl()
 
     def names(self) -> list[str]:
         return sorted(self._schemas)
@@ -82,15 +82,14 @@ class SchemaRegistry:
         return copy.deepcopy(self._schemas[self.resolve(name)])
 
     def is_valid(self, instance: Any, name: str) -> bool:
-        return bool(self._validators[self.resolve(name)].is_valid(instance))
+        return bool(self._fast[self.resolve(name)].is_valid(instance))
 
     def validate(self, instance: Any, name: str) -> list[Violation]:
-        """Every violation, sorted by path, with jsonschema's best match first.
-
-        Verdicts are remembered by the document's canonical JSON: checks that fetch the same
-        page (the same users, walked with each auth method) validate it once.
-        """
+        """Every violation, sorted by path, with jsonschema's best match first (remembered by the
+        document's canonical JSON: the same failing body is explained once)."""
         canonical = self.resolve(name)
+        if self._fast[canonical].is_valid(instance):
+            return []  # the compiled verdict is cheaper than the key of a remembered one
         try:
             key = (canonical, json.dumps(instance, sort_keys=True, separators=(",", ":")))
         except (TypeError, ValueError):
@@ -102,12 +101,17 @@ class SchemaRegistry:
         return list(self._verdicts[key])
 
     def _validate(self, instance: Any, name: str) -> list[Violation]:
-        errors = list(self._validators[name].iter_errors(instance))
-        if not errors:
+        if self._fast[name].is_valid(instance):
             return []
-        return violations_of(errors, instance)
+        from .validation import explainer, violations_of
+
+        if name not in self._validators:
+            self._validators[name] = explainer(self._schemas[name], self.registry)
+        return violations_of(list(self._validators[name].iter_errors(instance)), instance)
 
     def _check_refs(self, name: str) -> None:
+        from referencing.exceptions import Unresolvable
+
         resolver = self.registry.resolver(base_uri=self._schemas[name]["$id"])
         for ref in _refs(self._schemas[name]):
             try:
@@ -119,11 +123,15 @@ class SchemaRegistry:
                 ) from None
 
 
+_resolved = functools.lru_cache(maxsize=8)(lambda directory: Path(directory).resolve())  # called per body
+
+
 def load_registry(directory: Path | None = None) -> SchemaRegistry:
     """The registry of `directory` (default: $ZDCONFORM_SCHEMAS_DIR, else SCHEMAS_DIR), cached."""
     if directory is None:
-        directory = Path(os.environ.get(SCHEMAS_DIR_ENV) or SCHEMAS_DIR)
+        return _load(_resolved(os.environ.get(SCHEMAS_DIR_ENV) or str(SCHEMAS_DIR)))
     return _load(Path(directory).resolve())
+
 
 
 def validate(instance: Any, name: str) -> list[Violation]:
@@ -154,7 +162,7 @@ def _load(directory: Path) -> SchemaRegistry:
             f"no JSON Schema files (`*.json`) in {str(directory)!r}. Point {SCHEMAS_DIR_ENV} at "
             f"the project's `schemas/` folder, or unset it to use {str(SCHEMAS_DIR)!r}."
         )
-    checked = _CheckCache.load()
+    checked = CheckCache.load()
     schemas = {f.stem: _load_schema(f, checked) for f in files}
     checked.save()
     ids = [s["$id"] for s in schemas.values()]
@@ -164,44 +172,7 @@ def _load(directory: Path) -> SchemaRegistry:
     return SchemaRegistry(directory, schemas)
 
 
-class _CheckCache:
-    """Digests of schema files already found valid by `check_schema` (with this jsonschema).
-
-    Checking a schema against the 2020-12 metaschema costs more than the rest of loading; a
-    file that changed, or a new jsonschema, is checked again, so a broken schema still fails
-    at start.
-    """
-
-    def __init__(self, path: Path, known: set[str]) -> None:
-        self.path, self.known, self.added = path, known, False
-
-    @classmethod
-    def load(cls) -> _CheckCache:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        path = base / "zdconform" / "schema-checks.json"
-        try:
-            known = set(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            known = set()
-        return cls(path, known)
-
-    def key(self, path: Path) -> str:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        return f"{_JSONSCHEMA_VERSION}:{digest}"
-
-    def save(self) -> None:
-        if not self.added:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(sorted(self.known)), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only home only means checking again next time
-
-
-def _load_schema(path: Path, checked: _CheckCache) -> dict[str, Any]:
+def _load_schema(path: Path, checked: CheckCache) -> dict[str, Any]:
     schema = _read_json(path, "Fix the schema file.")
     if not isinstance(schema, dict) or not isinstance(schema.get("$id"), str) \
             or schema.get("$schema") != DIALECT:
@@ -210,6 +181,9 @@ def _load_schema(path: Path, checked: _CheckCache) -> dict[str, Any]:
     key = checked.key(path)
     if key in checked.known:
         return schema
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft202012Validator.check_schema(schema)
         checked.known.add(key)

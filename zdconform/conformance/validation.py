@@ -1,9 +1,10 @@
 """How a document is validated against a loaded schema, and how a failure is told.
 
-`MemoValidator` is jsonschema's 2020-12 validator remembering array items already found
-valid; `inline_refs` replaces each `$ref` by its target once, at load; `violations_of` turns
-jsonschema's errors into `Violation`s: JSON path, failing keyword, offending value with
-secrets masked.
+The verdicts come from `verdicts` (compiled validators); jsonschema, loaded only then, explains
+a failure: `explainer` is its 2020-12 validator (`MemoValidator`, which
+remembers array items already found valid) on a copy whose every `$ref` `inline_refs` replaced
+by its target; `violations_of` turns its errors into `Violation`s: JSON path, failing keyword,
+offending value with secrets masked.
 """
 
 from __future__ import annotations
@@ -12,31 +13,19 @@ import functools
 import heapq
 import json
 import operator
-from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match, relevance
 
-__all__ = ["MemoValidator", "Violation", "inline_refs", "violations_of"]
+from .verdicts import Violation
+
+__all__ = ["MemoValidator", "Violation", "explainer", "inline_refs", "violations_of"]
 
 SECRET_KEYS = frozenset({"token", "full_token", "refresh_token", "secret", "client_secret",
                          "password", "access_token", "api_token", "authenticity_token"})
 MIN_SECRET_CHARS = 4  # shorter secrets are not searched for in messages: too many false hits
 MAX_VALUE_CHARS, MAX_MESSAGE_CHARS = 80, 240
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One way an instance breaks a schema; `value` is a masked, truncated repr."""
-
-    path: str
-    keyword: str
-    message: str
-    value: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message} (keyword: {self.keyword})"
 
 
 _ITEMS = Draft202012Validator.VALIDATORS["items"]
@@ -91,8 +80,16 @@ def inline_refs(node: Any, resolver: Any, seen: tuple[str, ...] = ()) -> Any:
     return {**rest, "allOf": [*rest.get("allOf", []), target]}
 
 
+def explainer(schema: dict[str, Any], registry: Any) -> Any:
+    """jsonschema's validator of `schema` (every `$ref` inlined), to tell why a document fails."""
+    return MemoValidator(inline_refs(schema, registry.resolver(base_uri=schema["$id"])), registry=registry)
+
+
 def violations_of(errors: list[ValidationError], instance: Any) -> list[Violation]:
     """Every violation, sorted by path, with jsonschema's best match first; secrets masked."""
+    if not errors:  # the compiled validator refused what jsonschema accepts: say so, never pass it
+        return [Violation("$", "-", "refused by the compiled validator, accepted by jsonschema (a bug; "
+                          "please report it)", "")]
     found: list[str] = []
     masked = _mask(instance, found)
     secrets = sorted(set(found), key=len, reverse=True)

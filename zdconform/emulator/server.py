@@ -140,6 +140,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog: many clients connecting at once wait, not fail
 
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET

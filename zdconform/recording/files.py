@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..exceptions import UsageError
 
-__all__ = ["atomic_write", "check_writable_folder", "read_limited", "read_limited_bytes", "sha256_file", "utcnow"]
+__all__ = ["atomic_write", "check_writable_folder", "decode_utf8", "file_stamp", "known_sha256", "read_limited",
+           "read_limited_bytes", "remember_sha256", "sha256_file", "utcnow"]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -27,6 +28,38 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# Digests of files a run already read whole, by `file_stamp`: the evidence names each replayed
+# cassette's SHA-256 without reading and hashing it a second time.
+_DIGESTS: dict[tuple[str, int, int, int, int], str] = {}
+
+
+def file_stamp(path: Path) -> tuple[str, int, int, int, int]:
+    """What changes when a file changes: its path, inode, size, modification and change times."""
+    st = os.stat(path)
+    return os.path.abspath(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def remember_sha256(stamp: tuple[str, int, int, int, int], data: bytes) -> str:
+    """The SHA-256 of `data`, the bytes of the file whose stamp (taken before reading) is `stamp`;
+    remembered only while the file still has that stamp."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        if file_stamp(Path(stamp[0])) == stamp:
+            _DIGESTS[stamp] = digest
+    except OSError:
+        pass
+    return digest
+
+
+def known_sha256(path: Path) -> str:
+    """`sha256_file(path)`, without reading the file again when this run already hashed it as it is."""
+    try:
+        digest = _DIGESTS.get(file_stamp(path))
+    except OSError:
+        digest = None
+    return digest or sha256_file(path)
 
 
 def read_limited_bytes(path: Path, limit: int, *, what: str) -> bytes:
@@ -50,7 +83,11 @@ def read_limited_bytes(path: Path, limit: int, *, what: str) -> bytes:
 
 def read_limited(path: Path, limit: int, *, what: str) -> str:
     """`read_limited_bytes` decoded as UTF-8; other bytes are an error naming the file."""
-    data = read_limited_bytes(path, limit, what=what)
+    return decode_utf8(read_limited_bytes(path, limit, what=what), path, what)
+
+
+def decode_utf8(data: bytes, path: Path, what: str) -> str:
+    """`data`, the bytes of the `what` at `path`, as text; other bytes are an error naming the file."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

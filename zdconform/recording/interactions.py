@@ -10,7 +10,6 @@ when its check replays, not a crash at the end of the session. Cassettes are rea
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,10 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..exceptions import UsageError, excerpt
-from .files import read_limited
+from .files import file_stamp, read_limited
 
-__all__ = ["CASSETTE_LIMIT", "body_json", "read_interactions", "response_problem", "try_read_interactions"]
+__all__ = ["CASSETTE_LIMIT", "Remembered", "body_json", "read_interactions", "remember_interactions",
+           "response_problem", "try_read_interactions"]
 
 CASSETTE_LIMIT = 32 * 1024 * 1024  # bytes: a check's cassette of 3 pages of 100 users is well under 1 MB
 
@@ -30,8 +30,11 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present:
 
 def read_interactions(path: Path) -> list[dict[str, Any]]:
     """The interactions recorded in the cassette at `path`, in order, as plain dicts (read-only)."""
-    stat = Path(path).stat()
-    return list(_read(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size))
+    stamp = file_stamp(Path(path))
+    if stamp not in _READ:
+        text = read_limited(Path(path), CASSETTE_LIMIT, what="cassette")
+        remember_interactions(stamp, yaml.load(text, Loader=_LOADER))
+    return list(_READ[stamp])
 
 
 def try_read_interactions(path: Path) -> tuple[list[dict[str, Any]], bool]:
@@ -42,11 +45,35 @@ def try_read_interactions(path: Path) -> tuple[list[dict[str, Any]], bool]:
         return [], False
 
 
-@functools.lru_cache(maxsize=64)
-def _read(path: str, mtime_ns: int, size: int) -> list[dict[str, Any]]:
-    """Parsed once per file version: evidence, report and findings all read the same cassettes."""
-    data = yaml.load(read_limited(Path(path), CASSETTE_LIMIT, what="cassette"), Loader=_LOADER) or {}
-    return [_interaction(index, item) for index, item in enumerate(data.get("interactions") or [])]
+class Remembered:
+    """vcrpy's YAML serializer, reading as `read_interactions` does (libyaml's safe loader) and
+    remembering the interactions it read, so the reports do not parse the cassette again."""
+
+    def __init__(self, stamp: tuple[str, int, int, int, int]) -> None:
+        self.stamp = stamp
+
+    def deserialize(self, text: str) -> Any:
+        data = yaml.load(text, Loader=_LOADER)
+        try:
+            remember_interactions(self.stamp, data)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass  # not a cassette the reports can read: their record will say so
+        return data
+
+
+# Parsed once per file version (`file_stamp`): replay, evidence, report and findings all read the
+# same cassettes; the oldest entry goes first past _READ_LIMIT.
+_READ: dict[tuple[str, int, int, int, int], list[dict[str, Any]]] = {}
+_READ_LIMIT = 256
+
+
+def remember_interactions(stamp: tuple[str, int, int, int, int], data: Any) -> list[dict[str, Any]]:
+    """The interactions of parsed cassette `data` (the file as `stamp` says), remembered for the run."""
+    interactions = [_interaction(index, item) for index, item in enumerate((data or {}).get("interactions") or [])]
+    if len(_READ) >= _READ_LIMIT:
+        _READ.pop(next(iter(_READ)))
+    _READ[stamp] = interactions
+    return interactions
 
 
 def _interaction(index: int, item: dict[str, Any]) -> dict[str, Any]:

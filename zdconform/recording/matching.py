@@ -1,5 +1,8 @@
 """vcrpy request matchers registered by the plugin.
 
+PYTEST_DONT_REWRITE: they run for recorded requests, not in tests; a failed match raises
+`AssertionError` itself, with a short message (vcrpy shows it beside the closest request).
+
 The host, port and scheme are deliberately not matched: the reference emulator listens on
 a random port, and a tenant's cassettes replay under any base URL. Headers are not matched
 either, so a request carrying a redacted credential still finds its interaction; nor are the
@@ -12,7 +15,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["same_body", "same_path"]
+__all__ = ["normal_body", "same_body", "same_path"]
 
 # Grant request values that differ between the recording and its replay (the client's identifier,
 # a secret, a refresh token or code redacted in the cassette): matched on their presence only.
@@ -21,14 +24,17 @@ GRANT_PLACEHOLDER = "(per run)"
 
 
 def same_path(r1: Any, r2: Any) -> None:
-    assert r1.path == r2.path, f"path {r1.path!r} != {r2.path!r}"
+    if r1.path != r2.path:
+        raise AssertionError(f"path {r1.path!r} != {r2.path!r}")
 
 
 def same_body(r1: Any, r2: Any) -> None:
-    assert _normal(r1.body) == _normal(r2.body), "bodies differ"
+    if normal_body(r1.body) != normal_body(r2.body):
+        raise AssertionError("bodies differ")
 
 
-def _normal(body: bytes | str | None) -> Any:
+def normal_body(body: bytes | str | None) -> Any:
+    """The body as the matcher compares it: parsed JSON, a grant form's fields, or the text."""
     if not body:
         return None
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body

@@ -21,14 +21,7 @@ from urllib.parse import quote, quote_plus
 
 from ..exceptions import CassetteLeakError
 
-__all__ = [
-    "REDACTED",
-    "Scrubber",
-    "SecretSet",
-    "find_leaks",
-    "leak_gate", "looks_like_credential",
-    "mask",
-]
+__all__ = ["REDACTED", "Scrubber", "SecretSet", "find_leaks", "leak_gate", "looks_like_credential", "mask"]
 
 REDACTED = "REDACTED"
 # JSON keys whose values are secrets wherever they appear (request or response bodies).
@@ -69,16 +62,20 @@ class SecretSet:
 
     def __init__(self) -> None:
         self._variants: dict[str, str] = {}
+        self._ordered: list[tuple[str, str]] | None = None
 
     def add(self, secret: str | None, label: str) -> None:
         if not secret or len(secret) < _MIN_SECRET or secret == REDACTED:
             return
         for variant, how in _encodings(secret):
             self._variants.setdefault(variant, f"{label} ({how})")
+        self._ordered = None
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        # Longest first, so a secret is replaced before any shorter secret inside it.
-        return iter(sorted(self._variants.items(), key=lambda kv: -len(kv[0])))
+        # Longest first, so a secret is replaced before any shorter secret inside it (sorted once per change).
+        if self._ordered is None:
+            self._ordered = sorted(self._variants.items(), key=lambda kv: -len(kv[0]))
+        return iter(self._ordered)
 
     def __len__(self) -> int:
         return len(self._variants)

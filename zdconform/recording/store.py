@@ -21,11 +21,11 @@ from typing import Any
 
 from .. import __version__
 from ..exceptions import CassetteError, UsageError, excerpt
-from .files import atomic_write, read_limited, sha256_file, utcnow
-from .interactions import CASSETTE_LIMIT, response_problem
+from . import files
+from .files import atomic_write, decode_utf8, known_sha256, read_limited, sha256_file, utcnow
+from .interactions import CASSETTE_LIMIT, Remembered, response_problem
 from .manifest import DIGEST, MANIFEST_LIMIT, check_manifest, manifest_digest, seal_problem, unsafe
 from .scrub import SecretSet, leak_gate
-from .signing import sign_manifest, signer_from_env
 
 __all__ = [
     "CassetteStore",
@@ -60,10 +60,12 @@ class CassetteStore:
     verify: bool = True
     interrupted: bool = False
     signer: Any = field(default=None, repr=False)  # an Ed25519PrivateKey; repr never shows it
+    _last_read: Any = field(default=None, repr=False)  # (file stamp, bytes) of the cassette being loaded
 
     def __post_init__(self) -> None:
         self.manifest = self._read_manifest()
         if self.recording and self.signer is None:
+            from .signing import signer_from_env  # cryptography: loaded by recording runs alone
             self.signer = signer_from_env()
         sealed = seal_problem(self.manifest) if (self.folder / MANIFEST).exists() else None
         if self.verify and not self.recording and sealed is not None:
@@ -102,6 +104,7 @@ class CassetteStore:
             self._gate(text, self.folder / MANIFEST)
             atomic_write(self.folder / MANIFEST, text)
             if self.signer is not None:  # in step with every manifest write, interrupted or not
+                from .signing import sign_manifest
                 sign_manifest(self.folder, self.signer, text.encode("utf-8"))
 
     def rel(self, path: str | Path) -> str:
@@ -133,18 +136,17 @@ class CassetteStore:
     def load_cassette(self, cassette_path: str, serializer: Any) -> tuple[Any, ...]:
         # vcr is imported late: pytest-recording must register its assert rewriting first.
         from vcr.persisters.filesystem import CassetteNotFoundError
-        from vcr.serialize import deserialize
 
         if self.recording:
             raise CassetteNotFoundError()  # live runs always record afresh
         path = Path(cassette_path)
         if self.verify:
-            self.check_one(path)
+            self.check_one(path, read=True)  # reads, hashes and parses the file once for the whole run
         if not path.is_file():
             raise CassetteNotFoundError()
         fix = "Restore it from version control or re-record it with `zdconform run --target emulator`."
         try:
-            loaded = tuple(deserialize(read_limited(path, CASSETTE_LIMIT, what="cassette"), serializer))
+            loaded = self._deserialize(path, serializer)
         except UsageError as exc:  # too big, not a file, not UTF-8
             raise CassetteError(f"{exc} {fix}") from None
         except Exception as exc:  # noqa: BLE001 - any parse error means a corrupt cassette
@@ -154,6 +156,25 @@ class CassetteStore:
         if why is not None:
             raise CassetteError(f"Cassette {str(path)!r} is corrupt and cannot be replayed: {why}. {fix}")
         return loaded
+
+    def _deserialize(self, path: Path, serializer: Any) -> tuple[Any, ...]:
+        """vcrpy's (requests, responses[, metadata]) of the cassette, parsed once: the run's reports
+        read the same parse (`interactions`) and digest (`files.known_sha256`)."""
+        from vcr.serialize import deserialize
+
+        stamp, data = self._read(path)
+        self._last_read = None
+        yaml = getattr(serializer, "__name__", "").endswith("yamlserializer")
+        return tuple(deserialize(decode_utf8(data, path, "cassette"), Remembered(stamp) if yaml else serializer))
+
+    def _read(self, path: Path) -> Any:
+        """(file stamp, bytes) of the cassette, read and hashed once however often asked for in a row."""
+        stamp = files.file_stamp(path)
+        if self._last_read is None or self._last_read[0] != stamp:
+            data = files.read_limited_bytes(path, CASSETTE_LIMIT, what="cassette")
+            files.remember_sha256(stamp, data)
+            self._last_read = (stamp, data)
+        return self._last_read
 
     def save_cassette(self, cassette_path: str, cassette_dict: dict[str, Any], serializer: Any) -> None:
         if not self.recording or self.interrupted:
@@ -189,7 +210,9 @@ class CassetteStore:
                   "header to the scrubber) and record again.")
 
     # -- verification --------------------------------------------------------------------
-    def check_one(self, path: Path) -> None:
+    def check_one(self, path: Path, *, read: bool = False) -> None:
+        """Refuse a cassette that is unsafe, unlisted, missing or not as recorded; with `read`, the
+        bytes hashed are remembered for the rest of the run (`_deserialize` reads no file again)."""
         why = unsafe(self.folder, self.rel(path)) if path.exists() or path.is_symlink() else None
         if why is not None:
             raise CassetteError(f"Cassette {str(path)!r} is {why}. Replace it with the recorded file "
@@ -205,7 +228,7 @@ class CassetteStore:
             raise CassetteError(
                 f"Cassette {str(path)!r} is listed in {MANIFEST} but missing. Restore it "
                 "(`git checkout -- cassettes`) or re-record with `zdconform run --target emulator`.")
-        actual = sha256_file(path)
+        actual = known_sha256(path) if read and self._read(path) else sha256_file(path)
         if actual != entry["sha256"]:
             raise CassetteError(
                 f"Cassette {str(path)!r} was modified after recording: its SHA-256 is "

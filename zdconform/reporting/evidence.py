@@ -21,7 +21,7 @@ from .. import __version__
 from ..conformance.endpoints import schema_for
 from ..conformance.schemas import load_registry
 from ..exceptions import ZdConformError
-from ..recording.files import sha256_file, utcnow
+from ..recording.files import known_sha256, utcnow
 from ..recording.interactions import body_json, try_read_interactions
 from ..settings import Profile
 from .factcheck import subject, tally
@@ -109,7 +109,7 @@ def _cassette(path_text: str | None, context: _Context) -> tuple[dict[str, Any] 
     if entry is None and not path.is_file():
         return None, []  # skipped when recorded: nothing to point at
     interactions, readable = try_read_interactions(path)
-    sha = sha256_file(path) if path.is_file() else None
+    sha = known_sha256(path) if path.is_file() else None  # hashed once, when replay loaded it
     recorded_at = entry.get("recorded_at") if entry else None
     stale_before = context.stale_before
     return {

@@ -73,8 +73,9 @@ def publish(info: RunInfo, results: Sequence[CheckResult]) -> list[Path]:
 
 
 def gate(text: str, path: Path, secrets: SecretSet) -> None:
-    """The leak gate for reports, which also reads the text HTML-unescaped."""
-    leak_gate(text + "\n" + html.unescape(text), path, secrets, _FIX)
+    """The leak gate for reports, which also reads the text HTML-unescaped (where that differs)."""
+    unescaped = html.unescape(text)
+    leak_gate(text if unescaped == text else text + "\n" + unescaped, path, secrets, _FIX)
 
 
 def republish(folder: Path) -> Path:

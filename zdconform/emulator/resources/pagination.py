@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .messages import Response, invalid_cursor, json_response, pagination_too_deep
+from .messages import JSON_TYPE, Response, encode, invalid_cursor, json_response, pagination_too_deep
 
 __all__ = ["MAX_OFFSET_RECORDS", "MAX_PAGE_SIZE", "Page", "decode_cursor", "encode_cursor",
-           "listing", "paginate"]
+           "encoded_listing", "listing", "paginate"]
 
 MAX_PAGE_SIZE = 100
 MAX_OFFSET_RECORDS = 10_000
@@ -95,6 +95,19 @@ def listing(key: str, items: Sequence[Any], query: Query, link: str,
     return json_response(200, {key: [render(item) for item in page.items], **page.envelope})
 
 
+def encoded_listing(key: str, items: Sequence[Any], query: Query, link: str,
+                    encoded: Callable[[Any], bytes], prev_on_first: bool = False) -> Response:
+    """`listing`, each record given as its compact JSON (`encoded`), so records rendered once
+    are not rendered again: the same bytes as `listing`."""
+    page = paginate(items, query, link, prev_on_first)
+    if isinstance(page, Response):
+        return page
+    envelope = encode(page.envelope)[1:-1] if page.envelope else b""
+    body = b"".join((b"{", encode(key), b":[", b",".join(map(encoded, page.items)), b"]",
+                     b"," if envelope else b"", envelope, b"}"))
+    return Response(200, body, JSON_TYPE)
+
+
 def _offset_page(items: Sequence[Any], query: Query, link: str,
                  others: list[tuple[str, Any]]) -> Page | Response:
     page = _number(_first(query, "page"), 1, 1)
@@ -117,8 +130,7 @@ def _offset_page(items: Sequence[Any], query: Query, link: str,
 def _cursor_page(items: Sequence[Any], query: Query, link: str,
                  others: list[tuple[str, Any]], prev_on_first: bool = False) -> Page | Response:
     size = _number(_first(query, "page[size]"), MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    ids = [item.id for item in items]
-    window = _window(ids, query, size)
+    window = _window(items, query, size)
     if isinstance(window, Response):
         return window
     begin, end, has_more = window
@@ -137,19 +149,24 @@ def _cursor_page(items: Sequence[Any], query: Query, link: str,
     })
 
 
-def _window(ids: list[int], query: Query, size: int) -> tuple[int, int, bool] | Response:
-    """(begin, end, has_more) of the page; has_more looks in the direction of travel."""
+def _window(records: Sequence[Any], query: Query, size: int) -> tuple[int, int, bool] | Response:
+    """(begin, end, has_more) of the page of `records` (records sorted by `.id`, found by bisection:
+    a page costs the same however many records there are); has_more looks in the direction of travel."""
     after, before = _first(query, "page[after]"), _first(query, "page[before]")
     if after is not None:
         pivot = decode_cursor(after)
         if pivot is None:
             return invalid_cursor("page[after]")
-        begin = bisect_right(ids, pivot)
-        return begin, min(len(ids), begin + size), begin + size < len(ids)
+        begin = bisect_right(records, pivot, key=_id)
+        return begin, min(len(records), begin + size), begin + size < len(records)
     if before is not None:
         pivot = decode_cursor(before)
         if pivot is None:
             return invalid_cursor("page[before]")
-        end = bisect_left(ids, pivot)
+        end = bisect_left(records, pivot, key=_id)
         return max(0, end - size), end, end - size > 0
-    return 0, min(len(ids), size), size < len(ids)
+    return 0, min(len(records), size), size < len(records)
+
+
+def _id(record: Any) -> int:
+    return int(record.id)

@@ -69,6 +69,8 @@ class State:
         self.tenant, self.clock = tenant, clock
         self.users: dict[int, User] = {user.id: user for user in tenant.all_users}
         self.ordered_users: list[User] = list(tenant.all_users)
+        self._by_roles: dict[frozenset[str], list[User]] = {}
+        self.rendered: dict[tuple[int, str, bool], bytes] = {}  # users as JSON, by (id, base, extra)
         self.by_email = {user.email.lower(): user for user in tenant.all_users if user.email}
         self.api_tokens = frozenset(token for user in tenant.users for token in user.api_tokens)
         self.clients: dict[int, Client] = {c.id: c for c in sorted(tenant.clients,
@@ -94,6 +96,17 @@ class State:
         # Ring buffers: a long-running emulator keeps the latest records only, in steady memory.
         self.log: deque[tuple[str, str, int]] = deque(maxlen=LOG_RECORDS)
         self.errors: deque[str] = deque(maxlen=ERROR_RECORDS)
+
+    def users_in(self, roles: frozenset[str]) -> list[User]:
+        """The users (id order) with one of `roles`, or all without; made once per role set."""
+        if not roles:
+            return self.ordered_users
+        found = self._by_roles.get(roles)
+        if found is None:
+            found = [user for user in self.ordered_users if user.role in roles]
+            if len(self._by_roles) < 16:  # any text can be asked for: a few sets are remembered
+                self._by_roles[roles] = found
+        return found
 
     def _add(self, token: LiveToken) -> None:
         self.tokens[token.id] = token

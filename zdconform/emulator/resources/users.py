@@ -11,12 +11,13 @@ import hashlib
 from typing import Any
 
 from ..tenant.people import PROFILE_TYPES, User, default_profile
-from .messages import Response, json_response, with_extra
-from .pagination import listing
+from .messages import Response, encode, json_response, with_extra
+from .pagination import encoded_listing
 from .state import Call
 
 __all__ = ["anonymous_user", "authenticity_token", "list_users", "show_me", "user_json"]
 
+RENDERED_LIMIT = 200_000  # users kept rendered per emulator
 _END_USER_FIELDS = ("created_at", "updated_at", "time_zone", "iana_time_zone", "phone",
                     "shared_phone_number", "photo", "locale_id", "locale", "organization_id",
                     "verified")
@@ -25,10 +26,18 @@ _END_USER_FIELDS = ("created_at", "updated_at", "time_zone", "iana_time_zone", "
 def list_users(call: Call) -> Response:
     """GET /api/v2/users, optionally filtered by `role` or `role[]`."""
     query = call.request.query
-    roles = set(query.get("role", []) + query.get("role[]", []))
-    users = [user for user in call.state.ordered_users if not roles or user.role in roles]
-    return listing("users", users, query, call.base + call.request.path,
-                   lambda user: user_json(user, call.base, call.extra), call.prev_link)
+    users = call.state.users_in(frozenset(query.get("role", []) + query.get("role[]", [])))  # O(page)
+    rendered = call.state.rendered
+
+    def encoded(user: User) -> bytes:  # each user rendered once per base URL: users do not change
+        key = (user.id, call.base, call.extra)
+        if key not in rendered:
+            if len(rendered) >= RENDERED_LIMIT:
+                rendered.clear()
+            rendered[key] = encode(user_json(user, call.base, call.extra))
+        return rendered[key]
+
+    return encoded_listing("users", users, query, call.base + call.request.path, encoded, call.prev_link)
 
 
 def show_me(call: Call) -> Response:

@@ -1,0 +1,113 @@
+"""Replay by an index: each request finds its recorded interactions in one dictionary look-up.
+
+PYTEST_DONT_REWRITE: matching runs for every replayed request; pytest's assert rewriting has
+no business here.
+
+vcrpy's `Cassette` compares a request with every recorded one, through every matcher, and
+scrubs (deep-copies and filters) the request again for each of its three look-ups: per request
+the cost grows with the cassette. `IndexedCassette` keeps vcrpy's behaviour (the same matchers
+decide: method, path, sorted query and the normalised body of `matching`; the first unplayed
+interaction wins; a miss raises vcrpy's own error naming the closest recorded request) but
+indexes the interactions by `request_key` as they are loaded or recorded, and scrubs each
+request once (a recorded one was scrubbed when it was recorded: it is not scrubbed again on
+load). `index_cassettes(vcr)` makes a VCR instance use it for its cassettes alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from vcr.cassette import Cassette
+from vcr.record_mode import RecordMode
+
+from .matching import normal_body, same_body, same_path
+
+__all__ = ["MATCH_ON", "IndexedCassette", "configure", "index_cassettes", "request_key"]
+
+MATCH_ON = ("method", "zd_path", "query", "zd_body")
+
+Key = tuple[str, str, tuple[tuple[str, str], ...], str]
+
+
+def request_key(request: Any) -> Key:
+    """What the checks' matchers compare (method, path, sorted query, normalised body), hashable."""
+    body = json.dumps(normal_body(request.body), sort_keys=True, default=str)
+    return request.method, request.path, tuple(request.query), body
+
+
+class IndexedCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
+    """A vcrpy cassette whose look-ups cost the same however many interactions it holds."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._index: dict[Key, list[int]] = {}
+        self._last: tuple[Any, tuple[Any, ...], Key | None] | None = None
+        self._loading = False
+
+    def _load(self) -> None:
+        self._loading = True
+        try:
+            super()._load()
+        finally:
+            self._loading = False
+
+    def append(self, request: Any, response: Any) -> None:
+        count = len(self.data)
+        if self._loading:  # read from the file just now: scrubbed when recorded, copied by no one
+            response = self._before_record_response(response)
+            if response is not None:
+                self.data.append((request, response))
+        else:
+            super().append(request, response)
+        if len(self.data) > count:
+            self._index.setdefault(request_key(self.data[-1][0]), []).append(count)
+
+    def _key(self, request: Any) -> Key | None:
+        """The key of `request` once scrubbed; a request asked about again is not scrubbed again."""
+        seen = (request.method, request.uri, request.body)
+        if self._last is not None and self._last[0] is request and self._last[1] == seen:
+            return self._last[2]
+        scrubbed = self._before_record_request(request)
+        key = request_key(scrubbed) if scrubbed else None
+        self._last = (request, seen, key)
+        return key
+
+    def _responses(self, request: Any) -> Iterator[tuple[int, Any]]:
+        key = self._key(request)
+        for index in self._index.get(key, ()) if key is not None else ():
+            yield index, self.data[index][1]
+
+    def can_play_response_for(self, request: Any) -> bool:
+        if self.record_mode == RecordMode.ALL:
+            return False  # a recording run sends every request
+        return (self._key(request) is not None and request in self
+                and (self.rewound or self.allow_playback_repeats))
+
+
+def index_cassettes(vcr: Any) -> None:
+    """Make `vcr` (one VCR instance, not vcrpy as a whole) open its cassettes as `IndexedCassette`s."""
+    def use_cassette(with_current_defaults: bool = False, **kwargs: Any) -> Any:
+        if with_current_defaults:
+            return IndexedCassette.use(**vcr.get_merged_config(**kwargs))
+        return IndexedCassette.use_arg_getter(functools.partial(vcr.get_merged_config, **kwargs))
+
+    vcr._use_cassette = use_cassette
+
+
+def configure(vcr: Any, persister: Any, scrubber: Any, *, live: bool) -> None:
+    """A check's VCR: indexed cassettes from `persister`, the checks' matchers, requests scrubbed by
+    `scrubber`; a live run records every request (its responses scrubbed), replay none."""
+    index_cassettes(vcr)  # one look-up per request, however big the cassette
+    vcr.register_persister(persister)
+    vcr.register_matcher("zd_path", same_path)
+    vcr.register_matcher("zd_body", same_body)
+    vcr.match_on = MATCH_ON
+    vcr.record_mode = "all" if live else "none"
+    vcr.before_record_request = scrubber.before_record_request
+    if live:  # recorded responses are scrubbed already; vcrpy re-filters on load
+        vcr.before_record_response = scrubber.before_record_response
+    vcr.decode_compressed_response = True
+    vcr.allow_playback_repeats = False
