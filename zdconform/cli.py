@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", help="tenant profile YAML (default: ZENDESK_PROFILE, else the ini's zd_profile)")
     run.add_argument("--reports", help="folder for junit.xml and the evidence (default: ZDCONFORM_REPORTS, "
                      "else the ini's zd_reports, else reports)")
+    run.add_argument("--fleet", metavar="FILE", help="fleet YAML: every check for every tenant it lists, "
+                     "each tenant's reports in REPORTS/tenants/NAME/ (README#fleets)")
+    run.add_argument("--fleet-shard", metavar="K/N", help="with --fleet: only shard K of N of its tenants")
     run.set_defaults(handler=_run)
 
     emulator = sub.add_parser("emulator", help="start the reference emulator (see docs/emulator.md)",
@@ -132,9 +135,22 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
                               "Give `--reports` a folder you can write to.")
     if args.profile:
         pytest_args.append(f"--zd-profile={Path(args.profile).resolve()}")
+    pytest_args += _fleet_args(args)
     if args.reports:  # junit.xml goes with the evidence: the plugin points it there
         pytest_args.append(f"--zd-reports={Path(args.reports).resolve()}")
     return int(pytest.main([*pytest_args, *extra]))  # pytest options given explicitly come last: they win
+
+
+def _fleet_args(args: argparse.Namespace) -> list[str]:
+    if args.fleet_shard and not args.fleet:
+        raise UsageError("`--fleet-shard` picks tenants of a fleet: give the fleet file too, `--fleet FILE`.")
+    if not args.fleet:
+        return []
+    if args.target or args.profile:
+        raise UsageError("`--fleet` names each tenant's URL and profile itself: leave out `--target` and "
+                         "`--profile`, or run a single tenant without `--fleet`.")
+    shard = [f"--zd-fleet-shard={args.fleet_shard}"] if args.fleet_shard else []
+    return [f"--zd-fleet={Path(args.fleet).resolve()}", *shard]
 
 
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:

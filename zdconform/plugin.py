@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
+from . import fleethooks as fleets
 from . import session as sessions
 from .conformance.notes import CheckNotes
 from .exceptions import CassetteError, ZdConformError
 from .recording.modes import recording_conflict
 from .recording.offline import no_dns
 from .recording.redaction import install_log_redaction, redact_report, redact_text
-from .reporting import results
-from .reporting.results import check_id, skip_reason
+from .reporting.results import CheckResult, check_id, skip_reason
 from .run import RunState, unchecked_message, unchecked_methods
 from .session import RUN, WATCH
 from .settings import Options, parse_target
@@ -32,7 +32,7 @@ from .settings.options import declare_options, options_of
 OPTIONS = pytest.StashKey[Options]()
 NOTES = pytest.StashKey[CheckNotes]()
 UNREDACT = pytest.StashKey[Any]()
-REPORTED = pytest.StashKey[tuple[Any, list[results.CheckResult]]]()  # what the reports said, for the terminal
+REPORTED = pytest.StashKey[tuple[Any, list[CheckResult]]]()  # what the reports said, for the terminal
 MATCH_ON = ("method", "zd_path", "query", "zd_body")
 _WATCH = "zdconform-session-watch"
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
@@ -66,13 +66,15 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(problem)
     if sessions.runs_checks(config) and not hasattr(config, "workerinput"):
         sessions.prepare_reports(config, options.reports)
+    if options.fleet and sessions.runs_checks(config):
+        config.pluginmanager.register(fleets.FleetHooks(config, options), "zdconform-fleet")
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
-    if hasattr(config, "workerinput") or not sessions.runs_checks(config):
-        return
+    if hasattr(config, "workerinput") or not sessions.runs_checks(config) or fleets.FLEET in config.stash:
+        return  # a fleet's tenants start in FleetHooks
     try:
         sessions.start(config, config.stash[OPTIONS], config.stash[WATCH])
     except ZdConformError as exc:
@@ -82,7 +84,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.hookimpl(trylast=True)  # after -k, -m and --lf have deselected theirs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     checks = [item for item in items if item.get_closest_marker("zd_check")]
-    if not checks:
+    if not checks or fleets.FLEET in config.stash:
+        for item in checks:  # a fleet runs live: its tenants' runs open as their checks come
+            item.add_marker(pytest.mark.vcr)
         return
     run = _open_run(config)
     for item in checks:
@@ -91,7 +95,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.block_network)
 
 
-def _open_run(config: pytest.Config) -> RunState:
+def _open_run(config: pytest.Config, tenant: str | None = None) -> RunState:
+    if tenant is not None:  # a fleet's tenant: its own run, this process's current one
+        return fleets.FleetHooks.current(config, tenant)
     if RUN not in config.stash:
         try:
             config.stash[RUN] = RunState.open(config.stash[OPTIONS])
@@ -99,17 +105,13 @@ def _open_run(config: pytest.Config) -> RunState:
             sessions.drop_junit(config)  # a rejected run writes no junit.xml
             raise pytest.UsageError(str(exc)) from None
         if config.stash[RUN].target.is_live:
-            signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+            signal.signal(signal.SIGTERM, sessions.sigterm_as_interrupt)
         config.stash[UNREDACT] = install_log_redaction(_redactor(config.stash[RUN]))  # every library's logs
     return config.stash[RUN]
 
 
 def _redactor(run: RunState) -> Any:
     return lambda text: redact_text(text, run.secrets)
-
-
-def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt("SIGTERM")
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
@@ -131,9 +133,15 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-def zd_run(pytestconfig: pytest.Config) -> RunState:
+def zd_tenant(request: pytest.FixtureRequest) -> str | None:
+    """The fleet tenant these checks run for (`--zd-fleet`), or None for a single run."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture(scope="session")
+def zd_run(pytestconfig: pytest.Config, zd_tenant: str | None) -> RunState:
     """The run's shared state: target, profile, credentials, cassette store, secrets."""
-    return _open_run(pytestconfig)
+    return _open_run(pytestconfig, zd_tenant)
 
 
 @pytest.fixture
@@ -188,6 +196,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if call.excinfo is not None and call.excinfo.errisinstance(KeyboardInterrupt):
             run.store.interrupted = True  # keep the previous cassette, never a partial one
         if report.when == "call" or not report.passed:
+            fleets.note_worker(item.config, item.stash.get(NOTES, None))
             run.record(item, report, item.stash.get(NOTES, None))
         if call.excinfo is not None and type(call.excinfo.value).__name__ == UNMATCHED:
             report.sections.append(("zdconform", _RERECORD_HINT.format(slug=run.target.slug)))
@@ -201,20 +210,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if reported is None:
         return
     info, checked = reported
-    from .reporting.evidence import stale_warnings  # imported late: it brings jsonschema
-    from .reporting.publish import findings
+    from .reporting.terminal import terminal_lines  # imported late: it brings jsonschema
 
     terminalreporter.write_sep("=", "zdconform conformance matrix")
-    terminalreporter.write_line(results.render(info, checked, findings(info, checked)))
-    from .reporting.factcheck import summary_lines
-
-    for line in summary_lines(checked, info.slug, info.is_reference):
-        terminalreporter.write_line(info.scrub(line), yellow=line.startswith(("DEVIATION", "  contradicted")))
-    for line in stale_warnings(info):
-        terminalreporter.write_line(line, yellow=True)
-    if info.session.get("partial"):
-        terminalreporter.write_line(f"zdconform: PARTIAL run ({'; '.join(info.session['partial'])}): the "
-                                    "evidence says so.", yellow=True)
+    for line, markup in terminal_lines(info, checked):
+        terminalreporter.write_line(line, **markup)
     if info.session.get("unchecked_methods"):
         terminalreporter.write_line(unchecked_message(info.session["unchecked_methods"],
                                                                info.profile.name), red=True)
@@ -227,10 +227,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         sessions.revoke_leftovers(config, run)
     watch = config.stash[WATCH]
     if hasattr(config, "workerinput"):
-        config.workeroutput[sessions.WORKER_KEY] = watch.output(run)  # type: ignore[attr-defined]
+        output = watch.output(fleets.results_of(config, run))
+        config.workeroutput[sessions.WORKER_KEY] = output  # type: ignore[attr-defined]
         return  # a pytest-xdist worker saw only its share: the controller merges and reports
-    if watch.preflight_failed or not sessions.runs_checks(config):
-        return
+    if watch.preflight_failed or not sessions.runs_checks(config) or fleets.FLEET in config.stash:
+        return  # a fleet publishes per tenant in FleetHooks
     described = sessions.describe(run, config.stash[OPTIONS])
     if isinstance(described, str):
         sessions.write_line(config, described, red=True)

@@ -7,6 +7,7 @@ known secret. `RunState.info()` is what the reports need to know of it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets as _secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -79,6 +80,8 @@ class RunState:
         describes it: no emulator started, no journal kept."""
         env = os.environ if env is None else env
         target = parse_target(options.target, replay_from=options.replay_from)
+        if options.tenant:  # a fleet's tenant: its folders carry its fleet name
+            target = dataclasses.replace(target, slug=options.tenant)
         check_writable_folder(options.reports, "reports folder", _REPORTS_FIX)  # before any check runs
         folder = options.cassette_root / target.slug
         store = CassetteStore(folder, recording=target.is_live, verify=not options.allow_unverified)
@@ -116,7 +119,7 @@ class RunState:
                        manifest=self.store.manifest, cassette_folder=self.store.folder,
                        cassette_root=self.options.cassette_root, reports=self.options.reports,
                        max_age_days=self.options.max_age_days, started_at=self.started_at,
-                       secrets=self.secrets, scrub=self.scrubber.message)
+                       secrets=self.secrets, scrub=self.scrubber.message, tenant=self.options.tenant)
 
     def record(self, item: pytest.Item, report: pytest.TestReport, notes: CheckNotes | None) -> None:
         """Fold one phase of a check into the run's results (a failure in any phase wins)."""

@@ -29,7 +29,8 @@ from .run import RunState
 from .settings import Credentials, Options, default_profile, load_profile, parse_target
 
 __all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "describe", "drop_junit",
-           "prepare_reports", "reject_early", "revoke_leftovers", "runs_checks", "session_facts", "start", "write_line"]
+           "prepare_reports", "reject_early", "revoke_leftovers", "runs_checks", "session_facts",
+           "sigterm_as_interrupt", "start", "write_line"]
 
 RUN = pytest.StashKey[RunState]()  # the run of this process (a serial run, or one xdist worker)
 WATCH = pytest.StashKey["SessionWatch"]()
@@ -48,6 +49,11 @@ def runs_checks(config: pytest.Config) -> bool:
 def _arg_paths(config: pytest.Config) -> list[Path]:
     base = config.invocation_params.dir
     return [(base / str(arg).split("::")[0]).resolve() for arg in config.args]
+
+
+def sigterm_as_interrupt(signum: int, frame: Any) -> None:
+    """A live run's SIGTERM handler: stop as Ctrl-C does, so interrupted checks' tokens are revoked."""
+    raise KeyboardInterrupt("SIGTERM")
 
 
 def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
@@ -177,9 +183,9 @@ class SessionWatch:
             run.store.interrupted = True  # no partial cassette is written
 
     # -- pytest-xdist: the controller merges what each worker ran ---------------------------
-    def output(self, run: RunState | None) -> str:
-        """What a worker hands the controller (its `workeroutput`)."""
-        results = [r.as_json() for r in run.results] if run is not None else []
+    def output(self, checked: Sequence[CheckResult]) -> str:
+        """What a worker hands the controller (its `workeroutput`): the results it checked."""
+        results = [r.as_json() for r in checked]
         return json.dumps({"results": results, "selected": self.selected, "deselected": self.deselected})
 
     def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:

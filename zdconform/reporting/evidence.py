@@ -50,6 +50,7 @@ def build(info: RunInfo, results: Sequence[CheckResult], findings: list[dict[str
                 "finished_at": finished, "duration_seconds": _seconds(info.started_at, finished),
                 **_session(info)},
         "cassettes": {"folder": _relative(info.cassette_folder, base), "base": _relative(base, info.reports),
+                      **_manifest_digest(info.cassette_folder),
                       "max_age_days": info.max_age_days, "staleness_checked": not info.is_live,
                       "stale": sorted({c["cassette"]["path"] for c in checks
                                        if c["cassette"] and c["cassette"]["stale"]})},
@@ -177,9 +178,16 @@ def git_commit(root: Path) -> str | None:
 
 def _target(info: RunInfo) -> dict[str, Any]:
     label = {**info.label, **(info.manifest.get("target") or {} if not info.is_live else {})}
-    return {"slug": info.slug,
-            "kind": "reference-emulator" if info.is_reference else "tenant",
-            "description": str(label.get("description", "")), "base_url": str(label.get("base_url", ""))}
+    target = {"slug": info.slug,
+              "kind": "reference-emulator" if info.is_reference else "tenant",
+              "description": str(label.get("description", "")), "base_url": str(label.get("base_url", ""))}
+    return {**target, "tenant": info.tenant} if info.tenant else target
+
+
+def _manifest_digest(folder: Path) -> dict[str, str]:
+    """`manifest_sha256`: the SHA-256 of the cassette folder's MANIFEST.json as the run left it."""
+    manifest = folder / "MANIFEST.json"
+    return {"manifest_sha256": sha256_file(manifest)} if manifest.is_file() else {}
 
 
 def _profile(profile: Profile) -> dict[str, Any]:
