@@ -15,7 +15,8 @@ from zdconform.emulator import DEFAULT_CREDENTIALS
 
 PROFILE = {"name": "fleet-policy", "expect": {"password": "disabled", "api_token": "enabled", "oauth": "enabled"},
            "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}
-_ADMIN, _AGENT, _CLIENT = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"], DEFAULT_CREDENTIALS["oauth_client"]
+_ADMIN, _AGENT = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"]
+_CLIENT = DEFAULT_CREDENTIALS["oauth_client"]
 VALUES = {  # credential kind -> (the variable the fleet file names, its value)
     "email": ("FLEET_ADMIN_EMAIL", _ADMIN["email"]), "password": ("FLEET_ADMIN_PASSWORD", _ADMIN["password"]),
     "api_token": ("FLEET_ADMIN_API_TOKEN", _ADMIN["api_token"]),

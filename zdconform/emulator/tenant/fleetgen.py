@@ -3,7 +3,7 @@
 Every tenant is the built-in tenant (same fake people and credentials) under its own subdomain,
 `t001`, `t002`..., with a policy drawn from `random.Random(seed)`: harmless variations (the
 rate-limit header family, the wording of a 403, token lifetimes) for all, and for about one in
-three a planted defect, one of `DEFECTS`, each a setting or misbehaviour switch that the suite
+three a planted defect, the next of `DEFECTS` in turn, each a setting or misbehaviour switch that the suite
 must catch. The same seed and size give the same fleet.
 """
 
@@ -51,6 +51,8 @@ def generate_fleet(seed: int, size: int, *, defect_rate: float = 1 / 3,
     if not 1 <= size <= 999:
         raise ValueError(f"a generated fleet has 1 to 999 tenants, not {size}")
     draw = random.Random(seed)
+    kinds = sorted(DEFECTS)
+    turn = draw.randrange(len(kinds))  # defects are dealt in turn, so a fleet of a dozen has them all
     fleet = []
     for number in range(1, size + 1):
         name = f"t{number:03d}"
@@ -58,7 +60,9 @@ def generate_fleet(seed: int, size: int, *, defect_rate: float = 1 / 3,
         data["subdomain"] = name
         for key, choices in _HARMLESS:
             data["settings"][key] = draw.choice(choices)
-        defect = draw.choice(sorted(DEFECTS)) if draw.random() < defect_rate else None
+        defect = None
+        if draw.random() < defect_rate:
+            defect, turn = kinds[turn % len(kinds)], turn + 1
         for key, value in {**DEFECTS.get(defect or "", {}), **(settings or {})}.items():
             if key == "misbehave":
                 data["settings"]["misbehave"].update(value)
