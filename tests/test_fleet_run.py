@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from _fleet import fleet_env, write_fleet
 from test_misbehaving_tenant import CASES
 
-from _fleet import fleet_env, write_fleet
-from _helpers import ROOT
 from zdconform.emulator import FleetEmulator
 from zdconform.emulator.tenant.fleetgen import DEFECTS, generate_fleet
+
+from _helpers import ROOT
 
 pytestmark = pytest.mark.e2e  # the fleet runs through `zdconform run --fleet`, in fresh interpreters
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from _fleet import VALUES, fleet_env, write_fleet
+
 from zdconform.emulator import FleetEmulator, default_tenant, tenant_to_dict
 from zdconform.fleet import FleetRun
 from zdconform.settings import resolve_options
@@ -45,6 +45,13 @@ def test_each_tenant_has_its_own_run_state(fleet_run):
     assert fleet.options_for("acme").reports == root / "reports" / "tenants" / "acme"
     assert acme.credentials["admin"].api_token == VALUES["api_token"][1]
     assert acme.info().tenant == "acme" and acme.target.slug == "acme"
+
+
+def test_messages_name_the_tenants_own_variables(fleet_run):
+    fleet, _, _ = fleet_run
+    agent = fleet.run("acme").credentials["agent"]
+    assert agent.source["api_token"] == VALUES["agent_api_token"][0]
+    assert agent.missing_for("password") == ["`credentials.agent_password` of the fleet's tenant 'acme'"]
 
 
 def test_the_fleet_redacts_every_tenants_secrets(fleet_run):

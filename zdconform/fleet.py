@@ -27,7 +27,7 @@ from .reporting.results import CheckResult
 from .run import RunState, unchecked_methods
 from .session import REPORT_FILES, ProgressLines, SessionWatch, session_facts, write_line
 from .settings import Options
-from .settings.fleet import Fleet, load_fleet, tenant_env
+from .settings.fleet import Fleet, credential_names, load_fleet, tenant_env
 
 __all__ = ["TENANT_ARG", "FleetRun", "make_scheduler", "tenant_of", "without_tenant", "worker_id"]
 
@@ -75,7 +75,7 @@ class FleetRun:
         tenant = next(t for t in self.fleet.tenants if t.name == name)
         return dataclasses.replace(self.options, target=tenant.url, profile=tenant.profile, tenant=name,
                                    reports=self.reports(name), emulator_tenant=None, fleet=None,
-                                   fleet_shard=None, replay_from=name)
+                                   fleet_shard=None, replay_from=name, credential_names=credential_names(tenant))
 
     def run(self, name: str, *, start: bool = True) -> RunState:
         """Tenant `name`'s run, opened once (with `start=False`, one that only describes it)."""

@@ -26,7 +26,7 @@ from .recording.redaction import install_log_redaction, redact_report, redact_te
 from .reporting.results import CheckResult, check_id, skip_reason
 from .run import RunState, unchecked_message, unchecked_methods
 from .session import RUN, WATCH
-from .settings import Options, parse_target
+from .settings import Options, Target, parse_target
 from .settings.options import declare_options, options_of
 
 OPTIONS = pytest.StashKey[Options]()
@@ -54,7 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(watch, _WATCH)
     try:
         config.stash[OPTIONS] = options = options_of(config)
-        target = parse_target(options.target, replay_from=options.replay_from)
+        target = Target("tenant", slug="fleet") if options.fleet else \
+            parse_target(options.target, replay_from=options.replay_from)  # a fleet's tenants are live
         problem = recording_conflict(target, config.getoption("record_mode", None),
                                      config.getoption("disable_recording", False))
         problem = problem if sessions.runs_checks(config) else None

@@ -86,7 +86,7 @@ class RunState:
         folder = options.cassette_root / target.slug
         store = CassetteStore(folder, recording=target.is_live, verify=not options.allow_unverified)
         secrets = SecretSet()
-        emulator, base_url, creds = None, target.base_url or "", _env_credentials(env)
+        emulator, base_url, creds = None, target.base_url or "", _env_credentials(env, options.credential_names)
         if target.kind == "emulator":
             emulator, creds = _start_emulator(options, start)
             base_url = emulator.url if emulator is not None else REFERENCE_BASE_URL
@@ -133,8 +133,12 @@ class RunState:
             self.emulator = None
 
 
-def _env_credentials(env: Mapping[str, str]) -> dict[str, Credentials]:
-    return {role: Credentials.from_env(role, env) for role in ("admin", "agent", "expired", "oauth_client")}
+def _env_credentials(env: Mapping[str, str], names: Mapping[str, str] | None) -> dict[str, Credentials]:
+    creds = {role: Credentials.from_env(role, env) for role in ("admin", "agent", "expired", "oauth_client")}
+    if names:  # a fleet's tenant: messages name its own variables
+        creds = {role: dataclasses.replace(c, source={k: names.get(v, v) for k, v in c.source.items()})
+                 for role, c in creds.items()}
+    return creds
 
 
 def _placeholder_credentials() -> dict[str, Credentials]:

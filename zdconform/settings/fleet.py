@@ -24,7 +24,8 @@ from .credentials import CREDENTIAL_VARS
 from .profiles import NoAliasLoader, _read_bounded, load_profile
 from .targets import REFERENCE_SLUG, parse_target
 
-__all__ = ["CREDENTIAL_KINDS", "Fleet", "FleetTenant", "load_fleet", "parse_shard", "shard", "tenant_env"]
+__all__ = ["CREDENTIAL_KINDS", "Fleet", "FleetTenant", "credential_names", "load_fleet", "parse_shard", "shard",
+           "tenant_env"]
 
 # credential kind -> the variable a single run reads it from: the kind is that variable's name
 # without `ZENDESK_`, in lower case (`email`, `api_token`, `agent_oauth_token`, `oauth_client_secret`...)
@@ -181,6 +182,12 @@ def parse_shard(spec: str) -> tuple[int, int]:
 def shard(names: list[str], k: int, n: int) -> list[str]:
     """Shard K of N: the names sorted, then dealt round robin (the 1st, N+1th... to shard 1)."""
     return [name for index, name in enumerate(sorted(names)) if index % n == k - 1]
+
+
+def credential_names(tenant: FleetTenant) -> dict[str, str]:
+    """What a single run's variable is called for `tenant`: its own variable, or where to add one."""
+    return {var: tenant.credentials.get(kind) or f"`credentials.{kind}` of the fleet's tenant {tenant.name!r}"
+            for kind, var in CREDENTIAL_KINDS.items()}
 
 
 def tenant_env(tenant: FleetTenant, env: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -44,6 +44,8 @@ class Options:
     fleet: str | None = None  # a fleet file: every check runs once per tenant (settings.fleet)
     fleet_shard: str | None = None  # "K/N": only shard K of N of the fleet's tenants
     tenant: str | None = None  # the fleet name of the one tenant this run is for (set by the fleet, not a user)
+    # a fleet tenant's own variable names (ZENDESK_EMAIL -> ACME_EMAIL): what its messages name
+    credential_names: Mapping[str, str] | None = None
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
