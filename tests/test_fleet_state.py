@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+import requests
 from _fleet import VALUES, fleet_env, write_fleet
 
 from zdconform.emulator import FleetEmulator, default_tenant, tenant_to_dict
@@ -59,3 +60,24 @@ def test_the_fleet_redacts_every_tenants_secrets(fleet_run):
     fleet.run("acme")
     secret = VALUES["oauth_token"][1]
     assert secret not in fleet.redact(f"Authorization: Bearer {secret}")
+
+
+def test_cleanup_of_a_fleet_revokes_what_each_tenant_left(fleet_run, capsys):
+    from zdconform.cli import main as zdconform
+    from zdconform.conformance.tokens import TokenLedger
+    from zdconform.http.auth import OAuthBearerAuth
+
+    fleet, emulator, root = fleet_run
+    auth = OAuthBearerAuth(VALUES["oauth_token"][1])
+    left = {}
+    for name in ("acme", "beta"):  # a killed run: created, journalled, never revoked
+        made = requests.post(emulator.tenant_url(name) + "/api/v2/oauth/tokens.json", auth=auth, timeout=5,
+                             json={"token": {"client_id": 50328, "scopes": ["read"]}})
+        left[name] = made.json()["token"]["id"]
+        TokenLedger(root / ".zdconform" / f"tokens-{name}.json").add(left[name], auth, client_id=50328)
+    (root / "cassettes").mkdir(exist_ok=True)  # a project folder
+    assert zdconform(["cleanup", "--fleet", str(fleet.fleet.source), "--project", str(root)]) == 0
+    output = capsys.readouterr().out
+    for name, token in left.items():
+        assert token not in [t["id"] for t in emulator.live_tokens_of(name)], output
+        assert not (root / ".zdconform" / f"tokens-{name}.json").exists()

@@ -103,7 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.set_defaults(handler=_diff)
 
     cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
-    cleanup.add_argument("--target", required=True, help="the tenant URL the runs were against")
+    cleanup.add_argument("--target", help="the tenant URL the runs were against")
+    cleanup.add_argument("--fleet", metavar="FILE", help="instead of --target: every tenant of this fleet file")
     cleanup.add_argument("--dry-run", action="store_true", help="list the tokens, revoke nothing")
     cleanup.add_argument("--journal", help="folder of the run journals (default: the project's .zdconform)")
     cleanup.set_defaults(handler=_cleanup)
@@ -213,29 +214,41 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
+    from .settings.fleet import load_fleet, tenant_env
+
+    if not args.fleet and not args.target:
+        raise UsageError("cleanup needs the tenant: `--target URL`, or `--fleet FILE` for every tenant of a fleet.")
+    if not args.fleet:
+        return _cleanup_one(args, args.target, None, os.environ)
+    fleet = load_fleet(Path(args.fleet).resolve())
+    return max(_cleanup_one(args, t.url, t.name, tenant_env(t)) for t in fleet.tenants)
+
+
+def _cleanup_one(args: argparse.Namespace, url: str, name: str | None, env: Any) -> int:
+    """Cleanup of one tenant (`name`: a fleet's, whose journal and variables are its own)."""
     from .conformance.recovery import credential_token_ids, run_cleanup
     from .conformance.tokens import read_journal
     from .http.auth import auth_for
     from .http.client import ZendeskClient
     from .settings import AUTH_METHODS, Credentials, journal_path, parse_target
 
-    target = parse_target(args.target)
+    target, slug = parse_target(url), name or parse_target(url).slug
     if target.kind != "tenant" or target.base_url is None:
-        raise UsageError(f"`--target` {args.target!r}: cleanup works on a tenant URL (the emulator "
+        raise UsageError(f"`--target` {url!r}: cleanup works on a tenant URL (the emulator "
                          "and replay keep no tokens between runs).")
-    journal = (Path(args.journal).resolve() / f"tokens-{target.slug}.json" if args.journal
-               else journal_path(_options(args).project, target.slug))  # where every run journals
+    journal = (Path(args.journal).resolve() / f"tokens-{slug}.json" if args.journal
+               else journal_path(_options(args).project, slug))  # where every run journals
     if not journal.exists():
         print(f"Nothing to clean: no journal at {journal} (no run against {target.base_url} left tokens).")
         return 0
     read_journal(journal)  # a corrupt journal is refused before any request
-    creds = Credentials.from_env("admin")
+    creds = Credentials.from_env("admin", env)
     method = next((m for m in AUTH_METHODS if not creds.missing_for(m)), None)
     if method is None:
-        raise UsageError("cleanup needs an admin credential: set ZENDESK_OAUTH_TOKEN, or "
-                         "ZENDESK_EMAIL with ZENDESK_API_TOKEN (or ZENDESK_PASSWORD).")
+        raise UsageError(f"cleanup needs an admin credential{f' of the fleet tenant {name!r}' if name else ''}: set "
+                         "ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL with ZENDESK_API_TOKEN (in a fleet, those kinds).")
     with ZendeskClient(target.base_url) as client:
-        users_own, _ = credential_token_ids(client, [Credentials.from_env(r) for r in ("admin", "agent")])
+        users_own, _ = credential_token_ids(client, [Credentials.from_env(r, env) for r in ("admin", "agent")])
         lines, code = run_cleanup(client, auth_for(method, creds), journal, dry_run=args.dry_run,
                                   protected=users_own)
     print("\n".join(lines))
