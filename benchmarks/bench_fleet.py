@@ -1,6 +1,6 @@
 """Fleet runs: one machine with pytest-xdist, and a big fleet through shards.
 
-    python benchmarks/bench_fleet.py          (also run by `./dev bench`)
+    python benchmarks/bench_fleet.py [one] [shards]     (both: also run by `./dev bench`)
 
 1. 16 emulated tenants, every check, each request delayed 80 ms by the emulator's latency fault
    (a realistic round trip to Zendesk): `zdconform run --fleet` serially, with `-n 2` and with
@@ -136,12 +136,13 @@ def merge(base: Path, reports: list[Path]) -> None:
     print(f"merge: {time.perf_counter() - started:.1f} s (exit {proc.returncode})")
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        one_machine(Path(tmp))
-    with tempfile.TemporaryDirectory() as tmp:
-        shards(Path(tmp))
+def main(parts: list[str]) -> None:
+    """Both parts, or those named: `one` (one machine), `shards` (200 tenants)."""
+    for name, part in (("one", one_machine), ("shards", shards)):
+        if not parts or name in parts:
+            with tempfile.TemporaryDirectory() as tmp:
+                part(Path(tmp))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -9,6 +9,7 @@ a summary line per tenant.
 
 from __future__ import annotations
 
+import json
 import signal
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 
 from .conformance.notes import CheckNotes
 from .exceptions import ZdConformError
-from .fleet import FleetRun, make_scheduler, tenant_of, worker_id
+from .fleet import FleetRun, Published, make_scheduler, tenant_of, worker_id
 from .reporting.results import CheckResult
 from .run import RunState
 from .session import RUN, WATCH, revoke_leftovers, sigterm_as_interrupt, write_line
@@ -26,6 +27,7 @@ __all__ = ["FLEET", "FleetHooks", "note_worker", "results_of"]
 
 FLEET = pytest.StashKey[FleetRun]()
 SUMMARY = pytest.StashKey[list[str]]()
+WORKER_KEY = "zdconform-fleet"  # a worker's published tenants, in its workeroutput
 UNREDACT = pytest.StashKey[Any]()
 
 
@@ -53,6 +55,7 @@ class FleetHooks:
         assert fleet is not None
         config.stash[FLEET] = self.fleet = fleet
         self.config = config
+        self.from_workers: dict[str, Published] = {}
         if not hasattr(config, "workerinput"):
             fleet.prepare()
 
@@ -93,24 +96,35 @@ class FleetHooks:
 
     @pytest.hookimpl(tryfirst=True)  # before the plugin hands a worker's results to the controller
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        config = session.config
+        config, watch, names = session.config, session.config.stash[WATCH], self.fleet.names()
         for run in self.fleet.runs.values():
             if run.target.is_live and (run.ledger.live or run.ledger.pending):
                 config.stash[RUN] = run
                 revoke_leftovers(config, run)
-        if hasattr(config, "workerinput"):
+        if hasattr(config, "workerinput"):  # each worker writes the reports of the tenants it ran
+            workers = int(config.workerinput.get("workercount", 0))
+            mine = self.fleet.publish(config, watch, self.fleet.results(), list(self.fleet.runs),
+                                      int(session.exitstatus), workers)
+            config.workeroutput[WORKER_KEY] = json.dumps(mine)  # type: ignore[attr-defined]
             return
-        watch = config.stash[WATCH]
+        published = dict(self.from_workers)
+        rest = [name for name in names if name not in published]  # serial; or tenants no worker ran
         checked = self.fleet.results() if self.fleet.runs else watch.merged_results()
-        try:
-            lines, unchecked = self.fleet.publish(config, watch, checked, int(session.exitstatus))
-        except ZdConformError as exc:
-            write_line(config, f"zdconform: {exc}", red=True)
+        published.update(self.fleet.publish(config, watch, checked, rest, int(session.exitstatus)))
+        errors = [error for _, _, error in published.values() if error]
+        for error in errors:
+            write_line(config, f"zdconform: {error}", red=True)
+        if (errors or any(unchecked for _, unchecked, _ in published.values())) \
+                and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
-            return
-        if unchecked and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        config.stash[SUMMARY] = lines
+        config.stash[SUMMARY] = [published[name][0] for name in names]
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """A worker's tenants, published: their summary lines, unchecked methods and errors."""
+        text = getattr(node, "workeroutput", {}).get(WORKER_KEY)
+        if text:
+            self.from_workers.update({name: (line, unchecked, problem)
+                                      for name, (line, unchecked, problem) in json.loads(text).items()})
 
     def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
         lines = config.stash.get(SUMMARY, None)
