@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -124,3 +126,15 @@ def test_shards_cover_every_tenant_exactly_once_and_stay_stable(count, shards):
 def test_a_check_names_its_tenant_last(nodeid, tenant, single):
     assert tenant_of(nodeid) == tenant
     assert without_tenant(nodeid) == single
+
+
+def test_the_readmes_fleet_file_loads(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if b.startswith("# fleet.yaml"))
+    (tmp_path / "tenants").mkdir()
+    (tmp_path / "tenants" / "acme.yaml").write_text(yaml.safe_dump({"expect": {"password": "disabled"}}))
+    (tmp_path / "fleet.yaml").write_text(block)
+    variables = {v for t in yaml.safe_load(block)["tenants"] for v in t["credentials"].values()}
+    fleet = load_fleet(tmp_path / "fleet.yaml", {name: "fake-value" for name in variables})
+    assert fleet.names() == ["acme", "acme-sandbox"]
+    assert {"oauth_client_identifier", "oauth_client_secret"} <= set(fleet.tenants[1].credentials)
