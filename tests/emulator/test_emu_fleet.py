@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+import yaml
 
 from zdconform.emulator import DEFAULT_CREDENTIALS, FleetEmulator, default_tenant, tenant_to_dict
 from zdconform.emulator.tenant.fleetgen import DEFECTS, generate_fleet
@@ -81,3 +82,20 @@ def test_a_generated_fleet_is_varied_reproducible_and_broken_on_purpose():
             if generated.defect is None:
                 assert not settings.password_access and settings.api_token_access
                 assert not any(vars(settings.misbehave).values())
+
+
+def test_the_command_line_serves_a_generated_fleet_or_several_tenant_files(tmp_path, capsys):
+    from zdconform.emulator.__main__ import _emulator, build_parser, main
+
+    generated = _emulator(build_parser().parse_args(["--fleet-seed", "3", "--fleet-size", "3"]), [])
+    assert isinstance(generated, FleetEmulator) and generated.names == ["t001", "t002", "t003"]
+    files = []
+    for name in ("acme", "beta"):
+        files.append(tmp_path / f"{name}.yaml")
+        files[-1].write_text(yaml.safe_dump(tenant(name)))
+    served = _emulator(build_parser().parse_args([f"--tenant={f}" for f in files]), [str(f) for f in files])
+    assert isinstance(served, FleetEmulator) and served.names == ["acme", "beta"]
+    assert main(["--fleet-seed", "3", "--tenant", str(files[0])]) == 2
+    assert main(["--fleet-seed", "3", "--fleet-size", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("`--fleet-seed` generates the whole fleet") == 2 and "Traceback" not in err
