@@ -99,7 +99,7 @@ def test_a_selection_is_a_partial_run_and_no_earlier_report_survives(tmp_path):
     run = json.loads((reports / "evidence.json").read_text())["run"]
     assert run["complete"] is False and run["selection"]["keyword"] == "list_clients"
     assert run["selection"]["selected"] == run["selection"]["ran"] == 3
-    assert run["selection"]["deselected"] == 46 and "deselected 46 of 49 checks" in run["partial"][0]
+    assert run["selection"]["deselected"] == 49 and "deselected 49 of 52 checks" in run["partial"][0]
     assert "PARTIAL RUN" in (reports / "evidence.html").read_text()
     assert "PARTIAL run" in result.output
 
@@ -143,7 +143,7 @@ def test_a_users_own_vcr_test_keeps_its_own_cassettes_beside_the_checks(pytester
                                        ".json() == {'ok': True}\n")
     result = pytester.runpytest_subprocess("suites", "mine", "-p", "no:cacheprovider",
                                            "--rootdir", str(pytester.path))
-    result.assert_outcomes(passed=48, skipped=2)
+    result.assert_outcomes(passed=51, skipped=2)
     assert "zdconform conformance matrix" in result.stdout.str()
 
 

@@ -89,10 +89,10 @@ def test_the_whole_flow_from_a_project_folder_elsewhere(venv, project):
     notes = project / "notes"
     replay = run(venv, "zdconform", "run", cwd=notes)
     assert replay.returncode == 0, replay.stdout + replay.stderr
-    assert "47 passed, 2 skipped" in replay.stdout
+    assert "50 passed, 2 skipped" in replay.stdout
     assert all((project / "reports" / name).is_file() for name in ("junit.xml", "evidence.json", "evidence.html"))
     evidence = json.loads((project / "reports" / "evidence.json").read_text())
-    assert evidence["run"]["complete"] is True and len(evidence["checks"]) == 49
+    assert evidence["run"]["complete"] is True and len(evidence["checks"]) == 52
 
     plain = run(venv, "python", "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider", cwd=project)
     assert plain.returncode == 0, plain.stdout[-3000:]

@@ -24,7 +24,8 @@ DENIED = {"list_clients[email-password]", "create_token[email-password]"}  # ref
 GRANT_REFUSALS = {"grant_client_credentials[wrong-secret]", "grant_client_credentials[unknown-client]",
                   "grant_client_credentials[public-client]", "grant_refresh[rotation]",
                   "grant_expiry[expired-token-refused]", "grant_scopes[outside-allowed-scopes]",
-                  "grant_scopes[scope-array-mistake]"}
+                  "grant_scopes[scope-array-mistake]", "grant_authorization_code[pkce-wrong-verifier]",
+                  "grant_authorization_code[code-reused]"}
 GRANT_CHALLENGED = {"grant_refresh[rotation]", "grant_expiry[expired-token-refused]"}  # a bearer 401 each
 
 pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter

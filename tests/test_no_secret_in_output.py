@@ -1,9 +1,11 @@
 """No secret or minted token reaches the terminal or any file, at any verbosity, in any encoding.
 
 A live run against a misbehaving emulator (revoked tokens keep working, agents act as admins,
-so checks fail with tokens in their locals) under `-l -vv --tb=long --log-cli-level=DEBUG`:
-the terminal, junit.xml and every file written are searched for each credential and each token
-the emulator minted, raw, as a Basic credential (base64), URL-encoded, JSON-escaped and base64.
+a wrong client secret is accepted, so checks fail with tokens in their locals) under
+`-l -vv --tb=long --log-cli-level=DEBUG` with a DEBUG log file: the terminal, junit.xml, the
+log file and every file written (cassettes, reports) are searched for each credential, the
+OAuth client's secret, each token Create Token minted and each access and refresh token the
+grants minted, raw, as a Basic credential (base64), URL-encoded, JSON-escaped and base64.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from _helpers import ROOT, SUITES
 
 pytestmark = pytest.mark.e2e  # a conformance run and the zdconform command, each in a fresh interpreter
 
-ADMIN, AGENT = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"]
+ADMIN, AGENT, CLIENT = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"], DEFAULT_CREDENTIALS["oauth_client"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
        "ZENDESK_OAUTH_TOKEN": ADMIN["oauth_token"], "ZENDESK_PASSWORD": ADMIN["password"],
        "ZENDESK_AGENT_EMAIL": AGENT["email"], "ZENDESK_AGENT_PASSWORD": AGENT["password"],
-       "ZENDESK_AGENT_API_TOKEN": AGENT["api_token"], "ZENDESK_AGENT_OAUTH_TOKEN": AGENT["oauth_token"]}
+       "ZENDESK_AGENT_API_TOKEN": AGENT["api_token"], "ZENDESK_AGENT_OAUTH_TOKEN": AGENT["oauth_token"],
+       "ZENDESK_OAUTH_CLIENT_IDENTIFIER": CLIENT["client_identifier"],
+       "ZENDESK_OAUTH_CLIENT_SECRET": CLIENT["client_secret"]}
 LOUD = ["-l", "-vv", "--tb=long", "--log-cli-level=DEBUG", "-rA"]
 
 
@@ -39,8 +43,8 @@ def encodings(label: str, secret: str) -> dict[str, str]:
             f"{label} (JSON-escaped)": json.dumps(secret)[1:-1]}
 
 
-def known_secrets(minted: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
+def known_secrets(minted: list[str], granted: list[str] = ()) -> dict[str, str]:
+    found: dict[str, str] = encodings("OAuth client secret", CLIENT["client_secret"])
     for role, creds in (("admin", ADMIN), ("agent", AGENT)):
         for name in ("password", "api_token", "oauth_token"):
             found |= encodings(f"{role} {name}", creds[name])
@@ -48,6 +52,8 @@ def known_secrets(minted: list[str]) -> dict[str, str]:
         found |= encodings(f"{role} password Basic", f"{creds['email']}:{creds['password']}")
     for number, token in enumerate(minted):
         found |= encodings(f"minted token {number}", token)
+    for number, token in enumerate(granted):
+        found |= encodings(f"grant token {number}", token)
     return found
 
 
@@ -63,21 +69,27 @@ def written_files(folder: Path) -> dict[str, str]:
 def test_a_loud_failing_live_run_prints_and_writes_no_secret(tmp_path):
     data = tenant_to_dict(default_tenant())
     data["settings"]["misbehave"] = {"revoke_is_noop": True, "agents_are_admins": True,
-                                     "accept_wrong_password": True}
+                                     "accept_wrong_password": True, "accept_wrong_client_secret": True}
     with ZendeskEmulator(tenant=data) as emulator:
         proc = subprocess.run(
             [sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", *LOUD,
              f"--junitxml={tmp_path / 'out' / 'junit.xml'}", f"--zd-target={emulator.url}",
+             f"--log-file={tmp_path / 'out' / 'run.log'}", "--log-file-level=DEBUG",
              f"--zd-cassette-root={tmp_path / 'out' / 'cassettes'}", f"--zd-reports={tmp_path / 'out' / 'reports'}"],
             env={**_clean_env(), **ENV}, cwd=ROOT, capture_output=True, text=True, timeout=300)
         minted = [t["token"] for t in emulator.tokens_created()]
+        granted = [t[key] for t in emulator.tokens_granted() for key in ("token", "refresh_token") if t[key]]
     terminal = proc.stdout + proc.stderr
     assert proc.returncode == 1 and " failed" in terminal, terminal[-3000:]
     assert len(minted) >= 5 and "DEBUG" in terminal, "the run must have minted and logged loudly"
-    secrets = known_secrets(minted)
+    assert len(granted) >= 16, "the grants must have minted access and refresh tokens"
+    secrets = known_secrets(minted, granted)
     assert leaks(terminal, secrets) == []
     files = written_files(tmp_path / "out")
-    assert "junit.xml" in files and "reports/evidence.json" in files
+    assert "junit.xml" in files and "reports/evidence.json" in files and "run.log" in files
+    assert any(name.startswith("cassettes/") and "test_oauth_grants" in name for name in files)
+    verdicts = {r["check_id"]: r["verdict"] for r in json.loads(files["reports/results.json"])["results"]}
+    assert verdicts["grant_client_credentials[wrong-secret]"] == "fail", "a grant check fails, tokens in its locals"
     assert {name: leaks(text, secrets) for name, text in files.items() if leaks(text, secrets)} == {}
 
 

@@ -1,4 +1,4 @@
-"""The `zdconform` command: run, emulator, validate, verify, report, diff, cleanup, sign, keygen.
+"""The `zdconform` command: run, emulator, validate, verify, report, diff, merge, cleanup, sign, keygen.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
@@ -21,6 +21,7 @@ from typing import Any
 from . import __version__
 from .exceptions import UsageError, ZdConformError
 from .settings import Options, project_ini, project_root, resolve_options
+from .settings.fleet import run_args
 
 __all__ = ["main"]
 
@@ -102,6 +103,16 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="the later cassette folder of the same target")
     diff.set_defaults(handler=_diff)
 
+    merge = sub.add_parser("merge", help="combine tenants' evidence into one fleet evidence (fleet.json, fleet.html)",
+                           parents=[project])
+    merge.add_argument("reports", nargs="+", metavar="REPORTS", help="reports folders: a run's (evidence.json) or "
+                       "a fleet run's (tenants/NAME/evidence.json), e.g. one per CI job")
+    merge.add_argument("--out", metavar="DIR", help="where fleet.json and fleet.html go "
+                       "(default: the project's reports)")
+    merge.add_argument("--no-cassettes", action="store_true", help="merge the evidence alone, its cassettes not "
+                       "checked (fleet.json marks the tenants unverified)")
+    merge.set_defaults(handler=_merge)
+
     cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
     cleanup.add_argument("--target", help="the tenant URL the runs were against")
     cleanup.add_argument("--fleet", metavar="FILE", help="instead of --target: every tenant of this fleet file")
@@ -136,22 +147,10 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
                               "Give `--reports` a folder you can write to.")
     if args.profile:
         pytest_args.append(f"--zd-profile={Path(args.profile).resolve()}")
-    pytest_args += _fleet_args(args)
+    pytest_args += run_args(args.fleet, args.fleet_shard, target=args.target, profile=args.profile)
     if args.reports:  # junit.xml goes with the evidence: the plugin points it there
         pytest_args.append(f"--zd-reports={Path(args.reports).resolve()}")
     return int(pytest.main([*pytest_args, *extra]))  # pytest options given explicitly come last: they win
-
-
-def _fleet_args(args: argparse.Namespace) -> list[str]:
-    if args.fleet_shard and not args.fleet:
-        raise UsageError("`--fleet-shard` picks tenants of a fleet: give the fleet file too, `--fleet FILE`.")
-    if not args.fleet:
-        return []
-    if args.target or args.profile:
-        raise UsageError("`--fleet` names each tenant's URL and profile itself: leave out `--target` and "
-                         "`--profile`, or run a single tenant without `--fleet`.")
-    shard = [f"--zd-fleet-shard={args.fleet_shard}"] if args.fleet_shard else []
-    return [f"--zd-fleet={Path(args.fleet).resolve()}", *shard]
 
 
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
@@ -213,45 +212,26 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
     return drift_main(args.old, args.new)
 
 
+def _merge(args: argparse.Namespace, extra: list[str]) -> int:
+    from .reporting.merge import main as merge_main
+
+    out = args.out or str(_options(args).reports)
+    return merge_main(args.reports, out, cassettes=not args.no_cassettes)
+
+
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
+    from .closing import cleanup_tenant
     from .settings.fleet import load_fleet, tenant_env
 
     if not args.fleet and not args.target:
         raise UsageError("cleanup needs the tenant: `--target URL`, or `--fleet FILE` for every tenant of a fleet.")
-    if not args.fleet:
-        return _cleanup_one(args, args.target, None, os.environ)
-    fleet = load_fleet(Path(args.fleet).resolve())
-    return max(_cleanup_one(args, t.url, t.name, tenant_env(t)) for t in fleet.tenants)
-
-
-def _cleanup_one(args: argparse.Namespace, url: str, name: str | None, env: Any) -> int:
-    """Cleanup of one tenant (`name`: a fleet's, whose journal and variables are its own)."""
-    from .conformance.recovery import credential_token_ids, run_cleanup
-    from .conformance.tokens import read_journal
-    from .http.auth import auth_for
-    from .http.client import ZendeskClient
-    from .settings import AUTH_METHODS, Credentials, journal_path, parse_target
-
-    target, slug = parse_target(url), name or parse_target(url).slug
-    if target.kind != "tenant" or target.base_url is None:
-        raise UsageError(f"`--target` {url!r}: cleanup works on a tenant URL (the emulator "
-                         "and replay keep no tokens between runs).")
-    journal = (Path(args.journal).resolve() / f"tokens-{slug}.json" if args.journal
-               else journal_path(_options(args).project, slug))  # where every run journals
-    if not journal.exists():
-        print(f"Nothing to clean: no journal at {journal} (no run against {target.base_url} left tokens).")
-        return 0
-    read_journal(journal)  # a corrupt journal is refused before any request
-    creds = Credentials.from_env("admin", env)
-    method = next((m for m in AUTH_METHODS if not creds.missing_for(m)), None)
-    if method is None:
-        raise UsageError(f"cleanup needs an admin credential{f' of the fleet tenant {name!r}' if name else ''}: set "
-                         "ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL with ZENDESK_API_TOKEN (in a fleet, those kinds).")
-    with ZendeskClient(target.base_url) as client:
-        users_own, _ = credential_token_ids(client, [Credentials.from_env(r, env) for r in ("admin", "agent")])
-        lines, code = run_cleanup(client, auth_for(method, creds), journal, dry_run=args.dry_run,
-                                  protected=users_own)
-    print("\n".join(lines))
+    tenants = load_fleet(Path(args.fleet).resolve()).tenants if args.fleet else ()
+    journal, code = Path(args.journal).resolve() if args.journal else None, 0
+    todo: list[tuple[str, str | None, Any]] = [(t.url, t.name, tenant_env(t)) for t in tenants]
+    for url, name, env in todo or [(args.target, None, os.environ)]:
+        lines, found = cleanup_tenant(url, journal, _options(args).project, env, name=name, dry_run=args.dry_run)
+        print("\n".join(lines))
+        code = max(code, found)
     return code
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from . import closing
 from . import fleethooks as fleets
 from . import session as sessions
 from .conformance.notes import CheckNotes
@@ -86,10 +87,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     checks = [item for item in items if item.get_closest_marker("zd_check")]
     if not checks or fleets.FLEET in config.stash:
-        for item in checks:  # a fleet runs live: its tenants' runs open as their checks come
-            item.add_marker(pytest.mark.vcr)
-        return
+        return  # a fleet marks its checks in FleetHooks
     run = _open_run(config)
+    closing.probe_first(run, items)
     for item in checks:
         item.add_marker(pytest.mark.vcr)
         if run.target.kind == "replay":
@@ -224,8 +224,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     run = config.stash.get(RUN, None)
-    if run is not None and run.target.is_live and (run.ledger.live or run.ledger.pending):
-        sessions.revoke_leftovers(config, run)
+    if run is not None and run.target.is_live:  # the expiry probes, then what is left to revoke
+        closing.end_live_run(session, run)
     watch = config.stash[WATCH]
     if hasattr(config, "workerinput"):
         output = watch.output(fleets.results_of(config, run))
@@ -239,7 +239,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     checked = run.results if run is not None else watch.merged_results()
     unchecked = unchecked_methods(described, checked)
-    if unchecked and session.exitstatus == pytest.ExitCode.OK:
+    if (unchecked or any(r.verdict == "fail" for r in checked)) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     facts = sessions.session_facts(config, watch, len(checked), int(session.exitstatus), unchecked)
     info = dataclasses.replace(described.info(), session=facts, project=described.options.project)

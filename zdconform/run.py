@@ -73,6 +73,7 @@ class RunState:
     results: list[CheckResult] = field(default_factory=list)
     started_at: str = ""
     pacer: Pacer = field(default_factory=Pacer)  # one view of the tenant's rate limit per run
+    probes: list[Any] = field(default_factory=list)  # tokens kept to the run's end (`conformance.expiry`)
 
     @classmethod
     def open(cls, options: Options, env: Mapping[str, str] | None = None, *, start: bool = True) -> RunState:
@@ -221,7 +222,8 @@ def _label(target: Target, base_url: str, profile: Profile) -> dict[str, Any]:
         "base_url": base_url,
         "zdconform_version": __version__,
         "profile": {"name": profile.name, "expect": dict(profile.expect),
-                    "oauth_client": profile.oauth_client, "scopes": list(profile.scopes)},
+                    "oauth_client": profile.oauth_client, "scopes": list(profile.scopes),
+                    **({"oauth": profile.oauth_section()} if profile.oauth_section() else {})},
     }
 
 

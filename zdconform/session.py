@@ -29,8 +29,8 @@ from .run import RunState
 from .settings import Credentials, Options, default_profile, load_profile, parse_target
 
 __all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "describe", "drop_junit",
-           "prepare_reports", "reject_early", "revoke_leftovers", "runs_checks", "session_facts",
-           "sigterm_as_interrupt", "start", "write_line"]
+           "prepare_reports", "reject_early", "runs_checks", "session_facts", "sigterm_as_interrupt", "start",
+           "write_line"]
 
 RUN = pytest.StashKey[RunState]()  # the run of this process (a serial run, or one xdist worker)
 WATCH = pytest.StashKey["SessionWatch"]()
@@ -131,24 +131,6 @@ def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
         pytest.exit(f"zdconform: preflight failed (exit {exc.exit_code}): {exc}", returncode=exc.exit_code)
     for line in lines:
         write_line(config, f"zdconform: {line}")
-
-
-def revoke_leftovers(config: pytest.Config, run: RunState) -> None:
-    """At the end of a live run: revoke what interrupted checks left, one line before and after."""
-    from .conformance.recovery import recover_all_pending
-    from .http.client import ZendeskClient
-
-    write_line(config, f"zdconform: cleanup: revoking {len(run.ledger.live)} token(s) and resolving "
-               f"{len(run.ledger.pending)} unanswered Create Token(s) left by interrupted checks")
-    with ZendeskClient(run.base_url) as client:
-        left = run.ledger.revoke_all(client)
-        outcomes = recover_all_pending(client, run.ledger)
-    write_line(config, f"zdconform: cleanup: {len(left)} token(s) could not be revoked"
-               f"{' (run `zdconform cleanup`)' if left else ''}; "
-               f"{sum(o.resolved for o in outcomes)} unanswered Create Token(s) resolved")
-    for outcome in outcomes:
-        if not outcome.resolved:
-            write_line(config, f"zdconform: {outcome.line()}", yellow=True)
 
 
 def describe(run: RunState | None, options: Options) -> RunState | str:

@@ -55,6 +55,7 @@ class CheckRun(Protocol):
     base_url: str
     sleep: Callable[[float], None] | None
     pacer: Pacer
+    probes: list[Any]  # expiry probes judged at the run's end (`expiry`)
 
 
 class Conformance:
@@ -217,6 +218,7 @@ class Conformance:
         token = dict(self.allowed(response, 201, "token_response", method=method, what="Create Token",
                                   facts=("F-21",))["token"])
         self.record["token_expires_at"] = token.get("expires_at")
+        self.record["token_client_id"] = token.get("client_id")  # a numeric id: findings name clients by it
         if isinstance(token.get("full_token"), str):  # masked wherever pytest shows it
             token["full_token"] = Secret(token["full_token"])
         return token
@@ -229,10 +231,13 @@ class Conformance:
         self.run.ledger.add(token_id, auth, client_id=client_id, pending=pending)
         self._minted.append(token_id)
 
-    def keep(self, token_id: int, auth: AuthBase) -> None:
-        """Revoke this token (minted some other way, e.g. by a grant) when the check ends."""
-        self.run.ledger.add(token_id, auth)
-        self._minted.append(token_id)
+    def keep(self, token_id: int, auth: AuthBase, *, pending: str | None = None, grant: bool = False,
+             until_run_end: bool = False) -> None:
+        """Revoke this token (minted some other way, e.g. by a grant) when the check ends, or
+        `until_run_end` when the run ends; `pending` is the journal entry its request made."""
+        self.run.ledger.add(token_id, auth, pending=pending, grant="oauth" if grant else None)
+        if not until_run_end:
+            self._minted.append(token_id)
 
     def close(self) -> list[int]:
         """Revoke the tokens this check minted; the ids that could not be revoked."""

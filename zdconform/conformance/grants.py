@@ -5,6 +5,11 @@ and ZENDESK_OAUTH_CLIENT_SECRET (skipping, with the variables named, when they a
 registers every token it receives as a secret of the run, and has every access token revoked
 when the check ends: it is found by id (Show Token `current` with itself, else the admin's List
 Tokens by its first 10 characters) and revoked by id, which deletes its refresh token with it.
+
+Every grant request is journalled before it is sent, as Create Token is (`tokens`): a pending
+entry (the client's identifier, the scopes, the tenant's time), then the minted token's id.
+A run interrupted between the grant and its id still has the token revoked: by the end of the
+run (`recovery.recover_all_pending`) or by `zdconform cleanup`.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class Grants:
 
     def __init__(self, zd: Conformance) -> None:
         self.zd = zd
+        self._pending: dict[str, str] = {}  # a minted access token -> its journal entry
 
     def client(self) -> tuple[str, str]:
         """The confidential client's identifier and secret, or skip naming the missing variables."""
@@ -60,9 +66,18 @@ class Grants:
         return profile.oauth_allowed_scopes or tuple(profile.scopes)
 
     def post(self, body: dict[str, Any], *, as_json: bool = False) -> requests.Response:
-        """POST /oauth/tokens with `body` as a form (the OAuth default) or as JSON."""
+        """POST /oauth/tokens with `body` as a form (the OAuth default) or as JSON, journalled first."""
+        ledger = self.zd.run.ledger  # scopes are not matched on recovery: a tenant may word them its way
+        pending = ledger.intend(None, self._admin() or OAuthBearerAuth(""), (),
+                                identifier=str(body.get("client_id") or "?"))
+        # a lost answer (TransportError) leaves the entry pending: the run's end recovers the token
         sent = self.zd.client.post(GRANT_PATH, **({"json": body} if as_json else {"form": body}))
         self._harvest(sent)
+        access = _json(sent).get("access_token") if sent.ok else None
+        if isinstance(access, str) and access:
+            self._pending[access] = pending
+        else:
+            ledger.settle(pending)  # refused: nothing minted
         return sent
 
     def client_credentials(self, scope: Any = None, *, identifier: str | None = None, secret: str | None = None,
@@ -75,14 +90,20 @@ class Grants:
             body["scope"] = scope
         return self.post(body, as_json=as_json)
 
+    def authorization_code(self, code: str, identifier: str, verifier: str) -> requests.Response:
+        """An authorization code grant for a public client, proving its PKCE `code_verifier`."""
+        return self.post({"grant_type": "authorization_code", "code": code, "client_id": identifier,
+                          "code_verifier": verifier})
+
     def refresh(self, refresh_token: str) -> requests.Response:
         identifier, secret = self.client()
         return self.post({"grant_type": "refresh_token", "refresh_token": refresh_token,
                           "client_id": identifier, "client_secret": secret})
 
-    def obtained(self, response: requests.Response, *, what: str, facts: tuple[str, ...] = ("F-39", "F-40")
-                 ) -> dict[str, Any]:
-        """The flat token of a 200 or 201 (fact F-40), its secrets masked; revoked after the check."""
+    def obtained(self, response: requests.Response, *, what: str, facts: tuple[str, ...] = ("F-39", "F-40"),
+                 until_run_end: bool = False) -> dict[str, Any]:
+        """The flat token of a 200 or 201 (fact F-40), its secrets masked; revoked after the check
+        (or, `until_run_end`, at the run's end)."""
         status = response.status_code if response.status_code in (200, 201) else 200
         self.zd.notes.expected = self.zd.notes.expected or "allowed"  # the evidence states what it expected
         token = dict(self.zd.allowed(response, status, "grant_token_response", method="oauth_client",
@@ -90,24 +111,27 @@ class Grants:
         for key in ("access_token", "refresh_token"):
             if isinstance(token.get(key), str):
                 token[key] = Secret(token[key])
-        self.keep(token["access_token"])
+        self.keep(token["access_token"], until_run_end=until_run_end)
         return token
 
-    def keep(self, access_token: str) -> None:
-        """Find the token's id and have it revoked (with its refresh token) when the check ends."""
+    def keep(self, access_token: str, *, until_run_end: bool = False) -> int | None:
+        """Find the token's id and have it revoked (with its refresh token) when the check ends
+        (or, `until_run_end`, when the run ends); the id, or None when it cannot be found."""
         if not access_token or any(c.isspace() for c in access_token):
-            return  # no token in the answer: nothing was minted
+            return None  # no token in the answer: nothing was minted
         bearer = OAuthBearerAuth(access_token)
         shown = self.zd.client.get(CURRENT_TOKEN_PATH, auth=bearer)
         token_id = _id_of(shown)
         revoker = self._admin() or bearer
         if token_id is None and revoker is not bearer:
             token_id = self._find(revoker, access_token)
-        if token_id is None:
+        if token_id is None:  # the pending entry stays: the run's end and `zdconform cleanup` recover it
             self.zd.record.setdefault("unrevocable_grant_tokens", 0)
             self.zd.record["unrevocable_grant_tokens"] += 1
-            return
-        self.zd.keep(token_id, revoker)
+            return None
+        self.zd.keep(token_id, revoker, pending=self._pending.pop(access_token, None), grant=True,
+                     until_run_end=until_run_end)
+        return token_id
 
     def _admin(self) -> AuthBase | None:
         creds = self.zd.run.credentials.get("admin")

@@ -10,6 +10,9 @@ Only a token the run can prove it created is ever revoked:
   than one token qualifies, none is touched: the candidates are reported and left, and the
   pending entry stays in the journal. When none qualifies, the entry is resolved ("minted
   nothing") only once the request can no longer be in flight (`IN_FLIGHT`).
+- for a grant (`POST /oauth/tokens`) whose answer was lost, the same, its client named by its
+  `identifier` in the journal and found by List OAuth Clients (grant tokens belong to the
+  client's owner, the admin).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..exceptions import ZdConformError
 from ..http.auth import auth_for
 from ..settings import AUTH_METHODS, Credentials
-from .endpoints import CURRENT_TOKEN_PATH, TOKENS_PATH, token_path
+from .endpoints import CLIENTS_PATH, CURRENT_TOKEN_PATH, TOKENS_PATH, token_path
 from .tokens import TokenLedger, read_journal
 
 if TYPE_CHECKING:
@@ -57,15 +60,15 @@ class Outcome:
     def line(self) -> str:
         ids = ", ".join(str(c) for c in self.candidates)
         return {
-            "revoked": f"revoked token {ids}: minted by a Create Token whose answer was lost",
-            "would-revoke": f"would revoke token {ids}: minted by a Create Token whose answer was lost",
-            "minted-nothing": "a Create Token whose answer was lost minted nothing: entry resolved",
-            "ambiguous": f"left tokens {ids} alone: each could be the one a lost Create Token minted, "
+            "revoked": f"revoked token {ids}: minted by a token request whose answer was lost",
+            "would-revoke": f"would revoke token {ids}: minted by a token request whose answer was lost",
+            "minted-nothing": "a token request whose answer was lost minted nothing: entry resolved",
+            "ambiguous": f"left tokens {ids} alone: each could be the one a lost token request minted, "
                          "so none is provably the run's; check them in the admin center",
-            "in-flight": "a Create Token whose answer was lost has no token yet and may still be in flight: "
+            "in-flight": "a token request whose answer was lost has no token yet and may still be in flight: "
                          f"run `zdconform cleanup` again in {IN_FLIGHT.seconds} s",
-            "unreadable": "could not list the tokens to recover a lost Create Token: run `zdconform cleanup`",
-            "failed": f"FAILED to revoke token {ids} minted by a Create Token whose answer was lost",
+            "unreadable": "could not list the tokens to recover a lost token request: run `zdconform cleanup`",
+            "failed": f"FAILED to revoke token {ids} minted by a token request whose answer was lost",
         }[self.state] + f" (journal entry {self.key})"
 
 
@@ -83,17 +86,31 @@ def _candidates(client: Any, auth: AuthBase, entry: dict[str, Any], excluded: se
         return None
     since -= dt.timedelta(0) if entry.get("clock_known", True) else UNKNOWN_CLOCK_MARGIN
     scopes = sorted(str(s) for s in entry.get("scopes") or [])
+    wanted = _client_of(client, auth, entry)
+    if wanted is None:
+        return None
     found: list[int] = []
     for page in client.paginate(TOKENS_PATH, style="offset", key="tokens", auth=auth, max_pages=MAX_PAGES):
         if page.status_code != 200:
             return None
         for token in page.json().get("tokens", []):
             created = _parse(token.get("created_at"))
-            if (str(token.get("client_id")) == str(entry["client_id"]) and created is not None
+            if (str(token.get("client_id")) == wanted and created is not None
                     and created >= since and int(token["id"]) not in excluded
                     and (not scopes or sorted(token.get("scopes") or []) == scopes)):
                 found.append(int(token["id"]))
     return found
+
+
+def _client_of(client: Any, auth: AuthBase, entry: dict[str, Any]) -> str | None:
+    """The numeric id of the entry's client; a grant's is looked up by its `identifier`."""
+    identifier = entry.get("client_identifier")
+    if not identifier:
+        return str(entry["client_id"])
+    listed = client.get(CLIENTS_PATH, auth=auth)
+    ids = [str(c.get("id")) for c in _json(listed).get("clients") or [] if listed.status_code == 200
+           and isinstance(c, dict) and c.get("identifier") == identifier]
+    return ids[0] if len(ids) == 1 else None
 
 
 def resolve(client: Any, auth: AuthBase, key: str, entry: dict[str, Any], excluded: set[int], *,
@@ -122,7 +139,8 @@ def recover_pending(client: Any, ledger: TokenLedger, key: str) -> Outcome:
     """After a lost Create Token answer: revoke what it provably minted; settle it if resolved."""
     pending = ledger.pending[key]
     entry = {"client_id": pending.client_id, "scopes": list(pending.scopes), "not_before": pending.not_before,
-             "journalled_at": pending.journalled_at, "clock_known": ledger.clock_offset is not None}
+             "journalled_at": pending.journalled_at, "clock_known": ledger.clock_offset is not None,
+             "client_identifier": pending.identifier}
     outcome = resolve(client, pending.auth, key, entry, ledger.known() | ledger.protected)
     if outcome.resolved:
         ledger.settle(key)

@@ -42,6 +42,7 @@ class Pending:
     not_before: str  # the tenant's time, to the second, just before the request was sent
     journalled_at: str  # our time then
     auth: AuthBase = field(repr=False)
+    identifier: str | None = None  # a grant's client `identifier` (its numeric id is not known yet)
 
 
 def tenant_now(offset: float) -> str:
@@ -63,26 +64,31 @@ class TokenLedger:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- creation -------------------------------------------------------------------------
-    def intend(self, client_id: Any, auth: AuthBase, scopes: Any = ()) -> str:
-        """Journal a Create Token about to be sent; returns the pending entry's key."""
+    def intend(self, client_id: Any, auth: AuthBase, scopes: Any = (), *, identifier: str | None = None) -> str:
+        """Journal a Create Token (or, with the client's `identifier`, a grant) about to be sent;
+        returns the pending entry's key. A grant's entry holds the identifier, never a secret."""
         key = uuid.uuid4().hex[:12]
         scopes = tuple(sorted(str(s) for s in scopes)) if isinstance(scopes, list | tuple) else ()
-        entry = Pending(str(client_id), scopes, tenant_now(self.clock_offset or 0.0), utcnow(), auth)
+        entry = Pending("" if client_id is None else str(client_id), scopes, tenant_now(self.clock_offset or 0.0),
+                        utcnow(), auth, identifier)
         with self._lock:
             self.pending[key] = entry
         record = {"client_id": entry.client_id, "scopes": list(scopes), "not_before": entry.not_before,
                   "journalled_at": entry.journalled_at, "clock_known": self.clock_offset is not None,
-                  "protected": sorted(self.protected)}
+                  "protected": sorted(self.protected)} | ({"client_identifier": identifier} if identifier else {})
         self._update(lambda data: data["pending"].update({key: record}))
         return key
 
-    def add(self, token_id: int, auth: AuthBase, *, client_id: Any = None, pending: str | None = None) -> None:
+    def add(self, token_id: int, auth: AuthBase, *, client_id: Any = None, pending: str | None = None,
+            grant: str | None = None) -> None:
+        """A minted token's id (resolving its pending entry); a `grant`'s revocation takes its refresh token."""
         with self._lock:
             self.live[token_id] = auth
             self.pending.pop(pending or "", None)
 
         def change(data: dict[str, Any]) -> None:
-            data["tokens"][str(token_id)] = {"client_id": str(client_id), "created_at": utcnow()}
+            data["tokens"][str(token_id)] = {"client_id": str(client_id), "created_at": utcnow()} | (
+                {"grant": grant, "with_refresh_token": True} if grant else {})
             data["pending"].pop(pending or "", None)
 
         self._update(change)

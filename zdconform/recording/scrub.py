@@ -34,8 +34,8 @@ REDACTED = "REDACTED"
 # JSON keys whose values are secrets wherever they appear (request or response bodies).
 SECRET_KEYS = frozenset({
     "full_token", "token", "refresh_token", "access_token", "secret", "client_secret",
-    "authenticity_token", "password", "api_token", "id_token",
-})
+    "authenticity_token", "password", "api_token", "id_token", "authorization_code", "code_challenge",
+})  # the last two: the emulator's test-only door (per-run values)
 # Query and form parameters whose values are secrets.
 SECRET_PARAMS = ("access_token", "token", "refresh_token", "password", "api_token",
                  "client_secret", "code", "code_verifier")

@@ -50,7 +50,7 @@ def build(info: RunInfo, results: Sequence[CheckResult], findings: list[dict[str
                 "finished_at": finished, "duration_seconds": _seconds(info.started_at, finished),
                 **_session(info)},
         "cassettes": {"folder": _relative(info.cassette_folder, base), "base": _relative(base, info.reports),
-                      **_manifest_digest(info.cassette_folder),
+                      "manifest_sha256": info.manifest.get("manifest_sha256"),
                       "max_age_days": info.max_age_days, "staleness_checked": not info.is_live,
                       "stale": sorted({c["cassette"]["path"] for c in checks
                                        if c["cassette"] and c["cassette"]["stale"]})},
@@ -184,16 +184,11 @@ def _target(info: RunInfo) -> dict[str, Any]:
     return {**target, "tenant": info.tenant} if info.tenant else target
 
 
-def _manifest_digest(folder: Path) -> dict[str, str]:
-    """`manifest_sha256`: the SHA-256 of the cassette folder's MANIFEST.json as the run left it."""
-    manifest = folder / "MANIFEST.json"
-    return {"manifest_sha256": sha256_file(manifest)} if manifest.is_file() else {}
-
-
 def _profile(profile: Profile) -> dict[str, Any]:
     client = profile.oauth_client
     return {"name": profile.name, "source": profile.source, "expect": dict(profile.expect),
-            "oauth_client": None if client is None else str(client), "scopes": list(profile.scopes)}
+            "oauth_client": None if client is None else str(client), "scopes": list(profile.scopes),
+            "oauth": profile.oauth_section()}
 
 
 def _summary(results: Sequence[CheckResult]) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def readiness_findings(profile: Profile | Mapping[str, Any], results: Iterable[C
         findings.append(_migration("API token access enabled", "high" if left <= URGENT_DAYS else "medium", (
             f"{why}. Zendesk creates no new API tokens after 2026-10-27 and deactivates all of them on "
             f"2027-04-30 ({when}): move integrations to OAuth.")))
-    findings += _never_expire(results)
+    findings += _never_expire(results, bodies)
     findings += _server_to_server(profile, results, bodies)
     public = sorted({f"{c.get('name')!r} (id {c.get('id')})" for body in bodies
                      for c in _clients(body) if c.get("kind") == "public"})
@@ -115,7 +115,7 @@ def _days(n: int) -> str:
     return f"{n} day{'' if n == 1 else 's'}"
 
 
-def _never_expire(results: list[CheckResult]) -> list[dict[str, str]]:
+def _never_expire(results: list[CheckResult], bodies: list[Any]) -> list[dict[str, str]]:
     created = sorted({r.check_id for r in results
                       if "token_expires_at" in r.details and r.details["token_expires_at"] is None})
     granted = sorted({r.check_id for r in results if r.method == "oauth_client"
@@ -124,9 +124,21 @@ def _never_expire(results: list[CheckResult]) -> list[dict[str, str]]:
         return []
     seen = ([f"Create Token returned tokens with `expires_at: null` ({_ids(created)})"] if created else []) + (
         [f"the grant endpoint returned tokens without `expires_in` ({_ids(granted)})"] if granted else [])
+    ids = sorted({str(r.details["token_client_id"]) for r in results if r.check_id in created
+                  and isinstance(r.details.get("token_client_id"), int | str)})
+    named = [_client_name(i, bodies) for i in ids] + (
+        ["the confidential client of ZENDESK_OAUTH_CLIENT_IDENTIFIER"] if granted else [])
     return [_migration("OAuth tokens that never expire", "medium", (
-        f"{'; '.join(seen)}: they stay valid until revoked, as the API tokens they replace did. Prefer tokens "
-        "that expire (`expires_in`, 5 min to 48 h) with refresh tokens."))]
+        f"{'; '.join(seen)}: they stay valid until revoked, as the API tokens they replace did. Clients whose "
+        f"tokens never expire: {', '.join(named) or 'not known'}. Prefer tokens that expire (`expires_in`, "
+        "5 min to 48 h) with refresh tokens."))]
+
+
+def _client_name(client_id: str, bodies: list[Any]) -> str:
+    """A client as a finding may name it: a public client by its name, any other by its id only."""
+    client = next((c for body in bodies for c in _clients(body) if str(c.get("id")) == client_id), {})
+    name = client.get("name") if client.get("kind") == "public" else None
+    return f"{name!r} (id {client_id})" if isinstance(name, str) else f"id {client_id}"
 
 
 def _server_to_server(profile: Profile | Mapping[str, Any], results: list[CheckResult],

@@ -171,7 +171,9 @@ def _check(check: dict[str, Any], evidence: dict[str, Any], reports_dir: Path) -
             ("schema", f"{check['schema']['verdict']} ({check['schema']['validated']} body(ies) validated)"),
             ("facts", ", ".join(check.get("facts") or []) or "-"),
             *(("deviation", f"{d['message']}; observed body ({d['content_type'] or 'no type'}): "
-                            f"{d['body'] or '(empty)'}") for d in check.get("deviations") or [])]
+                            f"{d['body'] or '(empty)'}") for d in check.get("deviations") or []),
+            *(("expiry probe", "; ".join(f"{k}: {v}" for k, v in p.items())) for p in
+              [(check.get("details") or {}).get("expiry_probe")] if isinstance(p, dict))]
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in rows)
     anchor = "check-" + re.sub(r"[^A-Za-z0-9_-]+", "-", check["check_id"]).strip("-")
     badge = f"<span class=\"v v-{escape(verdict)}\">{SYMBOLS[verdict]} {escape(verdict)}</span>"

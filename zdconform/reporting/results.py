@@ -23,7 +23,7 @@ from ..conformance.notes import CheckNotes
 from ..recording.scrub import SecretSet
 from ..settings import Profile
 
-__all__ = ["CheckResult", "RunInfo", "Verdict", "axes", "cells", "check_id", "fold", "render", "result_of",
+__all__ = ["CheckResult", "RunInfo", "Verdict", "amend", "axes", "cells", "check_id", "fold", "render", "result_of",
            "skip_reason", "verdict"]
 
 Verdict = Literal["pass", "expected-denied", "fail", "skipped"]
@@ -111,6 +111,16 @@ def fold(results: list[CheckResult], result: CheckResult) -> None:
                 results[index] = result
             return
     results.append(result)
+
+
+def amend(results: list[CheckResult], check_id: str, verdict: Verdict, reason: str,
+          details: Mapping[str, Any], contradicted: tuple[str, ...] = ()) -> None:
+    """A check judged again at the run's end (the expiry probe): its verdict, reason and details."""
+    for index, result in enumerate(results):
+        if result.check_id == check_id:
+            results[index] = dataclasses.replace(
+                result, verdict=verdict, reason=reason, details={**result.details, **details},
+                contradicted=tuple(dict.fromkeys((*result.contradicted, *contradicted))))
 
 
 def cells(results: Iterable[CheckResult]) -> dict[tuple[str, str], str]:

@@ -24,8 +24,8 @@ from .credentials import CREDENTIAL_VARS
 from .profiles import NoAliasLoader, _read_bounded, load_profile
 from .targets import REFERENCE_SLUG, parse_target
 
-__all__ = ["CREDENTIAL_KINDS", "Fleet", "FleetTenant", "credential_names", "load_fleet", "parse_shard", "shard",
-           "tenant_env"]
+__all__ = ["CREDENTIAL_KINDS", "Fleet", "FleetTenant", "credential_names", "load_fleet", "parse_shard", "run_args",
+           "shard", "tenant_env"]
 
 # credential kind -> the variable a single run reads it from: the kind is that variable's name
 # without `ZENDESK_`, in lower case (`email`, `api_token`, `agent_oauth_token`, `oauth_client_secret`...)
@@ -188,6 +188,18 @@ def credential_names(tenant: FleetTenant) -> dict[str, str]:
     """What a single run's variable is called for `tenant`: its own variable, or where to add one."""
     return {var: tenant.credentials.get(kind) or f"`credentials.{kind}` of the fleet's tenant {tenant.name!r}"
             for kind, var in CREDENTIAL_KINDS.items()}
+
+
+def run_args(fleet: str | None, shard_spec: str | None, *, target: str | None, profile: str | None) -> list[str]:
+    """The pytest options of `zdconform run --fleet FILE [--fleet-shard K/N]`."""
+    if shard_spec and not fleet:
+        raise UsageError("`--fleet-shard` picks tenants of a fleet: give the fleet file too, `--fleet FILE`.")
+    if not fleet:
+        return []
+    if target or profile:
+        raise UsageError("`--fleet` names each tenant's URL and profile itself: leave out `--target` and "
+                         "`--profile`, or run a single tenant without `--fleet`.")
+    return [f"--zd-fleet={Path(fleet).resolve()}", *([f"--zd-fleet-shard={shard_spec}"] if shard_spec else [])]
 
 
 def tenant_env(tenant: FleetTenant, env: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -45,6 +45,13 @@ class Profile:
     def expects(self, method: AuthMethod) -> Expectation:
         return self.expect["oauth" if method == "oauth_token" else method]
 
+    def oauth_section(self) -> dict[str, Any] | None:
+        """The `oauth:` section as reports show it, or None when the profile has none."""
+        if self.oauth_grant is None and self.oauth_allowed_scopes is None:
+            return None
+        section = {"grant": self.oauth_grant, "allowed_scopes": list(self.oauth_allowed_scopes or ()) or None}
+        return {key: value for key, value in section.items() if value is not None}  # as a profile writes it
+
 
 def default_profile(today: dt.date | None = None) -> Profile:
     """Zendesk's own policy on `today`: password removed, API tokens until 2027-04-30."""

@@ -73,6 +73,7 @@ ROUTES = (
     _route("GET", "/api/v2/users", users.list_users, STAFF, "users"),
     _route("GET", "/api/v2/users/me", users.show_me, (), "users", anonymous=True),
     _route("POST", "/oauth/tokens", grants.token_grant, own_auth=True),
+    _route("POST", grants.TEST_ONLY_CODES, grants.test_only_code, own_auth=True),  # the emulator's test door
 )
 
 

@@ -4,8 +4,9 @@ rotation, and authorization codes with PKCE; the flat token response and the OAu
 The client authenticates with `client_id` and `client_secret` in the body (form or JSON) or
 with HTTP Basic. Every malformed request gets an OAuth error body (RFC 6749 section 5.2,
 Doorkeeper's wording, which Zendesk's Rails stack is assumed to use: a choice), never a 500.
-Authorization codes come only from the test-only door `ZendeskEmulator.issue_authorization_code`,
-since a real one needs a person in a browser.
+Authorization codes come only from the test-only door, since a real one needs a person in a
+browser: `ZendeskEmulator.issue_authorization_code` in Python, and over HTTP
+`POST /test-only/authorization_codes` (`test_only_code`), a route only the emulator has.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from .messages import Request, Response, json_response
 from .scopes import covers
 from .state import Call, Code, LiveToken, State
 
-__all__ = ["CODE_TTL_SECONDS", "GRANTS", "OAUTH_ERRORS", "issue_code", "oauth_error", "token_grant"]
+__all__ = ["CODE_TTL_SECONDS", "GRANTS", "OAUTH_ERRORS", "TEST_ONLY_CODES", "issue_code", "oauth_error",
+           "test_only_code", "token_grant"]
 
 GRANTS = ("client_credentials", "refresh_token", "authorization_code")
+TEST_ONLY_CODES = "/test-only/authorization_codes"  # the emulator's own door: Zendesk has no such path
 CODE_TTL_SECONDS = 120  # "An authorization code is valid for 120 s" (OAS)
 OAUTH_ERRORS = {
     "invalid_request": "The request is missing a required parameter, includes an unsupported parameter "
@@ -224,3 +227,21 @@ def issue_code(state: State, identifier: str, user_id: int | None, scope: str, r
     state.codes[code] = Code(client.id, user, scopes, redirect_uri, challenge or None, method,
                              state.clock.stamp(CODE_TTL_SECONDS))
     return code
+
+
+def test_only_code(call: Call) -> Response:
+    """POST /test-only/authorization_codes (the emulator only): 201 `{"authorization_code": ...}`, as if a user
+    had consented; the JSON body holds `client_id` (the identifier) and optionally `scope`,
+    `user_id`, `redirect_uri`, `code_challenge` and `code_challenge_method`. A problem is 400
+    `invalid_request` naming it."""
+    try:
+        body = json.loads(call.request.body.decode("utf-8") or "{}")
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        user, text = body.get("user_id"), {k: v for k, v in body.items() if isinstance(v, str) and v}
+        code = issue_code(call.state, str(body.get("client_id")), user if isinstance(user, int) else None,
+                          text.get("scope", "read"), text.get("redirect_uri"), text.get("code_challenge"),
+                          text.get("code_challenge_method", "S256"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        return json_response(400, {"error": "invalid_request", "error_description": str(exc)[:200]})
+    return json_response(201, {"authorization_code": code, "expires_in": CODE_TTL_SECONDS})
