@@ -114,3 +114,26 @@ def test_four_shards_give_the_verdicts_of_one_unsharded_run(fleet):
     broken = {t.name for t in fleet["generated"][:SHARDED] if t.defect}
     assert [code for code in fleet["shard_codes"]] == \
         [1 if broken & set(shard) else 0 for shard in shards], fleet["shard_outputs"]
+
+
+def fleet_evidence(document: dict) -> dict[str, tuple[str, dict, list[str]]]:
+    """tenant -> (verdict, verdict counts, failing check ids) from a fleet.json."""
+    return {t["name"]: (t["verdict"], t["checks"], sorted(f["check_id"] for f in t["failures"]))
+            for t in document["tenants"]}
+
+
+def test_the_run_ends_with_the_fleet_evidence_naming_exactly_the_broken_tenants(fleet):
+    document = json.loads((fleet["base"] / "whole" / "reports" / "fleet.json").read_text())
+    found = fleet_evidence(document)
+    assert {name: (verdict, failing) for name, (verdict, _, failing) in found.items()} == \
+        {t.name: ("fail", sorted(EXPECTED[t.defect])) if t.defect else ("pass", []) for t in fleet["generated"]}
+    assert document["verdict"] == "fail" and (fleet["base"] / "whole" / "reports" / "fleet.html").is_file()
+
+
+def test_four_shards_merged_give_the_fleet_evidence_of_one_run(fleet, tmp_path):
+    from zdconform.reporting.merge import merge_reports
+
+    shards = [fleet["base"] / f"shard-{k}" / "reports" for k in range(1, SHARDS + 1)]
+    merged = fleet_evidence(merge_reports(shards, tmp_path).document)
+    whole = fleet_evidence(json.loads((fleet["base"] / "whole" / "reports" / "fleet.json").read_text()))
+    assert merged == {name: whole[name] for name in sorted(whole)[:SHARDED]}

@@ -101,10 +101,23 @@ class FleetRun:
 
     # -- the session ----------------------------------------------------------------------
     def prepare(self) -> None:
-        """Remove the reports an earlier run left in each tenant's folder."""
-        for name in self.names():
+        """Remove the reports an earlier fleet run left, of any tenant: the fleet evidence merges them all."""
+        for folder in [*(self.options.reports / "tenants").glob("*/"), *map(self.reports, self.names())]:
             for file in REPORT_FILES:
-                (self.reports(name) / file).unlink(missing_ok=True)
+                (folder / file).unlink(missing_ok=True)
+
+    def merge(self) -> list[str]:
+        """fleet.json and fleet.html of this run's tenants beside their folders (`zdconform merge`
+        of the reports folder), gated for every tenant's secrets; the merge's summary lines."""
+        from .recording.scrub import SecretSet
+        from .reporting.merge import merge_reports
+
+        secrets = SecretSet()
+        for name in self.names():
+            for secret, label in self.run(name, start=False).secrets:
+                secrets.add(secret, label)
+        merged = merge_reports([self.options.reports], self.options.reports, secrets=secrets)
+        return merged.summary_lines()
 
     def start(self, config: pytest.Config) -> None:
         """Progress lines for waits (each names its tenant's host); no preflight per tenant."""

@@ -128,7 +128,12 @@ class FleetHooks:
         if (errors or any(line.startswith("FAIL") for line, _, _ in published.values())) \
                 and session.exitstatus == pytest.ExitCode.OK:  # a check failed, maybe only at the run's end
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        config.stash[SUMMARY] = [published[name][0] for name in names]
+        try:  # the fleet evidence: fleet.json and fleet.html beside the tenants' folders
+            merged = self.fleet.merge()
+        except ZdConformError as exc:
+            merged = [f"zdconform: no fleet evidence: {exc}"]
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        config.stash[SUMMARY] = [published[name][0] for name in names] + merged
 
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """A worker's tenants, published: their summary lines, unchecked methods and errors."""
@@ -141,7 +146,7 @@ class FleetHooks:
         lines = config.stash.get(SUMMARY, None)
         if lines is None:
             return
-        terminalreporter.write_sep("=", f"zdconform fleet: {len(lines)} tenant(s)")
+        terminalreporter.write_sep("=", f"zdconform fleet: {len(self.fleet.names())} tenant(s)")
         for line in lines:
             terminalreporter.write_line(line, red=line.startswith("FAIL"), green=line.startswith("ok"))
         terminalreporter.write_line(f"reports per tenant: {self.fleet.options.reports / 'tenants'}/NAME/")
