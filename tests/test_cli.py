@@ -38,6 +38,10 @@ def test_emulator_subcommand_dumps_the_tenant():
     pytest.param(["verify", "--target", "no-such-target"], "No MANIFEST.json", id="verify-unknown"),
     pytest.param(["cleanup", "--target", "emulator"], "cleanup works on a tenant URL", id="cleanup-emulator"),
     pytest.param(["cleanup", "--target", "ftp://x"], "not a target", id="cleanup-bad-url"),
+    pytest.param(["cleanup"], "`--target URL`, or `--fleet FILE`", id="cleanup-no-tenant"),
+    pytest.param(["cleanup", "--fleet", "no-such-fleet.yaml"], "cannot be read", id="cleanup-no-fleet"),
+    pytest.param(["run", "--fleet-shard", "1/2"], "give the fleet file too", id="shard-without-fleet"),
+    pytest.param(["run", "--fleet", "fleet.yaml", "--target", "emulator"], "leave out `--target`", id="fleet-target"),
     pytest.param(["validate", "--schema", "tokn", "README.md"], "Did you mean", id="validate-unknown-schema"),
 ])
 def test_bad_input_is_one_paragraph_and_exit_2(args, fragment, capsys):

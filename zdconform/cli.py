@@ -21,6 +21,7 @@ from typing import Any
 from . import __version__
 from .exceptions import UsageError, ZdConformError
 from .settings import Options, project_ini, project_root, resolve_options
+from .settings.fleet import run_args
 
 __all__ = ["main"]
 
@@ -56,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", help="tenant profile YAML (default: ZENDESK_PROFILE, else the ini's zd_profile)")
     run.add_argument("--reports", help="folder for junit.xml and the evidence (default: ZDCONFORM_REPORTS, "
                      "else the ini's zd_reports, else reports)")
+    run.add_argument("--fleet", metavar="FILE", help="fleet YAML: every check for every tenant it lists, "
+                     "each tenant's reports in REPORTS/tenants/NAME/ (README#fleets)")
+    run.add_argument("--fleet-shard", metavar="K/N", help="with --fleet: only shard K of N of its tenants")
     run.set_defaults(handler=_run)
 
     emulator = sub.add_parser("emulator", help="start the reference emulator (see docs/emulator.md)",
@@ -110,7 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     merge.set_defaults(handler=_merge)
 
     cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
-    cleanup.add_argument("--target", required=True, help="the tenant URL the runs were against")
+    cleanup.add_argument("--target", help="the tenant URL the runs were against")
+    cleanup.add_argument("--fleet", metavar="FILE", help="instead of --target: every tenant of this fleet file")
     cleanup.add_argument("--dry-run", action="store_true", help="list the tokens, revoke nothing")
     cleanup.add_argument("--journal", help="folder of the run journals (default: the project's .zdconform)")
     cleanup.set_defaults(handler=_cleanup)
@@ -142,6 +147,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
                               "Give `--reports` a folder you can write to.")
     if args.profile:
         pytest_args.append(f"--zd-profile={Path(args.profile).resolve()}")
+    pytest_args += run_args(args.fleet, args.fleet_shard, target=args.target, profile=args.profile)
     if args.reports:  # junit.xml goes with the evidence: the plugin points it there
         pytest_args.append(f"--zd-reports={Path(args.reports).resolve()}")
     return int(pytest.main([*pytest_args, *extra]))  # pytest options given explicitly come last: they win
@@ -214,32 +220,18 @@ def _merge(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
-    from .conformance.recovery import credential_token_ids, run_cleanup
-    from .conformance.tokens import read_journal
-    from .http.auth import auth_for
-    from .http.client import ZendeskClient
-    from .settings import AUTH_METHODS, Credentials, journal_path, parse_target
+    from .closing import cleanup_tenant
+    from .settings.fleet import load_fleet, tenant_env
 
-    target = parse_target(args.target)
-    if target.kind != "tenant" or target.base_url is None:
-        raise UsageError(f"`--target` {args.target!r}: cleanup works on a tenant URL (the emulator "
-                         "and replay keep no tokens between runs).")
-    journal = (Path(args.journal).resolve() / f"tokens-{target.slug}.json" if args.journal
-               else journal_path(_options(args).project, target.slug))  # where every run journals
-    if not journal.exists():
-        print(f"Nothing to clean: no journal at {journal} (no run against {target.base_url} left tokens).")
-        return 0
-    read_journal(journal)  # a corrupt journal is refused before any request
-    creds = Credentials.from_env("admin")
-    method = next((m for m in AUTH_METHODS if not creds.missing_for(m)), None)
-    if method is None:
-        raise UsageError("cleanup needs an admin credential: set ZENDESK_OAUTH_TOKEN, or "
-                         "ZENDESK_EMAIL with ZENDESK_API_TOKEN (or ZENDESK_PASSWORD).")
-    with ZendeskClient(target.base_url) as client:
-        users_own, _ = credential_token_ids(client, [Credentials.from_env(r) for r in ("admin", "agent")])
-        lines, code = run_cleanup(client, auth_for(method, creds), journal, dry_run=args.dry_run,
-                                  protected=users_own)
-    print("\n".join(lines))
+    if not args.fleet and not args.target:
+        raise UsageError("cleanup needs the tenant: `--target URL`, or `--fleet FILE` for every tenant of a fleet.")
+    tenants = load_fleet(Path(args.fleet).resolve()).tenants if args.fleet else ()
+    journal, code = Path(args.journal).resolve() if args.journal else None, 0
+    todo: list[tuple[str, str | None, Any]] = [(t.url, t.name, tenant_env(t)) for t in tenants]
+    for url, name, env in todo or [(args.target, None, os.environ)]:
+        lines, found = cleanup_tenant(url, journal, _options(args).project, env, name=name, dry_run=args.dry_run)
+        print("\n".join(lines))
+        code = max(code, found)
     return code
 
 

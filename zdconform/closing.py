@@ -6,18 +6,23 @@
   result amended (pass, fail naming fact F-04, or not exercised with the reason); then
   `revoke_leftovers` revokes what checks left (interrupted, or kept for a probe) and resolves
   the token requests whose answers were never read (`conformance.recovery`).
+- `cleanup_tenant`: `zdconform cleanup` of one tenant (or each of a fleet's), after a run that
+  was killed before its end: what its journal names, revoked with the tenant's own credentials.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+
 import pytest
 
-from .exceptions import ZdConformError
+from .exceptions import UsageError, ZdConformError
 from .reporting.results import amend, check_id
 from .run import RunState
 from .session import write_line
 
-__all__ = ["end_live_run", "probe_first", "revoke_leftovers"]
+__all__ = ["cleanup_tenant", "end_live_run", "probe_first", "revoke_leftovers"]
 
 
 def probe_first(run: RunState, items: list[pytest.Item]) -> None:
@@ -69,3 +74,32 @@ def revoke_leftovers(config: pytest.Config, run: RunState) -> None:
     for outcome in outcomes:
         if not outcome.resolved:
             write_line(config, f"zdconform: {outcome.line()}", yellow=True)
+
+
+def cleanup_tenant(url: str, journals: Path | None, project: Path, env: Mapping[str, str], *,
+                   name: str | None = None, dry_run: bool = False) -> tuple[list[str], int]:
+    """`zdconform cleanup` of one tenant, from its journal (in `journals`, else the project's): its
+    lines and exit code. `name`: a fleet's tenant, whose journal and variables are its own."""
+    from .conformance.recovery import credential_token_ids, run_cleanup
+    from .conformance.tokens import read_journal
+    from .http.auth import auth_for
+    from .http.client import ZendeskClient
+    from .settings import AUTH_METHODS, Credentials, journal_path, parse_target
+
+    target = parse_target(url)
+    slug = name or target.slug
+    if target.kind != "tenant" or target.base_url is None:
+        raise UsageError(f"`--target` {url!r}: cleanup works on a tenant URL (the emulator "
+                         "and replay keep no tokens between runs).")
+    journal = journals / f"tokens-{slug}.json" if journals else journal_path(project, slug)  # where runs journal
+    if not journal.exists():
+        return [f"Nothing to clean: no journal at {journal} (no run against {target.base_url} left tokens)."], 0
+    read_journal(journal)  # a corrupt journal is refused before any request
+    creds = Credentials.from_env("admin", env)
+    method = next((m for m in AUTH_METHODS if not creds.missing_for(m)), None)
+    if method is None:
+        raise UsageError(f"cleanup needs an admin credential{f' of the fleet tenant {name!r}' if name else ''}: set "
+                         "ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL with ZENDESK_API_TOKEN (in a fleet, those kinds).")
+    with ZendeskClient(target.base_url) as client:
+        users_own, _ = credential_token_ids(client, [Credentials.from_env(r, env) for r in ("admin", "agent")])
+        return run_cleanup(client, auth_for(method, creds), journal, dry_run=dry_run, protected=users_own)

@@ -21,7 +21,7 @@ from . import session as sessions
 from .exceptions import CassetteError, ZdConformError
 from .session import RUN, WATCH
 from .settings.options import Options, declare_options, options_of
-from .settings.targets import parse_target
+from .settings.targets import Target, parse_target
 
 if TYPE_CHECKING:  # the rest is imported when a check is collected: a run without checks stays light
     from .conformance.notes import CheckNotes
@@ -33,6 +33,7 @@ NOTES: pytest.StashKey[CheckNotes] = pytest.StashKey()
 UNREDACT = pytest.StashKey[Any]()
 REPORTED = pytest.StashKey[tuple[Any, "list[CheckResult]"]]()  # what the reports said, for the terminal
 _WATCH = "zdconform-session-watch"
+_FLEET = "zdconform-fleet"  # the name of a fleet run's FleetHooks (zdconform.fleethooks)
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
 _RERECORD_HINT = (
     "The request above is not in the recording of {slug}: the check now sends something it did "
@@ -52,7 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(watch, _WATCH)
     try:
         config.stash[OPTIONS] = options = options_of(config)
-        target = parse_target(options.target, replay_from=options.replay_from)
+        target = Target("tenant", slug="fleet") if options.fleet else \
+            parse_target(options.target, replay_from=options.replay_from)  # a fleet's tenants are live
         from .recording.modes import recording_conflict
         problem = recording_conflict(target, config.getoption("record_mode", None),
                                      config.getoption("disable_recording", False))
@@ -65,13 +67,20 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(problem)
     if sessions.runs_checks(config) and not hasattr(config, "workerinput"):
         sessions.prepare_reports(config, options.reports)
+    if options.fleet and sessions.runs_checks(config):
+        from .fleethooks import FleetHooks  # imported for a fleet only: a run without one stays light
+        config.pluginmanager.register(FleetHooks(config, options), _FLEET)
+
+
+def _is_fleet(config: pytest.Config) -> bool:  # FleetHooks are registered for a fleet run only
+    return config.pluginmanager.has_plugin(_FLEET)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
-    if hasattr(config, "workerinput") or not sessions.runs_checks(config):
-        return
+    if hasattr(config, "workerinput") or not sessions.runs_checks(config) or _is_fleet(config):
+        return  # a fleet's tenants start in FleetHooks
     try:
         sessions.start(config, config.stash[OPTIONS], config.stash[WATCH])
     except ZdConformError as exc:
@@ -81,8 +90,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.hookimpl(trylast=True)  # after -k, -m and --lf have deselected theirs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     checks = [item for item in items if item.get_closest_marker("zd_check")]
-    if not checks:
-        return
+    if not checks or _is_fleet(config):
+        return  # a fleet marks its checks in FleetHooks
     run = _open_run(config)
     closing.probe_first(run, items)
     for item in checks:
@@ -91,7 +100,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.block_network)
 
 
-def _open_run(config: pytest.Config) -> RunState:
+def _open_run(config: pytest.Config, tenant: str | None = None) -> RunState:
+    if tenant is not None:  # a fleet's tenant: its own run, this process's current one
+        from .fleethooks import FleetHooks
+        return FleetHooks.current(config, tenant)
     if RUN not in config.stash:
         from .recording.redaction import install_log_redaction
         from .run import RunState
@@ -101,7 +113,7 @@ def _open_run(config: pytest.Config) -> RunState:
             sessions.drop_junit(config)  # a rejected run writes no junit.xml
             raise pytest.UsageError(str(exc)) from None
         if config.stash[RUN].target.is_live:
-            signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+            signal.signal(signal.SIGTERM, sessions.sigterm_as_interrupt)
         config.stash[UNREDACT] = install_log_redaction(_redactor(config.stash[RUN]))  # every library's logs
     return config.stash[RUN]
 
@@ -111,23 +123,24 @@ def _redactor(run: RunState) -> Any:
     return lambda text: redact_text(text, run.secrets)
 
 
-def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt("SIGTERM")
-
-
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     run = config.stash.get(RUN, None)
     if run is None or not Path(vcr.cassette_library_dir).resolve().is_relative_to(run.store.folder.resolve()):
         return  # not one of zdconform's checks: a user's own VCR test keeps its own rules and cassettes
     from .recording.replay import configure
-
     configure(vcr, run.store, run.scrubber, live=run.target.is_live)
 
 
 @pytest.fixture(scope="session")
-def zd_run(pytestconfig: pytest.Config) -> RunState:
+def zd_tenant(request: pytest.FixtureRequest) -> str | None:
+    """The fleet tenant these checks run for (`--zd-fleet`), or None for a single run."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture(scope="session")
+def zd_run(pytestconfig: pytest.Config, zd_tenant: str | None) -> RunState:
     """The run's shared state: target, profile, credentials, cassette store, secrets."""
-    return _open_run(pytestconfig)
+    return _open_run(pytestconfig, zd_tenant)
 
 
 @pytest.fixture
@@ -143,7 +156,7 @@ def zd(request: pytest.FixtureRequest, zd_run: RunState, vcr_cassette_dir: str,
     notes = request.node.stash[NOTES] = CheckNotes(cassette=str(cassette) if recorded else "",
                                                    target=zd_run.target.slug)
     if zd_run.target.kind == "replay":
-        _require_recording(zd_run, cassette)
+        sessions.require_recording(zd_run, cassette)
     elif zd_run.emulator is not None:
         zd_run.emulator.clear()  # each check starts from the same tenant: re-records are identical
     context = Conformance(zd_run, notes)
@@ -155,16 +168,6 @@ def zd(request: pytest.FixtureRequest, zd_run: RunState, vcr_cassette_dir: str,
     left = context.close()
     if left:
         pytest.fail(f"zdconform: could not revoke token(s) {left}; run `zdconform cleanup`.")
-
-
-def _require_recording(run: RunState, cassette: Path) -> None:
-    reason = run.store.skipped_reason(cassette)
-    if reason is not None:
-        pytest.skip(f"{reason} (skipped when {run.target.slug} was recorded)")
-    if not run.store.is_recorded(cassette) and not cassette.exists():
-        pytest.fail(f"zdconform: no recording of this check in {run.store.folder}: record it with "
-                    "`zdconform run --target emulator` (or your tenant URL), then commit the cassettes.",
-                    pytrace=False)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -186,6 +189,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if call.excinfo is not None and call.excinfo.errisinstance(KeyboardInterrupt):
             run.store.interrupted = True  # keep the previous cassette, never a partial one
         if report.when == "call" or not report.passed:
+            if _is_fleet(item.config):
+                from .fleethooks import note_worker
+                note_worker(item.config, item.stash.get(NOTES, None))
             run.record(item, report, item.stash.get(NOTES, None))
         if call.excinfo is not None and type(call.excinfo.value).__name__ == UNMATCHED:
             report.sections.append(("zdconform", _RERECORD_HINT.format(slug=run.target.slug)))
@@ -200,22 +206,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if reported is None:
         return
     info, checked = reported
-    from .reporting import results
-    from .reporting.evidence import stale_warnings  # imported late: it brings jsonschema
-    from .reporting.publish import findings
+    from .reporting.terminal import terminal_lines  # imported late: it brings jsonschema
     from .run import unchecked_message
 
     terminalreporter.write_sep("=", "zdconform conformance matrix")
-    terminalreporter.write_line(results.render(info, checked, findings(info, checked)))
-    from .reporting.factcheck import summary_lines
-
-    for line in summary_lines(checked, info.slug, info.is_reference):
-        terminalreporter.write_line(info.scrub(line), yellow=line.startswith(("DEVIATION", "  contradicted")))
-    for line in stale_warnings(info):
-        terminalreporter.write_line(line, yellow=True)
-    if info.session.get("partial"):
-        terminalreporter.write_line(f"zdconform: PARTIAL run ({'; '.join(info.session['partial'])}): the "
-                                    "evidence says so.", yellow=True)
+    for line, markup in terminal_lines(info, checked):
+        terminalreporter.write_line(line, **markup)
     if info.session.get("unchecked_methods"):
         terminalreporter.write_line(unchecked_message(info.session["unchecked_methods"],
                                                                info.profile.name), red=True)
@@ -227,11 +223,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run is not None and run.target.is_live:  # the expiry probes, then what is left to revoke
         closing.end_live_run(session, run)
     watch = config.stash[WATCH]
-    if hasattr(config, "workerinput"):
-        config.workeroutput[sessions.WORKER_KEY] = watch.output(run)  # type: ignore[attr-defined]
-        return  # a pytest-xdist worker saw only its share: the controller merges and reports
-    if watch.preflight_failed or not sessions.runs_checks(config):
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker saw only its share: the controller reports
+        checked: list[CheckResult] = []
+        if run is not None or _is_fleet(config):
+            from .fleethooks import results_of  # every tenant's results in a fleet, else the run's
+            checked = results_of(config, run)
+        config.workeroutput[sessions.WORKER_KEY] = watch.output(checked)  # type: ignore[attr-defined]
         return
+    if watch.preflight_failed or not sessions.runs_checks(config) or _is_fleet(config):
+        return  # a fleet publishes per tenant in FleetHooks
     described = sessions.describe(run, config.stash[OPTIONS])
     if isinstance(described, str):
         sessions.write_line(config, described, red=True)

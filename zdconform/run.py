@@ -7,6 +7,7 @@ known secret. `RunState.info()` is what the reports need to know of it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets as _secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -80,11 +81,13 @@ class RunState:
         describes it: no emulator started, no journal kept."""
         env = os.environ if env is None else env
         target = parse_target(options.target, replay_from=options.replay_from)
+        if options.tenant:  # a fleet's tenant: its folders carry its fleet name
+            target = dataclasses.replace(target, slug=options.tenant)
         check_writable_folder(options.reports, "reports folder", _REPORTS_FIX)  # before any check runs
         folder = options.cassette_root / target.slug
         store = CassetteStore(folder, recording=target.is_live, verify=not options.allow_unverified)
         secrets = SecretSet()
-        emulator, base_url, creds = None, target.base_url or "", _env_credentials(env)
+        emulator, base_url, creds = None, target.base_url or "", _env_credentials(env, options.credential_names)
         if target.kind == "emulator":
             emulator, creds = _start_emulator(options, start)
             base_url = emulator.url if emulator is not None else REFERENCE_BASE_URL
@@ -117,7 +120,7 @@ class RunState:
                        manifest=self.store.manifest, cassette_folder=self.store.folder,
                        cassette_root=self.options.cassette_root, reports=self.options.reports,
                        max_age_days=self.options.max_age_days, started_at=self.started_at,
-                       secrets=self.secrets, scrub=self.scrubber.message)
+                       secrets=self.secrets, scrub=self.scrubber.message, tenant=self.options.tenant)
 
     def record(self, item: pytest.Item, report: pytest.TestReport, notes: CheckNotes | None) -> None:
         """Fold one phase of a check into the run's results (a failure in any phase wins)."""
@@ -131,8 +134,12 @@ class RunState:
             self.emulator = None
 
 
-def _env_credentials(env: Mapping[str, str]) -> dict[str, Credentials]:
-    return {role: Credentials.from_env(role, env) for role in ("admin", "agent", "expired", "oauth_client")}
+def _env_credentials(env: Mapping[str, str], names: Mapping[str, str] | None) -> dict[str, Credentials]:
+    creds = {role: Credentials.from_env(role, env) for role in ("admin", "agent", "expired", "oauth_client")}
+    if names:  # a fleet's tenant: messages name its own variables
+        creds = {role: dataclasses.replace(c, source={k: names.get(v, v) for k, v in c.source.items()})
+                 for role, c in creds.items()}
+    return creds
 
 
 def _placeholder_credentials() -> dict[str, Credentials]:

@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # imported where used: a pytest run without conformance check
     from .settings import Options
 
 __all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "describe", "drop_junit",
-           "prepare_reports", "reject_early", "runs_checks", "session_facts", "start", "write_line"]
+           "prepare_reports", "reject_early", "require_recording", "runs_checks", "session_facts",
+           "sigterm_as_interrupt", "start", "write_line"]
 
 RUN = pytest.StashKey["RunState"]()  # the run of this process (a serial run, or one xdist worker)
 WATCH = pytest.StashKey["SessionWatch"]()
@@ -51,6 +52,11 @@ def runs_checks(config: pytest.Config) -> bool:
 def _arg_paths(config: pytest.Config) -> list[Path]:
     base = config.invocation_params.dir
     return [(base / str(arg).split("::")[0]).resolve() for arg in config.args]
+
+
+def sigterm_as_interrupt(signum: int, frame: Any) -> None:
+    """A live run's SIGTERM handler: stop as Ctrl-C does, so interrupted checks' tokens are revoked."""
+    raise KeyboardInterrupt("SIGTERM")
 
 
 def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
@@ -166,9 +172,9 @@ class SessionWatch:
             run.store.interrupted = True  # no partial cassette is written
 
     # -- pytest-xdist: the controller merges what each worker ran ---------------------------
-    def output(self, run: RunState | None) -> str:
-        """What a worker hands the controller (its `workeroutput`)."""
-        results = [r.as_json() for r in run.results] if run is not None else []
+    def output(self, checked: Sequence[CheckResult]) -> str:
+        """What a worker hands the controller (its `workeroutput`): the results it checked."""
+        results = [r.as_json() for r in checked]
         return json.dumps({"results": results, "selected": self.selected, "deselected": self.deselected})
 
     def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
@@ -236,3 +242,14 @@ def _narrowed(config: pytest.Config) -> list[str]:
     suites = (config.rootpath / "suites").resolve()
     return [str(arg) for arg, path in zip(config.args, _arg_paths(config), strict=True)
             if suites in path.parents or (path == suites and "::" in str(arg))]
+
+
+def require_recording(run: RunState, cassette: Path) -> None:
+    """Skip a replayed check whose recording was a skip; fail one that was never recorded."""
+    reason = run.store.skipped_reason(cassette)
+    if reason is not None:
+        pytest.skip(f"{reason} (skipped when {run.target.slug} was recorded)")
+    if not run.store.is_recorded(cassette) and not cassette.exists():
+        pytest.fail(f"zdconform: no recording of this check in {run.store.folder}: record it with "
+                    "`zdconform run --target emulator` (or your tenant URL), then commit the cassettes.",
+                    pytrace=False)

@@ -20,7 +20,7 @@ SEED = {"token": {"client_id": "50328", "scopes": ["read", "write"]}}
 
 def test_exported_members():
     assert package.__all__ == sorted(package.__all__)
-    assert set(package.__all__) == {"DEFAULT_CREDENTIALS", "Tenant", "ZendeskEmulator",
+    assert set(package.__all__) == {"DEFAULT_CREDENTIALS", "FleetEmulator", "Tenant", "ZendeskEmulator",
                                     "default_tenant", "dump_tenant_yaml", "load_tenant",
                                     "tenant_to_dict"}
 

@@ -16,8 +16,10 @@ from contextlib import contextmanager
 from types import FrameType
 
 from ..exceptions import UsageError
+from .fleet import FleetEmulator
 from .instance import ZendeskEmulator
 from .tenant.files import dump_tenant_yaml, load_tenant
+from .tenant.fleetgen import generate_fleet
 
 __all__ = ["build_parser", "main"]
 
@@ -34,8 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: %(default)s)")
     parser.add_argument("--port", type=int, default=0,
                         help="port to listen on; 0 picks a free one (default: %(default)s)")
-    parser.add_argument("--tenant", metavar="FILE",
-                        help="YAML tenant file (default: the built-in `obscura` tenant)")
+    parser.add_argument("--tenant", metavar="FILE", action="append",
+                        help="YAML tenant file (default: the built-in `obscura` tenant); given more than "
+                             "once, a fleet: one server, each tenant at /tenants/SUBDOMAIN (docs/emulator.md)")
+    parser.add_argument("--fleet-seed", type=int, metavar="N",
+                        help="serve a fleet of generated tenants drawn from seed N, some broken on purpose")
+    parser.add_argument("--fleet-size", type=int, default=24, metavar="M",
+                        help="how many tenants --fleet-seed generates (default: %(default)s)")
     parser.add_argument("--frozen-time", metavar="ISO8601",
                         help="render every new timestamp at this instant, e.g. "
                              "2024-05-01T12:00:00Z (default: the wall clock)")
@@ -60,20 +67,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    tenants = args.tenant or []
     if args.dump_tenant:
-        sys.stdout.write(dump_tenant_yaml(load_tenant(args.tenant)))
+        sys.stdout.write(dump_tenant_yaml(load_tenant(tenants[-1] if tenants else None)))
         return 0
-    emulator = ZendeskEmulator(args.tenant, host=args.host, port=args.port,
-                               frozen_time=args.frozen_time, allow_remote=args.allow_remote)
+    emulator = _emulator(args, tenants)
     # The handlers go in before the "listening" line: whoever reads it may signal at once.
     with _signals_set_event() as stop, emulator:
         print(f"listening on {emulator.url}", flush=True)
+        if isinstance(emulator, FleetEmulator):
+            for name in emulator.names:
+                print(f"tenant {name} {emulator.tenant_url(name)}", flush=True)
         try:
             while not stop.wait(0.2):
                 pass
         except KeyboardInterrupt:  # off the main thread, a Ctrl-C arrives as this
             pass
     return 0
+
+
+def _emulator(args: argparse.Namespace, tenants: list[str]) -> ZendeskEmulator:
+    where = {"host": args.host, "port": args.port, "frozen_time": args.frozen_time,
+             "allow_remote": args.allow_remote}
+    if args.fleet_seed is not None:
+        if tenants or not 1 <= args.fleet_size <= 999:
+            raise UsageError("`--fleet-seed` generates the whole fleet: give it no `--tenant`, and a "
+                             "`--fleet-size` of 1 to 999.")
+        return FleetEmulator([t.data for t in generate_fleet(args.fleet_seed, args.fleet_size)], **where)
+    if len(tenants) > 1:
+        return FleetEmulator(tenants, **where)
+    return ZendeskEmulator(tenants[0] if tenants else None, **where)
 
 
 @contextmanager

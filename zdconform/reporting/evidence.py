@@ -178,9 +178,10 @@ def git_commit(root: Path) -> str | None:
 
 def _target(info: RunInfo) -> dict[str, Any]:
     label = {**info.label, **(info.manifest.get("target") or {} if not info.is_live else {})}
-    return {"slug": info.slug,
-            "kind": "reference-emulator" if info.is_reference else "tenant",
-            "description": str(label.get("description", "")), "base_url": str(label.get("base_url", ""))}
+    target = {"slug": info.slug,
+              "kind": "reference-emulator" if info.is_reference else "tenant",
+              "description": str(label.get("description", "")), "base_url": str(label.get("base_url", ""))}
+    return {**target, "tenant": info.tenant} if info.tenant else target
 
 
 def _profile(profile: Profile) -> dict[str, Any]:

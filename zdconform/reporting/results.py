@@ -91,6 +91,7 @@ class RunInfo:
     # what the pytest session selected and how it ended (zdconform.session.session_facts)
     session: Mapping[str, Any] = field(default_factory=dict)
     project: Path | None = None  # the project root (pytest's rootdir): git is asked for its commit there
+    tenant: str | None = None  # the fleet's name of the tenant (a fleet run's per-tenant reports only)
 
 
 def verdict(outcome: str, expected: str | None) -> Verdict:
@@ -190,7 +191,10 @@ def check_id(item: pytest.Item) -> str:
     marker = item.get_closest_marker("zd_check")
     endpoint = marker.args[0] if marker and marker.args else item.name
     callspec = getattr(item, "callspec", None)
-    return f"{endpoint}[{callspec.id}]" if callspec else str(endpoint)
+    ident = callspec.id if callspec else ""
+    if callspec and "zd_tenant" in callspec.params:  # a fleet's tenant (the last id, `@NAME`): every
+        ident = ident.removesuffix(f"@{callspec.params['zd_tenant']}").removesuffix("-")  # tenant runs the same checks
+    return f"{endpoint}[{ident}]" if ident else str(endpoint)
 
 
 def skip_reason(report: pytest.TestReport) -> str:

@@ -24,7 +24,7 @@ from .targets import REFERENCE_SLUG
 __all__ = ["Options", "declare_options", "options_of", "parse_switch", "resolve_options"]
 
 KEYS = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
-        "allow_unverified", "emulator_tenant", "max_age_days", "allow_missing_credentials")
+        "allow_unverified", "emulator_tenant", "max_age_days", "allow_missing_credentials", "fleet", "fleet_shard")
 INI_KEYS = KEYS[:6]
 
 
@@ -41,6 +41,11 @@ class Options:
     max_age_days: int = 90  # cassettes recorded longer ago are flagged as stale (a warning)
     project: Path = Path(".")  # the project root: the token journal and relative paths hang from it
     allow_missing_credentials: bool = False  # a live run may leave an expected-enabled method unchecked
+    fleet: str | None = None  # a fleet file: every check runs once per tenant (settings.fleet)
+    fleet_shard: str | None = None  # "K/N": only shard K of N of the fleet's tenants
+    tenant: str | None = None  # the fleet name of the one tenant this run is for (set by the fleet, not a user)
+    # a fleet tenant's own variable names (ZENDESK_EMAIL -> ACME_EMAIL): what its messages name
+    credential_names: Mapping[str, str] | None = None
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
@@ -83,6 +88,8 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         allow_missing_credentials=parse_switch(
             pick("allow_missing_credentials", "ZDCONFORM_ALLOW_MISSING_CREDENTIALS", False),
             "`--zd-allow-missing-credentials` (or ZDCONFORM_ALLOW_MISSING_CREDENTIALS)"),
+        fleet=pick("fleet", "ZDCONFORM_FLEET", None),
+        fleet_shard=pick("fleet_shard", "ZDCONFORM_FLEET_SHARD", None),
     )
 
 
@@ -125,6 +132,10 @@ def declare_options(parser: pytest.Parser) -> None:
     group.addoption("--zd-allow-missing-credentials", dest="zd_allow_missing_credentials", action="store_true",
                     default=None, help="let a live run pass although a method the profile expects enabled was "
                     "not checked for lack of credentials.")
+    group.addoption("--zd-fleet", dest="zd_fleet", default=None, metavar="FILE",
+                    help="fleet YAML: run every check once per tenant it lists, each tenant with its own reports.")
+    group.addoption("--zd-fleet-shard", dest="zd_fleet_shard", default=None, metavar="K/N",
+                    help="run only shard K of N of the fleet's tenants (sorted names, dealt round robin).")
     for key in INI_KEYS:
         name = f"zd_{key}"
         parser.addini(name, help=f"default for --{name.replace('_', '-')}", type="string", default=None)

@@ -1,8 +1,9 @@
 """Targets and the rules for URLs: where the suites run, and which base URLs are safe.
 
 `parse_target` reads `--zd-target` / `ZENDESK_TARGET` (`replay`, `emulator`, or a tenant base
-URL); `check_base_url` vets a base URL before any request; `is_loopback` decides where plain
-http is allowed.
+URL; on loopback also an emulator fleet's tenant, `http://127.0.0.1:PORT/tenants/NAME`);
+`check_base_url` vets a base URL before any request; `is_loopback` decides where plain http is
+allowed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ..exceptions import UsageError, excerpt
 __all__ = ["REFERENCE_SLUG", "Target", "check_base_url", "is_loopback", "parse_target"]
 
 REFERENCE_SLUG = "reference-emulator"
+# An emulator fleet's tenant on loopback, where `NAME.localhost` does not resolve (docs/emulator.md)
+TENANT_PREFIX = re.compile(r"^/tenants/[a-z0-9][a-z0-9_-]{0,62}/?$")
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,15 @@ def parse_target(value: str, *, replay_from: str = REFERENCE_SLUG) -> Target:
             f"cross the network unencrypted. Use `https://{parts.netloc}` instead (plain http is "
             "accepted only for 127.0.0.1, ::1 and localhost)."
         )
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
+    prefix = parts.path.rstrip("/") if is_loopback(parts.hostname) and TENANT_PREFIX.match(parts.path) else ""
+    if (parts.path not in ("", "/") and not prefix) or parts.query or parts.fragment:
         raise UsageError(
             f"`--zd-target` {excerpt(value)} has a path or query; give only the tenant's base URL, "
-            f"for example `{parts.scheme}://{parts.netloc}`."
+            f"for example `{parts.scheme}://{parts.netloc}` (a loopback emulator fleet's tenant may "
+            "also be addressed as `http://127.0.0.1:PORT/tenants/NAME`)."
         )
-    base = f"{parts.scheme}://{parts.netloc}"
-    return Target("tenant", base_url=base, slug=_slug(parts.netloc))
+    base = f"{parts.scheme}://{parts.netloc}{prefix}"
+    return Target("tenant", base_url=base, slug=_slug(parts.netloc + prefix))
 
 
 def _split(value: str) -> SplitResult | None:

@@ -1,0 +1,46 @@
+"""A fleet of emulated tenants for the fleet tests and the fleet benchmark.
+
+`write_fleet(folder, emulator)` writes a profile and a fleet file naming every tenant of a
+`FleetEmulator` at its `/tenants/NAME` URL; `fleet_env()` holds the variables the fleet file
+names (the emulator's fake credentials, shared by every generated tenant).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from zdconform.emulator import DEFAULT_CREDENTIALS
+
+PROFILE = {"name": "fleet-policy", "expect": {"password": "disabled", "api_token": "enabled", "oauth": "enabled"},
+           "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}
+_ADMIN, _AGENT = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"]
+_CLIENT = DEFAULT_CREDENTIALS["oauth_client"]
+VALUES = {  # credential kind -> (the variable the fleet file names, its value)
+    "email": ("FLEET_ADMIN_EMAIL", _ADMIN["email"]), "password": ("FLEET_ADMIN_PASSWORD", _ADMIN["password"]),
+    "api_token": ("FLEET_ADMIN_API_TOKEN", _ADMIN["api_token"]),
+    "oauth_token": ("FLEET_ADMIN_OAUTH_TOKEN", _ADMIN["oauth_token"]),
+    "agent_email": ("FLEET_AGENT_EMAIL", _AGENT["email"]),
+    "agent_api_token": ("FLEET_AGENT_API_TOKEN", _AGENT["api_token"]),
+    "agent_oauth_token": ("FLEET_AGENT_OAUTH_TOKEN", _AGENT["oauth_token"]),
+    "expired_oauth_token": ("FLEET_EXPIRED_OAUTH_TOKEN", DEFAULT_CREDENTIALS["expired_oauth_token"]),
+    "oauth_client_identifier": ("FLEET_CLIENT_IDENTIFIER", _CLIENT["client_identifier"]),
+    "oauth_client_secret": ("FLEET_CLIENT_SECRET", _CLIENT["client_secret"]),
+}
+
+
+def fleet_env() -> dict[str, str]:
+    return {variable: value for variable, value in VALUES.values()}
+
+
+def write_fleet(folder: Path, emulator, names: list[str] | None = None) -> Path:
+    """fleet.yaml (and profile.yaml beside it) for the emulator's tenants `names` (default: all)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "profile.yaml").write_text(yaml.safe_dump(PROFILE))
+    credentials = {kind: variable for kind, (variable, _) in VALUES.items()}
+    tenants = [{"name": name, "url": emulator.tenant_url(name), "profile": "profile.yaml",
+                "credentials": dict(credentials)} for name in (names or emulator.names)]
+    path = folder / "fleet.yaml"
+    path.write_text(yaml.safe_dump({"tenants": tenants}, sort_keys=False))
+    return path
