@@ -34,7 +34,7 @@ CREDENTIAL_KINDS: dict[str, str] = {var.removeprefix("ZENDESK_").lower(): var
 PASSED_THROUGH = ("ZDCONFORM_PSEUDONYM_KEY",)  # not a tenant's credential: the run's own setting
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$")
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-TENANT_KEYS = ("name", "url", "profile", "credentials", "emulator_tenant")
+TENANT_KEYS = ("name", "url", "profile", "credentials")
 _FORMAT = "see README#fleets for the format"
 
 
@@ -46,7 +46,6 @@ class FleetTenant:
     url: str
     profile: str | None = None  # a profile file (absolute), or None for Zendesk's own policy
     credentials: Mapping[str, str] = field(default_factory=dict)  # kind -> environment variable name
-    emulator_tenant: str | None = None  # an emulator tenant file (tests and benchmarks)
 
 
 @dataclass(frozen=True)
@@ -121,8 +120,7 @@ def _tenant(where: str, index: int, raw: Any, base: Path) -> FleetTenant:
         raise UsageError(f"{label}: `url` {url!r} is not a tenant URL: a fleet lists tenants by their base URL, "
                          "such as `https://acme.zendesk.com` (`replay` and `emulator` are single-run targets).")
     return FleetTenant(name=name, url=url.rstrip("/"), profile=_profile(label, raw.get("profile"), base),
-                       credentials=_credentials(label, raw.get("credentials")),
-                       emulator_tenant=_file(label, "emulator_tenant", raw.get("emulator_tenant"), base))
+                       credentials=_credentials(label, raw.get("credentials")))
 
 
 def _profile(label: str, value: Any, base: Path) -> str | None:
