@@ -14,22 +14,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .exceptions import UsageError, ZdConformError
-from .reporting.results import amend, check_id
-from .run import RunState
 from .session import write_line
+
+if TYPE_CHECKING:  # the rest is imported when used: the plugin imports this module at pytest's start
+    from .run import RunState
 
 __all__ = ["cleanup_tenant", "end_live_run", "probe_first", "revoke_leftovers"]
 
 
 def probe_first(run: RunState, items: list[pytest.Item]) -> None:
     """On a tenant the expiry probe's check runs first: its token is the run's oldest (`conformance.expiry`)."""
-    from .conformance.expiry import PROBE_CHECK
-
     if run.target.kind == "tenant":
+        from .conformance.expiry import PROBE_CHECK
+        from .reporting.results import check_id
+
         items.sort(key=lambda item: not item.get_closest_marker("zd_check") or check_id(item) != PROBE_CHECK)
 
 
@@ -38,6 +41,7 @@ def end_live_run(session: pytest.Session, run: RunState) -> None:
     from .conformance.expiry import Judgement, judge
     from .http.auth import OAuthBearerAuth
     from .http.client import ZendeskClient
+    from .reporting.results import amend
 
     with ZendeskClient(run.base_url) as client:
         for probe in run.probes:

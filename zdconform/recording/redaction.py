@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from io import StringIO
 from typing import Any
 
-from .scrub import _AUTH_LEAK, REDACTED, SECRET_KEYS, SecretSet, _redact_query, looks_like_credential
+from .authleak import AUTH_LEAK, looks_like_credential
+from .scrub import REDACTED, SECRET_KEYS, SecretSet, _redact_query
 
 __all__ = ["RedactedRepr", "install_log_redaction", "redact_report", "redact_text"]
 
@@ -37,7 +38,7 @@ def redact_text(text: str, secrets: SecretSet | None = None) -> str:
         text = secrets.replace(text)
     text = _FIELD.sub(lambda m: m.group(1) + (REDACTED if m.group(3) != REDACTED else m.group(3)) + m.group(4),
                       text)
-    text = _AUTH_LEAK.sub(_credential, text)
+    text = AUTH_LEAK.sub(_credential, text)
     return _redact_query(text)
 
 

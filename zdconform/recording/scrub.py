@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from ..exceptions import CassetteLeakError
+from .authleak import auth_matches, looks_like_credential
 
 __all__ = ["REDACTED", "Scrubber", "SecretSet", "find_leaks", "leak_gate", "looks_like_credential", "mask"]
 
@@ -44,9 +45,6 @@ VOLATILE_HEADERS = frozenset({
 COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PSEUDONYM = re.compile(r"^person-[0-9a-f]{10}@example\.invalid$")
-# An Authorization value that was not redacted: Basic base64, or a Bearer token of 16+ chars.
-_AUTH_LEAK = re.compile(r"(?i)\b(?:(basic)\s+(?!REDACTED\b)[A-Za-z0-9+/]{8,}={0,2}"
-                        r"|(bearer)\s+(?!REDACTED\b)[A-Za-z0-9._~+/-]{16,}=*)")
 _MIN_SECRET = 6
 _MIN_HARVESTED = 16  # not the 10 characters Zendesk shows of a token, which can be digits of ids
 
@@ -103,20 +101,8 @@ def find_leaks(text: str, secrets: SecretSet) -> list[str]:
     as its label and where it first occurs (`line L, column C`), never its value."""
     found = [f"{label} at {_place(text, text.index(variant))}" for variant, label in secrets if variant in text]
     found += [f"an unredacted {m.group(1) or m.group(2)} credential at {_place(text, m.start())}"
-              for m in _AUTH_LEAK.finditer(text) if looks_like_credential(m)]
+              for m in auth_matches(text) if looks_like_credential(m)]
     return found
-
-
-def looks_like_credential(match: re.Match[str]) -> bool:
-    """An `_AUTH_LEAK` match that is a credential, not a word ("Basic authentication"):
-    Basic must decode to `user:secret`; a Bearer token has a digit or is 24+ characters."""
-    scheme, value = (match.group(1) or match.group(2)), match.group(0).split(None, 1)[1]
-    if scheme.lower() == "bearer":
-        return any(c.isdigit() for c in value) or len(value) >= 24
-    try:
-        return b":" in base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
-    except ValueError:
-        return False
 
 
 def _place(text: str, index: int) -> str:

@@ -74,8 +74,22 @@ def publish(info: RunInfo, results: Sequence[CheckResult]) -> list[Path]:
 
 def gate(text: str, path: Path, secrets: SecretSet) -> None:
     """The leak gate for reports, which also reads the text HTML-unescaped (where that differs)."""
-    unescaped = html.unescape(text)
+    unescaped = unescape(text)
     leak_gate(text if unescaped == text else text + "\n" + unescaped, path, secrets, _FIX)
+
+
+# What `html.escape` writes: when every & of a text begins one of these, replacing them (&amp;
+# last) is `html.unescape`, in a third of its time on an evidence page.
+_ESCAPES = (("&quot;", '"'), ("&#x27;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+def unescape(text: str) -> str:
+    """`html.unescape(text)`, quicker on what `html.escape` wrote."""
+    if text.count("&") != sum(text.count(entity) for entity, _ in _ESCAPES):
+        return html.unescape(text)  # another reference (&#39;, &copy, ...): the standard library reads it
+    for entity, char in _ESCAPES:
+        text = text.replace(entity, char)
+    return text
 
 
 def republish(folder: Path) -> Path:
