@@ -11,6 +11,7 @@ one paragraph, nothing written) what cannot be merged honestly. Each run's evide
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from pathlib import Path
@@ -51,8 +52,10 @@ def credentials():
             "ZENDESK_OAUTH_CLIENT_SECRET": DEFAULT_CREDENTIALS["oauth_client"]["client_secret"]}
 
 
-def run_tenant(folder: Path, name: str, settings: dict, api_token: str) -> None:
-    """One tenant's real run: `folder`/reports (evidence) and `folder`/cassettes (its recording)."""
+def run_tenant(folder: Path, name: str, settings: dict, api_token: str, emulators: contextlib.ExitStack) -> None:
+    """One tenant's real run: `folder`/reports (evidence) and `folder`/cassettes (its recording).
+    Its emulator stays up in `emulators` until every tenant has run: each tenant gets its own
+    port, so its own cassette folder name (`127.0.0.1_PORT`), as real tenants have their own hosts."""
     tenant = tenant_to_dict(default_tenant())
     tenant["settings"].update({k: v for k, v in settings.items() if k != "misbehave"})
     tenant["settings"]["misbehave"].update(settings.get("misbehave", {}))
@@ -60,9 +63,9 @@ def run_tenant(folder: Path, name: str, settings: dict, api_token: str) -> None:
     folder.mkdir(parents=True)
     profile.write_text(yaml.safe_dump({"name": f"{name}-profile", "expect": {**EXPECT, "api_token": api_token},
                                        "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}))
-    with ZendeskEmulator(tenant=tenant) as emulator:
-        result = run_suites(f"--zd-target={emulator.url}", f"--zd-cassette-root={folder / 'cassettes'}",
-                            f"--zd-reports={folder / 'reports'}", f"--zd-profile={profile}", env=credentials())
+    emulator = emulators.enter_context(ZendeskEmulator(tenant=tenant))
+    result = run_suites(f"--zd-target={emulator.url}", f"--zd-cassette-root={folder / 'cassettes'}",
+                        f"--zd-reports={folder / 'reports'}", f"--zd-profile={profile}", env=credentials())
     path = folder / "reports" / "evidence.json"
     assert path.exists(), result.output[-3000:]
     evidence = json.loads(path.read_text())
@@ -74,8 +77,9 @@ def run_tenant(folder: Path, name: str, settings: dict, api_token: str) -> None:
 def fleet(tmp_path_factory) -> Path:
     """A folder per tenant (reports/ and cassettes/), made once per test run."""
     def make(root: Path) -> None:
-        for name, (settings, api_token) in TENANTS.items():
-            run_tenant(root / name, name, settings, api_token)
+        with contextlib.ExitStack() as emulators:
+            for name, (settings, api_token) in TENANTS.items():
+                run_tenant(root / name, name, settings, api_token, emulators)
 
     return made_once(tmp_path_factory, "merge-fleet", make)
 
@@ -151,6 +155,8 @@ def test_one_folder_or_four_give_the_same_fleet_evidence(fleet, tmp_path):
 
 def fleet_layout(fleet: Path, folder: Path) -> Path:
     """The four tenants' evidence in a fleet run's layout: tenants/<name>/evidence.json, cassettes beside."""
+    slugs = [p.name for name in TENANTS for p in (fleet / name / "cassettes").iterdir()]
+    assert len(set(slugs)) == len(slugs), f"two tenants share a cassette folder: {slugs}"
     for name in TENANTS:
         shutil.copytree(fleet / name / "reports", folder / "tenants" / name)
         shutil.copytree(fleet / name / "cassettes", folder / "cassettes", dirs_exist_ok=True)
