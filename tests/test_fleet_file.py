@@ -73,6 +73,7 @@ def test_each_mistake_gets_one_paragraph_naming_it(tmp_path, tenants, fragment):
     pytest.param("tenants: [", "not valid YAML", id="yaml"),
     pytest.param("tenants: []\nextra: 1\n", "one key, `tenants:`", id="top-level-key"),
     pytest.param("a: &x [1]\ntenants: *x\n", "aliases", id="alias"),
+    pytest.param("tenants: " + "[" * 100_000 + "]" * 100_000, "nests deeper", id="nested-too-deep"),
 ])
 def test_a_malformed_file_is_refused(tmp_path, text, fragment):
     with pytest.raises(UsageError, match=fragment):

@@ -21,7 +21,7 @@ import yaml
 
 from ..exceptions import UsageError, excerpt
 from .credentials import CREDENTIAL_VARS
-from .profiles import NoAliasLoader, _read_bounded, load_profile
+from .profiles import load_profile, load_yaml_file
 from .targets import REFERENCE_SLUG, parse_target
 
 __all__ = ["CREDENTIAL_KINDS", "Fleet", "FleetTenant", "credential_names", "load_fleet", "parse_shard", "run_args",
@@ -68,11 +68,13 @@ def load_fleet(path: str | Path, env: Mapping[str, str] | None = None, shard_spe
     path = Path(path)
     where = f"Fleet file {str(path)!r}"
     try:
-        data = yaml.load(_read_bounded(path), Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader
+        data = load_yaml_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
         raise UsageError(f"{where} cannot be read ({why}): give `--fleet` (or `--zd-fleet`) a UTF-8 YAML "
                          f"file; {_FORMAT}.") from None
+    except RecursionError:
+        raise UsageError(f"{where} nests deeper than any fleet file: it is not one; {_FORMAT}.") from None
     except yaml.YAMLError as exc:
         raise UsageError(f"{where} is not valid YAML ({str(exc).splitlines()[0]}): fix the syntax; "
                          f"{_FORMAT}.") from None

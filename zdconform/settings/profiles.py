@@ -15,7 +15,7 @@ from ..exceptions import ProfileError, excerpt
 from .credentials import AuthMethod, Credentials
 
 __all__ = ["API_TOKENS_DEACTIVATED", "GRANTS", "PASSWORD_REMOVED", "Profile", "default_profile", "load_profile",
-           "profile_from_dict", "require_client_secret"]
+           "load_yaml_file", "profile_from_dict", "require_client_secret"]
 
 PASSWORD_REMOVED = dt.date(2026, 1, 22)
 API_TOKENS_DEACTIVATED = dt.date(2027, 4, 30)
@@ -66,10 +66,7 @@ def load_profile(path: str | Path) -> Profile:
     """Read and validate a tenant profile YAML file; errors name the file and the field."""
     path = Path(path)
     try:
-        text = _read_bounded(path)
-        if _too_deep(text):
-            raise RecursionError
-        data = yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader
+        data = load_yaml_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 at byte {exc.start}"
         raise ProfileError(f"Tenant profile {str(path)!r} cannot be read ({why}); check the path "
@@ -95,6 +92,16 @@ class NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(None, None, "aliases (`*name`) are not allowed",
                                               self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         return super().compose_node(parent, index)
+
+
+def load_yaml_file(path: Path) -> Any:
+    """A small YAML settings file (a profile, a fleet): at most PROFILE_LIMIT bytes, UTF-8, no
+    aliases. Raises OSError or UnicodeDecodeError (unreadable), RecursionError (nested deeper
+    than any such file) or yaml.YAMLError; each caller words them for its file."""
+    text = _read_bounded(path)
+    if _too_deep(text):
+        raise RecursionError
+    return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader
 
 
 def _read_bounded(path: Path) -> str:
