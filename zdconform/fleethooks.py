@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from .closing import end_live_run
+from .closing import end_live_run, sigterm_as_interrupt
 from .conformance.notes import CheckNotes
 from .exceptions import ZdConformError
 from .fleet import FleetRun, Published, make_scheduler, tenant_of, worker_id
 from .reporting.results import CheckResult, check_id
 from .run import RunState
-from .session import RUN, WATCH, sigterm_as_interrupt, write_line
+from .session import RUN, WATCH, write_line
 from .settings import Options
 
 __all__ = ["FLEET", "FleetHooks", "note_worker", "results_of"]

@@ -113,7 +113,7 @@ def _open_run(config: pytest.Config, tenant: str | None = None) -> RunState:
             sessions.drop_junit(config)  # a rejected run writes no junit.xml
             raise pytest.UsageError(str(exc)) from None
         if config.stash[RUN].target.is_live:
-            signal.signal(signal.SIGTERM, sessions.sigterm_as_interrupt)
+            signal.signal(signal.SIGTERM, closing.sigterm_as_interrupt)
         config.stash[UNREDACT] = install_log_redaction(_redactor(config.stash[RUN]))  # every library's logs
     return config.stash[RUN]
 

@@ -9,12 +9,15 @@
   tenant the preflight (`http.preflight`), which ends the session with its own exit code.
 - `SessionWatch`: counts the checks selected and deselected, and on a pytest-xdist controller
   merges the workers' results (each worker's `workeroutput`), so `-n 4` reports as a serial run.
+  While checks run, what collection built is frozen (`gc.freeze`): the collector skips it.
 - `session_facts`: what the evidence says of the session: selection, complete or partial, and
   the methods a live run left unchecked for lack of credentials.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 from collections.abc import Sequence
@@ -33,7 +36,7 @@ if TYPE_CHECKING:  # imported where used: a pytest run without conformance check
 
 __all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "describe", "drop_junit",
            "prepare_reports", "reject_early", "require_recording", "runs_checks", "session_facts",
-           "sigterm_as_interrupt", "start", "write_line"]
+           "start", "write_line"]
 
 RUN = pytest.StashKey["RunState"]()  # the run of this process (a serial run, or one xdist worker)
 WATCH = pytest.StashKey["SessionWatch"]()
@@ -54,22 +57,13 @@ def _arg_paths(config: pytest.Config) -> list[Path]:
     return [(base / str(arg).split("::")[0]).resolve() for arg in config.args]
 
 
-def sigterm_as_interrupt(signum: int, frame: Any) -> None:
-    """A live run's SIGTERM handler: stop as Ctrl-C does, so interrupted checks' tokens are revoked."""
-    raise KeyboardInterrupt("SIGTERM")
-
-
 def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
     """One line on the terminal now, even while pytest captures a check's output."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None:
-        return
-    if capture is None:
-        reporter.write_line(text, **markup)
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.write_line(text, **markup)
+    if reporter is not None:
+        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            reporter.write_line(text, **markup)
 
 
 class ProgressLines(logging.Handler):
@@ -159,12 +153,21 @@ class SessionWatch:
         self.order: list[str] = []
         self.merged: list[CheckResult] = []
         self.preflight_failed = False
+        self.frozen = False
+        config.add_cleanup(self._thaw)  # added first, so done last: after pytest's own last collections
 
     def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
         self.deselected += sum(1 for item in items if item.get_closest_marker("zd_check"))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.selected = sum(1 for item in session.items if item.get_closest_marker("zd_check"))
+        if self.selected:
+            gc.freeze()  # modules, items, fixtures: they live to the end, so the collector's passes skip them
+            self.frozen = True
+
+    def _thaw(self) -> None:
+        if self.frozen:  # a process that runs pytest again (an IDE, pytester) collects them as usual
+            gc.unfreeze()
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         run = self.config.stash.get(RUN, None)
