@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from vcr import patch as vcr_patch
 from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
 
@@ -28,6 +29,10 @@ from .matching import normal_body, same_body, same_path
 __all__ = ["MATCH_ON", "IndexedCassette", "configure", "index_cassettes", "request_key"]
 
 MATCH_ON = ("method", "zd_path", "query", "zd_body")
+# The checks send with `requests` (through urllib3 and http.client): vcrpy need not patch other
+# libraries for their cassettes, which spares it, for each cassette, a try at importing each of
+# them (about 2 ms when they are not installed). Other tests keep vcrpy's defaults.
+SKIP_PATCHERS = ("boto3", "httplib2", "tornado", "aiohttp", "httpx", "httpx2")
 
 Key = tuple[str, str, tuple[tuple[str, str], ...], str]
 
@@ -111,3 +116,6 @@ def configure(vcr: Any, persister: Any, scrubber: Any, *, live: bool) -> None:
         vcr.before_record_response = scrubber.before_record_response
     vcr.decode_compressed_response = True
     vcr.allow_playback_repeats = False
+    known = getattr(vcr_patch, "PATCHER_NAMES", ())  # vcrpy 9.4 and later can skip patchers
+    if known:
+        vcr.skip_patchers = tuple(name for name in SKIP_PATCHERS if name in known)
