@@ -6,7 +6,10 @@ noise hits all alike) and as a ratio to its floor:
 - replay: `pytest suites` in replay mode (network blocked), checks, validation and evidence;
 - bare vcrpy (the floor of replay): pytest-recording/vcrpy replaying the same recorded
   interactions from the same cassettes, each sent with `requests`, matched on method and URI,
-  with no checks, no validation and no evidence;
+  with no checks, no validation and no evidence, and without the zdconform plugin loaded.
+  The ratio judged is the median of per-round ratios, each replay divided by the bare run
+  right after it: this machine's noise comes in bursts of seconds, which a pair shares
+  (the ratio of the two medians is printed beside it);
 - pytest with empty tests, with the zdconform plugin and without it (`-p no:zdconform`): what
   a pytest run without conformance checks pays for the plugin (median of paired differences
   of the children's CPU time, less noisy than wall time on a shared machine; the plugin's
@@ -31,7 +34,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes" / "reference-emulator"
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "11"))
 REPLAY_BAR, PLUGIN_BAR_MS = 1.25, 20.0
 # pytest in a child that reports its own peak RSS (KiB), so each figure is that run's alone
 WRAPPER = ("import resource, sys, pytest; rc = pytest.main(sys.argv[1:]); "
@@ -108,14 +111,81 @@ def write_bare(folder: Path) -> int:
     return len(tests)
 
 
-IMPORT_PLUGIN = ("import time, pytest, _pytest.config; started = time.perf_counter(); import zdconform.plugin; "
-                 "print(1000 * (time.perf_counter() - started))")
+# The plugin's own time in a pytest run without checks, timed inside that run: its import (all it
+# imports at start, once pytest is loaded), then every call of its hook implementations (the
+# plugin module's and the plugin objects it registers), generator wrappers step by step. A
+# difference of two whole runs cannot show 20 ms here: on this machine a 0.7 s run varies by
+# more than 0.1 s from one run to the next.
+PLUGIN_CLOCK = """
+import functools, sys, time, pytest, _pytest.config
+spent = [0.0]
+started = time.perf_counter()
+import zdconform.plugin
+imported = time.perf_counter() - started
+
+class Timed:
+    def __init__(self, gen):
+        self.gen = gen
+    def _step(self, method, *args):
+        started = time.perf_counter()
+        try:
+            return getattr(self.gen, method)(*args)
+        finally:
+            spent[0] += time.perf_counter() - started
+    def __iter__(self):
+        return self
+    def __next__(self):
+        return self._step("__next__")
+    def send(self, value):
+        return self._step("send", value)
+    def throw(self, *args):
+        return self._step("throw", *args)
+    def close(self):
+        return self.gen.close()
+    def __getattr__(self, name):
+        return getattr(self.gen, name)
+
+def timed(function):
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            result = function(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - started
+        return Timed(result) if hasattr(result, "gi_code") else result
+    call.timed = True
+    return call
+
+# its options are declared as it registers, before Clock can see it: timed in place
+zdconform.plugin.pytest_addoption = timed(zdconform.plugin.pytest_addoption)
+
+class Clock:
+    def pytest_plugin_registered(self, plugin, manager):
+        module = getattr(plugin, "__name__", None) or type(plugin).__module__
+        if module.split(".")[0] != "zdconform":
+            return
+        for caller in manager.get_hookcallers(plugin) or []:
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and not getattr(impl.function, "timed", False):
+                    impl.function = timed(impl.function)
+
+rc = pytest.main(sys.argv[1:], plugins=[Clock()])
+print("PLUGIN", 1000 * imported, 1000 * spent[0])
+sys.exit(rc)
+"""
 
 
-def plugin_import_ms(rounds: int = 15) -> float:
-    """Milliseconds to import the plugin (all it imports at start) once pytest is loaded: median."""
-    return statistics.median(float(subprocess.run([sys.executable, "-c", IMPORT_PLUGIN], capture_output=True,
-                                                  text=True, env=_env(), check=True).stdout) for _ in range(rounds))
+def plugin_own_ms(folder: Path, rounds: int) -> tuple[float, float]:
+    """The plugin's import and its hooks' time (ms) in a run of `folder` without checks: medians."""
+    imports, hooks = [], []
+    for _ in range(rounds):
+        out = subprocess.run([sys.executable, "-c", PLUGIN_CLOCK, "-q", "-p", "no:cacheprovider", str(folder)],
+                             cwd=folder, capture_output=True, text=True, env=_env(), check=True).stdout
+        imported, hooked = map(float, re.findall(r"PLUGIN ([0-9.]+) ([0-9.]+)", out)[-1])
+        imports.append(imported)
+        hooks.append(hooked)
+    return statistics.median(imports), statistics.median(hooks)
 
 
 def main() -> None:
@@ -129,7 +199,7 @@ def main() -> None:
         (empty / "test_empty.py").write_text("".join(f"def test_{i}():\n    pass\n\n" for i in range(n)))
         bare = Path(tmp) / "bare"
         cassettes = write_bare(bare)
-        bare_args = [str(bare), "--block-network", "--record-mode=none"]
+        bare_args = [str(bare), "--block-network", "--record-mode=none", "-p", "no:zdconform"]
         kinds = {
             "replay (network blocked)": (replay, ROOT),
             f"bare vcrpy ({cassettes} cassettes)": (bare_args, bare),
@@ -149,8 +219,10 @@ def main() -> None:
                 times[kind].append(seconds)
                 cpu[kind].append(float(re.findall(r"CPU ([0-9.]+)", output)[-1]))
                 peaks[kind] = max(peaks[kind], rss)
+        imported, hooked = plugin_own_ms(empty, 3 * ROUNDS)
     replay_s, bare_s, with_s, without_s = (statistics.median(v) for v in times.values())
     names = list(kinds)
+    paired = statistics.median(a / b for a, b in zip(times[names[0]], times[names[1]], strict=True))
     plugin_ms = 1000 * statistics.median(a - b for a, b in zip(cpu[names[2]], cpu[names[3]], strict=True))
     print(f"replay of the whole suite: {n} checks, median of {ROUNDS} interleaved runs "
           f"({3 * ROUNDS} of the empty ones)")
@@ -158,10 +230,12 @@ def main() -> None:
                                  (names[2], with_s, without_s), (names[3], without_s, without_s)):
         print(f"  {kind:36} {seconds:7.3f} s  {seconds / floor:5.2f} x its floor   "
               f"peak RSS {peaks[kind] / 1024:6.1f} MiB")
-    print(f"  replay / bare vcrpy: {replay_s / bare_s:.2f} x (bar <= {REPLAY_BAR:.2f} x); "
-          f"replay / empty pytest without the plugin: {replay_s / without_s:.2f} x")
-    print(f"  the plugin in a run without checks: {plugin_ms:+.1f} ms of CPU (paired; bar <= {PLUGIN_BAR_MS:.0f} ms); "
-          f"its import alone, timed in a child: {plugin_import_ms():.1f} ms")
+    print(f"  replay / bare vcrpy: {paired:.2f} x, median of the {ROUNDS} paired runs (bar <= {REPLAY_BAR:.2f} x); "
+          f"ratio of the medians {replay_s / bare_s:.2f} x; replay / empty pytest without the plugin: "
+          f"{replay_s / without_s:.2f} x")
+    print(f"  the plugin in a run without checks, timed inside it: {imported + hooked:.1f} ms (bar <= "
+          f"{PLUGIN_BAR_MS:.0f} ms): its import {imported:.1f} ms, its hooks {hooked:.1f} ms; two whole runs "
+          f"with and without it differ by {plugin_ms:+.1f} ms of CPU (median of {3 * ROUNDS} pairs: noise)")
 
 
 if __name__ == "__main__":
