@@ -19,7 +19,6 @@ import pytest
 
 from . import __version__
 from .conformance.notes import CheckNotes
-from .conformance.recovery import protect_existing
 from .conformance.tokens import TokenLedger
 from .exceptions import UsageError
 from .http.pacing import Pacer
@@ -108,6 +107,7 @@ class RunState:
         journal = journal_path(options.project, target.slug)  # one place, whatever the cassette root
         ledger = TokenLedger(journal if target.is_live and start else None)
         if target.is_live and start:  # tokens that exist now, the user's own among them, are never the run's
+            from .conformance.recovery import protect_existing
             protect_existing(ledger, base_url, creds)
         return cls(options, target, profile, creds, store, secrets, scrubber, ledger, base_url, emulator,
                    sleep=(lambda _s: None) if target.kind == "replay" else None,
