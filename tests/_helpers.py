@@ -23,6 +23,22 @@ class Run:
     output: str
 
 
+def emulator_env(*, agent_password: bool = True, expired: bool = False) -> dict[str, str]:
+    """The bundled emulator's default credentials, as the `ZENDESK_*` variables a run reads
+    (`settings.credentials.CREDENTIAL_VARS`): admin, agent and the OAuth client; with `expired`,
+    the emulator's expired OAuth token too."""
+    from zdconform.emulator import DEFAULT_CREDENTIALS
+    from zdconform.settings.credentials import CREDENTIAL_VARS
+
+    env = {variable: str(DEFAULT_CREDENTIALS[role][field]) for role in ("admin", "agent", "oauth_client")
+           for field, variable in CREDENTIAL_VARS[role].items()}
+    if not agent_password:
+        del env[CREDENTIAL_VARS["agent"]["password"]]
+    if expired:
+        env[CREDENTIAL_VARS["expired"]["oauth_token"]] = DEFAULT_CREDENTIALS["expired_oauth_token"]
+    return env
+
+
 def run_suites(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
                timeout: float = 300) -> Run:
     """Run the conformance suites in a fresh interpreter, as a user would."""

@@ -24,7 +24,7 @@ from zdconform.conformance.schemas import load_registry
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
 from zdconform.reporting.merge import merge_reports
 
-from _helpers import made_once, run_suites
+from _helpers import emulator_env, made_once, run_suites
 
 pytestmark = pytest.mark.e2e  # the evidence comes from conformance runs in fresh interpreters
 
@@ -42,16 +42,6 @@ FAILING = {
 }
 
 
-def credentials():
-    admin, agent = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"]
-    return {"ZENDESK_EMAIL": admin["email"], "ZENDESK_PASSWORD": admin["password"],
-            "ZENDESK_API_TOKEN": admin["api_token"], "ZENDESK_OAUTH_TOKEN": admin["oauth_token"],
-            "ZENDESK_AGENT_EMAIL": agent["email"], "ZENDESK_AGENT_API_TOKEN": agent["api_token"],
-            "ZENDESK_AGENT_OAUTH_TOKEN": agent["oauth_token"],
-            "ZENDESK_OAUTH_CLIENT_IDENTIFIER": DEFAULT_CREDENTIALS["oauth_client"]["client_identifier"],
-            "ZENDESK_OAUTH_CLIENT_SECRET": DEFAULT_CREDENTIALS["oauth_client"]["client_secret"]}
-
-
 def run_tenant(folder: Path, name: str, settings: dict, api_token: str, emulators: contextlib.ExitStack) -> None:
     """One tenant's real run: `folder`/reports (evidence) and `folder`/cassettes (its recording).
     Its emulator stays up in `emulators` until every tenant has run: each tenant gets its own
@@ -65,7 +55,8 @@ def run_tenant(folder: Path, name: str, settings: dict, api_token: str, emulator
                                        "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}))
     emulator = emulators.enter_context(ZendeskEmulator(tenant=tenant))
     result = run_suites(f"--zd-target={emulator.url}", f"--zd-cassette-root={folder / 'cassettes'}",
-                        f"--zd-reports={folder / 'reports'}", f"--zd-profile={profile}", env=credentials())
+                        f"--zd-reports={folder / 'reports'}", f"--zd-profile={profile}",
+                        env=emulator_env(agent_password=False))
     path = folder / "reports" / "evidence.json"
     assert path.exists(), result.output[-3000:]
     evidence = json.loads(path.read_text())

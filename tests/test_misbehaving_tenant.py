@@ -13,9 +13,9 @@ import json
 import pytest
 import yaml
 
-from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
+from zdconform.emulator import ZendeskEmulator, default_tenant, tenant_to_dict
 
-from _helpers import run_suites
+from _helpers import emulator_env, run_suites
 
 PROFILE = {"name": "misbehaving", "expect": {"password": "disabled", "api_token": "enabled", "oauth": "enabled"},
            "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}
@@ -85,21 +85,11 @@ def run_against(tmp_path, settings):
     profile.write_text(yaml.safe_dump(PROFILE))
     with ZendeskEmulator(tenant=tenant) as emulator:
         result = run_suites(f"--zd-target={emulator.url}", f"--zd-cassette-root={tmp_path / 'cassettes'}",
-                            f"--zd-reports={tmp_path / 'reports'}", f"--zd-profile={profile}", env=credentials())
+                            f"--zd-reports={tmp_path / 'reports'}", f"--zd-profile={profile}",
+                            env=emulator_env(agent_password=False, expired=True))
         live = [t["id"] for t in emulator.live_tokens() if t["id"] >= 1_830_000_000_001]
     results = json.loads((tmp_path / "reports" / "results.json").read_text())["results"]
     return result, {r["check_id"]: r for r in results}, live
-
-
-def credentials():
-    admin, agent = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"]
-    return {"ZENDESK_EMAIL": admin["email"], "ZENDESK_PASSWORD": admin["password"],
-            "ZENDESK_API_TOKEN": admin["api_token"], "ZENDESK_OAUTH_TOKEN": admin["oauth_token"],
-            "ZENDESK_AGENT_EMAIL": agent["email"], "ZENDESK_AGENT_API_TOKEN": agent["api_token"],
-            "ZENDESK_AGENT_OAUTH_TOKEN": agent["oauth_token"],
-            "ZENDESK_EXPIRED_OAUTH_TOKEN": DEFAULT_CREDENTIALS["expired_oauth_token"],
-            "ZENDESK_OAUTH_CLIENT_IDENTIFIER": DEFAULT_CREDENTIALS["oauth_client"]["client_identifier"],
-            "ZENDESK_OAUTH_CLIENT_SECRET": DEFAULT_CREDENTIALS["oauth_client"]["client_secret"]}
 
 
 def failures(results):

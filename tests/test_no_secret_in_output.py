@@ -22,17 +22,12 @@ from test_cleanup import _clean_env
 
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
 
-from _helpers import ROOT, SUITES
+from _helpers import ROOT, SUITES, emulator_env
 
 pytestmark = pytest.mark.e2e  # a conformance run and the zdconform command, each in a fresh interpreter
 
 ADMIN, AGENT, CLIENT = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["agent"], DEFAULT_CREDENTIALS["oauth_client"]
-ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
-       "ZENDESK_OAUTH_TOKEN": ADMIN["oauth_token"], "ZENDESK_PASSWORD": ADMIN["password"],
-       "ZENDESK_AGENT_EMAIL": AGENT["email"], "ZENDESK_AGENT_PASSWORD": AGENT["password"],
-       "ZENDESK_AGENT_API_TOKEN": AGENT["api_token"], "ZENDESK_AGENT_OAUTH_TOKEN": AGENT["oauth_token"],
-       "ZENDESK_OAUTH_CLIENT_IDENTIFIER": CLIENT["client_identifier"],
-       "ZENDESK_OAUTH_CLIENT_SECRET": CLIENT["client_secret"]}
+ENV = emulator_env()
 LOUD = ["-l", "-vv", "--tb=long", "--log-cli-level=DEBUG", "-rA"]
 
 
