@@ -37,8 +37,9 @@ REVALIDATE_CHARS = 16_000  # longer bodies of a passing check: validated by the 
 def build(info: RunInfo, results: Sequence[CheckResult], findings: list[dict[str, str]]) -> dict[str, Any]:
     """The evidence document of a run, validated against schemas/evidence.json."""
     finished = utcnow()
-    base = info.cassette_root.parent
-    context = _Context(info, base, _stale_before(info.max_age_days) if not info.is_live else None)
+    base = info.cassette_root.parent.resolve()
+    context = _Context(info, base, _stale_before(info.max_age_days) if not info.is_live else None,
+                       info.cassette_folder.resolve())
     checks = [_record(result, context) for result in results]
     document = {
         "$schema": SCHEMA_ID,
@@ -73,8 +74,9 @@ def _validate(document: dict[str, Any]) -> None:
 @dataclass(frozen=True)
 class _Context:
     info: RunInfo
-    base: Path  # the folder holding the cassette root: cassette paths are relative to it
+    base: Path  # the folder holding the cassette root (resolved): cassette paths are relative to it
     stale_before: dt.datetime | None
+    folder: Path  # the target's cassette folder, resolved: the manifest's keys are relative to it
 
 
 def _record(result: CheckResult, context: _Context) -> dict[str, Any]:
@@ -101,8 +103,9 @@ def _cassette(path_text: str | None, context: _Context) -> tuple[dict[str, Any] 
     if not path_text:
         return None, []
     path = Path(path_text)
+    resolved = path.resolve()
     try:
-        key = path.resolve().relative_to(context.info.cassette_folder.resolve()).as_posix()
+        key = resolved.relative_to(context.folder).as_posix()
     except ValueError:
         key = path.name
     entry = context.info.manifest.get("cassettes", {}).get(key)
@@ -113,7 +116,7 @@ def _cassette(path_text: str | None, context: _Context) -> tuple[dict[str, Any] 
     recorded_at = entry.get("recorded_at") if entry else None
     stale_before = context.stale_before
     return {
-        "path": _relative(path, context.base), "exists": path.is_file(), "readable": readable,
+        "path": Path(os.path.relpath(resolved, context.base)).as_posix(), "exists": path.is_file(), "readable": readable,
         "sha256": sha, "manifest_sha256": entry.get("sha256") if entry else None,
         "verified": bool(entry and sha == entry.get("sha256")),
         "recorded_at": recorded_at, "zdconform_version": entry.get("zdconform_version") if entry else None,

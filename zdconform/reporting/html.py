@@ -8,6 +8,7 @@ its cassette. Every value is HTML-escaped.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -235,6 +236,7 @@ def _message(first: str, part: dict[str, Any]) -> str:
     return f"{first}\n{headers}\n\n{_pretty(part['body'])}".rstrip() + "\n"
 
 
+@functools.lru_cache(maxsize=64)  # a recorded body is often recorded again: a page fetched by several checks
 def _pretty(body: str) -> str:
     parsed = body_json(body)
     text = json.dumps(_abridge(parsed), indent=2, ensure_ascii=False) if body and not isinstance(parsed, str) else body
