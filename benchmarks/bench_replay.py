@@ -1,19 +1,17 @@
 """Offline replay of the whole suite against its floors, in one run.
 
-Prints, for the committed reference cassettes, each as a median of interleaved runs (machine
-noise hits all alike) and as a ratio to its floor:
+Prints, for the committed reference cassettes, medians of interleaved runs and ratios to floors:
 
 - replay: `pytest suites` in replay mode (network blocked), checks, validation and evidence;
 - bare vcrpy (the floor of replay): pytest-recording/vcrpy replaying the same recorded
   interactions from the same cassettes, each sent with `requests`, matched on method and URI,
   with no checks, no validation and no evidence, and without the zdconform plugin loaded.
-  The ratio judged is the median of per-round ratios, each replay divided by the bare run
-  right after it: this machine's noise comes in bursts of seconds, which a pair shares
-  (the ratio of the two medians is printed beside it);
-- pytest with empty tests, with the zdconform plugin and without it (`-p no:zdconform`): what
-  a pytest run without conformance checks pays for the plugin (median of paired differences
-  of the children's CPU time, less noisy than wall time on a shared machine; the plugin's
-  import alone is timed too).
+  The ratio judged is the median of 31 pairs' ratios (`BENCH_ROUNDS`), each replay divided by
+  the bare run right after it, with a 95% interval: on this shared machine one pair's ratio
+  ranges from 0.85 to 1.7, so fewer pairs cannot tell 1.2 from 1.3;
+- pytest with empty tests, with the plugin and without it (`-p no:zdconform`), and the
+  plugin's own time in such a run, timed inside it (`PLUGIN_CLOCK`): the difference of two
+  whole runs varies by more than 0.1 s here, so it could not show a 20 ms bar.
 
 The children write bytecode caches as Python does by default (a warm-up round writes them), so
 the figures are those of a project run twice, not of a first import. Run by hand: `./dev bench`.
@@ -21,6 +19,7 @@ the figures are those of a project run twice, not of a first import. Run by hand
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import statistics
@@ -34,7 +33,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes" / "reference-emulator"
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "11"))
+PAIRS = int(os.environ.get("BENCH_ROUNDS", "31"))  # replay and bare vcrpy, one after the other
+EMPTY_ROUNDS = 11
 REPLAY_BAR, PLUGIN_BAR_MS = 1.25, 20.0
 # pytest in a child that reports its own peak RSS (KiB), so each figure is that run's alone
 WRAPPER = ("import resource, sys, pytest; rc = pytest.main(sys.argv[1:]); "
@@ -209,33 +209,37 @@ def main() -> None:
         for args, cwd in kinds.values():
             run(args, cwd)  # warm-up
         times: dict[str, list[float]] = {k: [] for k in kinds}
-        cpu: dict[str, list[float]] = {k: [] for k in kinds}  # CPU seconds: less noisy than wall time
         peaks: dict[str, int] = {k: 0 for k in kinds}
-        for round_ in range(3 * ROUNDS):  # the empty pair 3 times as often: its difference is small
+        for round_ in range(max(PAIRS, EMPTY_ROUNDS)):
             for index, (kind, (args, cwd)) in enumerate(kinds.items()):
-                if index < 2 and round_ % 3:
+                if round_ >= (PAIRS if index < 2 else EMPTY_ROUNDS):
                     continue
-                seconds, rss, output = run(args, cwd)
+                seconds, rss, _ = run(args, cwd)
                 times[kind].append(seconds)
-                cpu[kind].append(float(re.findall(r"CPU ([0-9.]+)", output)[-1]))
                 peaks[kind] = max(peaks[kind], rss)
-        imported, hooked = plugin_own_ms(empty, 3 * ROUNDS)
-    replay_s, bare_s, with_s, without_s = (statistics.median(v) for v in times.values())
+        imported, hooked = plugin_own_ms(empty, EMPTY_ROUNDS)
     names = list(kinds)
-    paired = statistics.median(a / b for a, b in zip(times[names[0]], times[names[1]], strict=True))
-    plugin_ms = 1000 * statistics.median(a - b for a, b in zip(cpu[names[2]], cpu[names[3]], strict=True))
-    print(f"replay of the whole suite: {n} checks, median of {ROUNDS} interleaved runs "
-          f"({3 * ROUNDS} of the empty ones)")
-    for kind, seconds, floor in ((names[0], replay_s, bare_s), (names[1], bare_s, bare_s),
-                                 (names[2], with_s, without_s), (names[3], without_s, without_s)):
-        print(f"  {kind:36} {seconds:7.3f} s  {seconds / floor:5.2f} x its floor   "
+    medians = {kind: statistics.median(v) for kind, v in times.items()}
+    ratios = sorted(a / b for a, b in zip(times[names[0]], times[names[1]], strict=True))
+    low, high = median_interval(ratios)
+    print(f"replay of the whole suite: {n} checks; medians of {PAIRS} replay and bare vcrpy runs, each bare run "
+          f"right after its replay, and of {EMPTY_ROUNDS} runs of each empty session")
+    for kind, floor in ((names[0], names[1]), (names[1], names[1]), (names[2], names[3]), (names[3], names[3])):
+        print(f"  {kind:36} {medians[kind]:7.3f} s  {medians[kind] / medians[floor]:5.2f} x its floor   "
               f"peak RSS {peaks[kind] / 1024:6.1f} MiB")
-    print(f"  replay / bare vcrpy: {paired:.2f} x, median of the {ROUNDS} paired runs (bar <= {REPLAY_BAR:.2f} x); "
-          f"ratio of the medians {replay_s / bare_s:.2f} x; replay / empty pytest without the plugin: "
-          f"{replay_s / without_s:.2f} x")
+    print(f"  replay / bare vcrpy: {statistics.median(ratios):.2f} x, median of the {PAIRS} pairs' ratios, 95% "
+          f"interval {low:.2f} to {high:.2f} x (bar <= {REPLAY_BAR:.2f} x; pairs ranged {ratios[0]:.2f} to "
+          f"{ratios[-1]:.2f} x); replay / empty pytest without the plugin: "
+          f"{medians[names[0]] / medians[names[3]]:.2f} x")
     print(f"  the plugin in a run without checks, timed inside it: {imported + hooked:.1f} ms (bar <= "
-          f"{PLUGIN_BAR_MS:.0f} ms): its import {imported:.1f} ms, its hooks {hooked:.1f} ms; two whole runs "
-          f"with and without it differ by {plugin_ms:+.1f} ms of CPU (median of {3 * ROUNDS} pairs: noise)")
+          f"{PLUGIN_BAR_MS:.0f} ms): its import {imported:.1f} ms, its hooks {hooked:.1f} ms (medians of "
+          f"{EMPTY_ROUNDS} runs)")
+
+
+def median_interval(ordered: list[float]) -> tuple[float, float]:
+    """A 95% confidence interval for the median of `ordered` (sorted samples), by order statistics."""
+    k = max(0, int((len(ordered) - 1.96 * math.sqrt(len(ordered))) / 2))
+    return ordered[k], ordered[len(ordered) - 1 - k]
 
 
 if __name__ == "__main__":
