@@ -1,8 +1,12 @@
 """The checks' cassettes patch only the HTTP libraries the checks send with (http.client, urllib3,
 requests); vcrpy's other patchers (tornado, httpx, aiohttp, boto3, httplib2) are skipped for them,
-sparing each cassette a try at importing each library. Any other VCR keeps vcrpy's defaults."""
+sparing each cassette a try at importing each library. Any other VCR keeps vcrpy's defaults.
+vcrpy's libraries that cannot be imported are marked absent while checks run (vcrpy imports them
+all around each connection it makes), and no longer once that is undone."""
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 import requests
@@ -12,6 +16,7 @@ from vcr import patch as vcr_patch
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.persisters.filesystem import FilesystemPersister
 
+from zdconform.recording import replay
 from zdconform.recording.replay import SKIP_PATCHERS, configure
 from zdconform.recording.scrub import Scrubber, SecretSet
 
@@ -48,3 +53,18 @@ def test_any_other_vcr_patches_every_library_as_vcrpy_does(tmp_path):
     with vcr.VCR().use_cassette(str(tmp_path / "theirs.yaml")):
         assert simple_httpclient.SimpleAsyncHTTPClient.fetch_impl is not original_tornado
     assert simple_httpclient.SimpleAsyncHTTPClient.fetch_impl is original_tornado
+
+
+def test_libraries_vcrpy_cannot_import_are_marked_absent_until_undone(monkeypatch):
+    monkeypatch.setattr(replay, "VCR_LIBRARIES", ("zdconform_no_such_library", "json", "email.no_such_module"))
+    undo = replay.mark_absent_libraries()
+    try:
+        assert sys.modules["zdconform_no_such_library"] is None
+        assert sys.modules["email.no_such_module"] is None
+        assert sys.modules["json"] is not None  # installed: left as it is
+        with pytest.raises(ImportError):
+            import zdconform_no_such_library  # noqa: F401
+    finally:
+        undo()
+    assert "zdconform_no_such_library" not in sys.modules and "email.no_such_module" not in sys.modules
+    assert sys.modules["json"] is not None

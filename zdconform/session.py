@@ -9,7 +9,7 @@
   tenant the preflight (`http.preflight`), which ends the session with its own exit code.
 - `SessionWatch`: counts the checks selected and deselected, and on a pytest-xdist controller
   merges the workers' results (each worker's `workeroutput`), so `-n 4` reports as a serial run.
-  While checks run, what collection built is frozen (`gc.freeze`): the collector skips it.
+  While checks run, what collection built is frozen (`gc.freeze`), vcrpy's missing libraries absent.
 - `session_facts`: what the evidence says of the session: selection, complete or partial, and
   the methods a live run left unchecked for lack of credentials.
 """
@@ -20,7 +20,7 @@ import contextlib
 import gc
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,7 +153,7 @@ class SessionWatch:
         self.order: list[str] = []
         self.merged: list[CheckResult] = []
         self.preflight_failed = False
-        self.frozen = False
+        self.undo: Callable[[], None] | None = None  # while checks run: what `_thaw` calls
         config.add_cleanup(self._thaw)  # added first, so done last: after pytest's own last collections
 
     def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
@@ -162,12 +162,14 @@ class SessionWatch:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.selected = sum(1 for item in session.items if item.get_closest_marker("zd_check"))
         if self.selected:
+            from .recording.replay import mark_absent_libraries
+            self.undo = mark_absent_libraries()  # vcrpy looks for them at each connection
             gc.freeze()  # modules, items, fixtures: they live to the end, so the collector's passes skip them
-            self.frozen = True
 
     def _thaw(self) -> None:
-        if self.frozen:  # a process that runs pytest again (an IDE, pytester) collects them as usual
+        if self.undo is not None:  # a process that runs pytest again (an IDE, pytester) starts afresh
             gc.unfreeze()
+            self.undo()
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         run = self.config.stash.get(RUN, None)

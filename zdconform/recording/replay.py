@@ -16,8 +16,10 @@ load). `index_cassettes(vcr)` makes a VCR instance use it for its cassettes alon
 from __future__ import annotations
 
 import functools
+import importlib
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from vcr import patch as vcr_patch
@@ -26,13 +28,17 @@ from vcr.record_mode import RecordMode
 
 from .matching import normal_body, same_body, same_path
 
-__all__ = ["MATCH_ON", "IndexedCassette", "configure", "index_cassettes", "request_key"]
+__all__ = ["MATCH_ON", "IndexedCassette", "configure", "index_cassettes", "mark_absent_libraries", "request_key"]
 
 MATCH_ON = ("method", "zd_path", "query", "zd_body")
 # The checks send with `requests` (through urllib3 and http.client): vcrpy need not patch other
 # libraries for their cassettes, which spares it, for each cassette, a try at importing each of
 # them (about 2 ms when they are not installed). Other tests keep vcrpy's defaults.
 SKIP_PATCHERS = ("boto3", "httplib2", "tornado", "aiohttp", "httpx", "httpx2")
+# vcrpy undoes its patches around each real connection it makes (`force_reset`) by importing
+# every HTTP library it supports: one that is not installed is searched for again each time.
+VCR_LIBRARIES = ("botocore", "httplib2", "tornado.curl_httpclient", "aiohttp", "httpx", "httpx_curl_cffi",
+                 "pyreqwest", "httpx2")
 
 Key = tuple[str, str, tuple[tuple[str, str], ...], str]
 
@@ -100,6 +106,25 @@ def index_cassettes(vcr: Any) -> None:
         return IndexedCassette.use_arg_getter(functools.partial(vcr.get_merged_config, **kwargs))
 
     vcr._use_cassette = use_cassette
+
+
+def mark_absent_libraries() -> Callable[[], None]:
+    """Record each of vcrpy's libraries that cannot be imported as absent (None in `sys.modules`:
+    importing it fails at once, as Python documents), for a session of checks; what undoes it."""
+    marked = []
+    for name in VCR_LIBRARIES:
+        if name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                sys.modules[name] = None  # type: ignore[assignment]
+                marked.append(name)
+
+    def undo() -> None:
+        for name in marked:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+    return undo
 
 
 def configure(vcr: Any, persister: Any, scrubber: Any, *, live: bool) -> None:

@@ -116,7 +116,8 @@ def _cassette(path_text: str | None, context: _Context) -> tuple[dict[str, Any] 
     recorded_at = entry.get("recorded_at") if entry else None
     stale_before = context.stale_before
     return {
-        "path": Path(os.path.relpath(resolved, context.base)).as_posix(), "exists": path.is_file(), "readable": readable,
+        "path": Path(os.path.relpath(resolved, context.base)).as_posix(), "exists": path.is_file(),
+        "readable": readable,
         "sha256": sha, "manifest_sha256": entry.get("sha256") if entry else None,
         "verified": bool(entry and sha == entry.get("sha256")),
         "recorded_at": recorded_at, "zdconform_version": entry.get("zdconform_version") if entry else None,
