@@ -15,6 +15,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = ROOT / "suites"
+# The conftest of ad-hoc checks written into a test's folder: their cassettes go to `adhoc/`
+# in the run's cassette folder.
+ADHOC_CONFTEST = '''
+import pytest
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(zd_run):
+    return str(zd_run.store.folder / "adhoc")
+'''
 
 
 @dataclass

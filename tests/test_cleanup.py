@@ -21,7 +21,7 @@ import pytest
 from zdconform.cli import main as zdconform
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
 
-from _helpers import ROOT, SUITES, made_once, run_suites
+from _helpers import ADHOC_CONFTEST, ROOT, SUITES, made_once, run_suites
 
 ADMIN = DEFAULT_CREDENTIALS["admin"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
@@ -45,14 +45,6 @@ def args(emulator, tmp_path: Path, *extra: str) -> list[str]:
     return [f"--zd-target={emulator.url}", f"--zd-cassette-root={tmp_path / 'cassettes'}",
             f"--zd-reports={tmp_path / 'reports'}", *extra]
 
-
-ADHOC_CONFTEST = '''
-import pytest
-
-@pytest.fixture(scope="module")
-def vcr_cassette_dir(zd_run):
-    return str(zd_run.store.folder / "adhoc")
-'''
 
 ADHOC_TESTS = '''
 import pytest

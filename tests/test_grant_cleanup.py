@@ -21,7 +21,7 @@ from test_token_safety import journal, pending, still_works, tenant, users_token
 from zdconform.cli import main as zdconform
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator
 
-from _helpers import ROOT, SUITES
+from _helpers import ADHOC_CONFTEST, ROOT, SUITES
 
 pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
 
@@ -29,14 +29,6 @@ ADMIN, CLIENT = DEFAULT_CREDENTIALS["admin"], DEFAULT_CREDENTIALS["oauth_client"
 # Every grant answers 3 s late, after the tenant minted its tokens.
 SLOW_GRANT = [{"kind": "latency", "latency_ms": 3000, "methods": ["POST"], "paths": ["/oauth/tokens"]}]
 ONE_GRANT = "test_client_credentials and form"
-
-ADHOC_CONFTEST = '''
-import pytest
-
-@pytest.fixture(scope="module")
-def vcr_cassette_dir(zd_run):
-    return str(zd_run.store.folder / "adhoc")
-'''
 
 ADHOC_TESTS = '''
 import pytest

@@ -116,7 +116,7 @@ def _cassette(path_text: str | None, context: _Context) -> tuple[dict[str, Any] 
     recorded_at = entry.get("recorded_at") if entry else None
     stale_before = context.stale_before
     return {
-        "path": Path(os.path.relpath(resolved, context.base)).as_posix(), "exists": path.is_file(),
+        "path": _posix_relpath(resolved, context.base), "exists": path.is_file(),
         "readable": readable,
         "sha256": sha, "manifest_sha256": entry.get("sha256") if entry else None,
         "verified": bool(entry and sha == entry.get("sha256")),
@@ -204,7 +204,12 @@ def _summary(results: Sequence[CheckResult]) -> dict[str, Any]:
 
 
 def _relative(path: Path | str, start: Path | str) -> str:
-    return Path(os.path.relpath(Path(path).resolve(), Path(start).resolve())).as_posix()
+    return _posix_relpath(Path(path).resolve(), Path(start).resolve())
+
+
+def _posix_relpath(path: Path, start: Path) -> str:
+    """`path` from `start`, both resolved already, with forward slashes."""
+    return Path(os.path.relpath(path, start)).as_posix()
 
 
 def _stale_before(days: int) -> dt.datetime:
