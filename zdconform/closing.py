@@ -6,7 +6,6 @@
   result amended (pass, fail naming fact F-04, or not exercised with the reason); then
   `revoke_leftovers` revokes what checks left (interrupted, or kept for a probe) and resolves
   the token requests whose answers were never read (`conformance.recovery`).
-- `sigterm_as_interrupt`: a live run stops on SIGTERM as on Ctrl-C, its tokens revoked the same way.
 - `cleanup_tenant`: `zdconform cleanup` of one tenant (or each of a fleet's), after a run that
   was killed before its end: what its journal names, revoked with the tenant's own credentials.
 """
@@ -15,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -25,12 +24,7 @@ from .session import write_line
 if TYPE_CHECKING:  # the rest is imported when used: the plugin imports this module at pytest's start
     from .run import RunState
 
-__all__ = ["cleanup_tenant", "end_live_run", "probe_first", "revoke_leftovers", "sigterm_as_interrupt"]
-
-
-def sigterm_as_interrupt(signum: int, frame: Any) -> None:
-    """A live run's SIGTERM handler: stop as Ctrl-C does, so interrupted checks' tokens are revoked."""
-    raise KeyboardInterrupt("SIGTERM")
+__all__ = ["cleanup_tenant", "end_live_run", "probe_first", "revoke_leftovers"]
 
 
 def probe_first(run: RunState, items: list[pytest.Item]) -> None:

@@ -25,7 +25,8 @@ from .recording.files import atomic_write
 from .reporting.junit import junit_xml
 from .reporting.results import CheckResult
 from .run import RunState, unchecked_methods
-from .session import REPORT_FILES, ProgressLines, SessionWatch, session_facts, write_line
+from .selection import session_facts
+from .session import REPORT_FILES, ProgressLines, SessionWatch, write_line
 from .settings import Options
 from .settings.fleet import Fleet, credential_names, load_fleet, tenant_env
 

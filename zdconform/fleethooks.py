@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from .closing import end_live_run, sigterm_as_interrupt
+from .closing import end_live_run
 from .conformance.notes import CheckNotes
 from .exceptions import ZdConformError
 from .fleet import FleetRun, Published, make_scheduler, tenant_of, worker_id
+from .interrupts import sigterm_as_interrupt
 from .reporting.results import CheckResult, check_id
 from .run import RunState
 from .session import RUN, WATCH, write_line

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import closing
+from . import closing, interrupts, selection
 from . import session as sessions
 from .exceptions import CassetteError, ZdConformError
 from .session import RUN, WATCH
@@ -113,7 +113,7 @@ def _open_run(config: pytest.Config, tenant: str | None = None) -> RunState:
             sessions.drop_junit(config)  # a rejected run writes no junit.xml
             raise pytest.UsageError(str(exc)) from None
         if config.stash[RUN].target.is_live:
-            signal.signal(signal.SIGTERM, closing.sigterm_as_interrupt)
+            signal.signal(signal.SIGTERM, interrupts.sigterm_as_interrupt)
         config.stash[UNREDACT] = install_log_redaction(_redactor(config.stash[RUN]))  # every library's logs
     return config.stash[RUN]
 
@@ -241,7 +241,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     unchecked = unchecked_methods(described, checked)
     if (unchecked or any(r.verdict == "fail" for r in checked)) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    facts = sessions.session_facts(config, watch, len(checked), int(session.exitstatus), unchecked)
+    facts = selection.session_facts(config, watch, len(checked), int(session.exitstatus), unchecked)
     info = dataclasses.replace(described.info(), session=facts, project=described.options.project)
     config.stash[REPORTED] = (info, checked)
     from .reporting.publish import publish

@@ -10,8 +10,6 @@
 - `SessionWatch`: counts the checks selected and deselected, and on a pytest-xdist controller
   merges the workers' results (each worker's `workeroutput`), so `-n 4` reports as a serial run.
   While checks run, what collection built is frozen (`gc.freeze`), vcrpy's missing libraries absent.
-- `session_facts`: what the evidence says of the session: selection, complete or partial, and
-  the methods a live run left unchecked for lack of credentials.
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .exceptions import PreflightError, ZdConformError
+from .selection import arg_paths
 from .settings.targets import parse_target
 
 if TYPE_CHECKING:  # imported where used: a pytest run without conformance checks stays light
@@ -35,8 +34,7 @@ if TYPE_CHECKING:  # imported where used: a pytest run without conformance check
     from .settings import Options
 
 __all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "describe", "drop_junit",
-           "prepare_reports", "reject_early", "require_recording", "runs_checks", "session_facts",
-           "start", "write_line"]
+           "prepare_reports", "reject_early", "require_recording", "runs_checks", "start", "write_line"]
 
 RUN = pytest.StashKey["RunState"]()  # the run of this process (a serial run, or one xdist worker)
 WATCH = pytest.StashKey["SessionWatch"]()
@@ -49,12 +47,7 @@ def runs_checks(config: pytest.Config) -> bool:
     suites = (config.rootpath / "suites").resolve()
     if config.option.help or config.option.version or config.option.collectonly or not suites.is_dir():
         return False
-    return any(path == suites or suites in path.parents or path in suites.parents for path in _arg_paths(config))
-
-
-def _arg_paths(config: pytest.Config) -> list[Path]:
-    base = config.invocation_params.dir
-    return [(base / str(arg).split("::")[0]).resolve() for arg in config.args]
+    return any(path == suites or suites in path.parents or path in suites.parents for path in arg_paths(config))
 
 
 def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
@@ -202,51 +195,6 @@ class SessionWatch:
         """The workers' results in collection order, as a serial run lists them."""
         rank = {nodeid: index for index, nodeid in enumerate(self.order)}
         return sorted(self.merged, key=lambda r: rank.get(r.check, len(rank)))
-
-
-def session_facts(config: pytest.Config, watch: SessionWatch, ran: int, exitstatus: int,
-                  unchecked: list[dict[str, Any]]) -> dict[str, Any]:
-    """The evidence's `run.selection`, `run.complete`, `run.partial` and `run.unchecked_methods`."""
-    option = config.option
-    lf = config.pluginmanager.get_plugin("lfplugin")
-    last_failed = bool(getattr(option, "lf", False))
-    narrowed = _narrowed(config)
-    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-    selection = {"args": [_relative(str(a), config.rootpath) for a in config.args], "keyword": option.keyword or None,
-                 "markers": option.markexpr or None, "last_failed": last_failed,
-                 "failed_first": bool(getattr(option, "failedfirst", False)), "selected": watch.selected,
-                 "deselected": watch.deselected, "ran": ran, "interrupted": interrupted,
-                 "workers": watch.workers}
-    partial = []
-    if narrowed:
-        partial.append(f"only part of the suites was collected: {', '.join(narrowed)}")
-    if watch.deselected:
-        filters = [f for f, on in ((f"-k {option.keyword!r}", option.keyword), (f"-m {option.markexpr!r}",
-                   option.markexpr), ("--lf", last_failed)) if on] or ["a plugin"]
-        partial.append(f"{' '.join(filters)} deselected {watch.deselected} of {watch.deselected + watch.selected} "
-                       "checks")
-    elif last_failed and lf is not None and getattr(lf, "lastfailed", None):
-        partial.append("--lf ran only the checks that failed last time")
-    if ran < watch.selected:
-        how = "interrupted" if interrupted else "stopped early (-x, --maxfail or an error)"
-        partial.append(f"{how} after {ran} of {watch.selected} selected checks")
-    elif interrupted:
-        partial.append("interrupted")
-    return {"selection": selection, "complete": not partial, "partial": partial, "unchecked_methods": unchecked}
-
-
-def _relative(arg: str, root: Path) -> str:
-    path, sep, rest = arg.partition("::")
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix() + sep + rest
-    except ValueError:
-        return arg
-
-
-def _narrowed(config: pytest.Config) -> list[str]:
-    suites = (config.rootpath / "suites").resolve()
-    return [str(arg) for arg, path in zip(config.args, _arg_paths(config), strict=True)
-            if suites in path.parents or (path == suites and "::" in str(arg))]
 
 
 def require_recording(run: RunState, cassette: Path) -> None:
