@@ -89,6 +89,49 @@ def test_interrupted_run_revokes_everything_and_writes_no_partial_cassette(tmp_p
     assert not any("users_with_minted" in name for name in written), written
 
 
+SPINNING_CHECK = '''
+import itertools, os, signal, threading
+
+import pytest
+
+def spin():  # on Python 3.11 the jump back of this loop has no line number
+    n = 0
+    for x in itertools.repeat(0):
+        if x == 1:
+            n += 1
+        elif x == 2:
+            n -= 1
+    return n
+
+@pytest.mark.zd_check("create_token")
+def test_spins_after_minting(zd):
+    zd.mint_token(zd.auth("api_token"), method="api_token")
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGNUM)).start()
+    spin()
+'''
+
+
+@pytest.mark.parametrize("signum", [pytest.param(signal.SIGINT, id="ctrl-c"),
+                                    pytest.param(signal.SIGTERM, id="sigterm")])
+def test_an_interrupt_where_python_knows_no_line_still_ends_as_interrupted(tmp_path, signum):
+    """pytest 9.2 on Python 3.11 failed to report such an interrupt (a TypeError of its own, exit 1)."""
+    (tmp_path / "conftest.py").write_text(ADHOC_CONFTEST)
+    (tmp_path / "test_adhoc.py").write_text(SPINNING_CHECK.replace("SIGNUM", signum.name))
+    with ZendeskEmulator(tenant=tenant()) as emulator:
+        proc = subprocess.run([sys.executable, "-m", "pytest", str(tmp_path), "-p", "no:cacheprovider",
+                               *args(emulator, tmp_path)], env={**_clean_env(), **ENV}, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 2, out  # pytest's "interrupted", not 1
+        assert "TypeError" not in out and "INTERNALERROR" not in out, out
+        if signum == signal.SIGINT:  # reported where it came: the loop, given the line it jumps back to
+            loop = SPINNING_CHECK.splitlines().index("    for x in itertools.repeat(0):") + 1
+            assert f"test_adhoc.py:{loop}: KeyboardInterrupt" in out, out
+        assert len(emulator.tokens_created()) == 1
+        assert left_behind(emulator) == [], out
+    assert not list((tmp_path / "cassettes").rglob("*spins_after_minting*")), "a partial cassette was written"
+
+
 def test_an_interrupt_between_minting_and_reading_the_answer_still_revokes(tmp_path):
     """The tenant has minted the token but its answer is still on the way when Ctrl-C comes."""
     slow_answer = [{"kind": "latency", "latency_ms": 3000, "methods": ["POST"],

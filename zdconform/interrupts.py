@@ -2,15 +2,66 @@
 
 - `sigterm_as_interrupt`: a live run's SIGTERM handler; it stops as Ctrl-C does, so the
   tokens of interrupted checks are revoked the same way (`closing.end_live_run`).
+- `mend_traceback`: a signal is raised at whatever instruction Python is about to run. On
+  Python 3.11 some instructions carry no line number (the jump back at the end of some loops),
+  and the traceback entry of a frame stopped there has `tb_lineno` None; pytest's report of the
+  interrupt then fails with a TypeError of its own and the run ends with exit code 1, not 2
+  ("interrupted"), behind an internal traceback. Such entries are given a line (a loop's jump
+  back: the loop's line), in place, before pytest reads the traceback.
 """
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
-__all__ = ["sigterm_as_interrupt"]
+__all__ = ["mend_traceback", "sigterm_as_interrupt"]
 
 
 def sigterm_as_interrupt(signum: int, frame: Any) -> None:
     """A live run's SIGTERM handler: stop as Ctrl-C does, so interrupted checks' tokens are revoked."""
     raise KeyboardInterrupt("SIGTERM")
+
+
+def mend_traceback(exc: BaseException) -> int:
+    """Give every entry of `exc`'s traceback (and of the exceptions it chains) a line number.
+
+    Returns how many entries were replaced. Only `tb_next` of a traceback can be set, so an
+    entry is replaced by a copy with a line number, linked from the entry before it; the first
+    entry of a chain is replaced through `exc.__traceback__`.
+    """
+    mended, seen = 0, set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        todo += [current.__cause__, current.__context__]
+        head = current.__traceback__
+        if head is not None and head.tb_lineno is None:
+            current.__traceback__ = head = _with_line(head)
+            mended += 1
+        entry = head
+        while entry is not None and entry.tb_next is not None:
+            if entry.tb_next.tb_lineno is None:
+                entry.tb_next = _with_line(entry.tb_next)
+                mended += 1
+            entry = entry.tb_next
+    return mended
+
+
+def _with_line(entry: types.TracebackType) -> types.TracebackType:
+    """A copy of `entry` with a line: for a jump (a loop going round again), the line it jumps to;
+    otherwise the line of the nearest instruction before it that has one."""
+    import dis  # only when an interrupt needs it
+
+    code, at = entry.tb_frame.f_code, entry.tb_lasti
+    lines = {offset: line for start, end, line in code.co_lines() if line is not None
+             for offset in range(start, end, 2)}
+    jump = next((i for i in dis.get_instructions(code) if i.offset == at and i.opcode in dis.hasjrel + dis.hasjabs),
+                None)
+    line = lines.get(jump.argval) if jump is not None else None
+    if line is None:
+        line = next((lines[o] for o in range(at, -1, -2) if o in lines), code.co_firstlineno)
+    return types.TracebackType(entry.tb_next, entry.tb_frame, entry.tb_lasti, line)

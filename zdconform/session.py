@@ -9,7 +9,8 @@
   tenant the preflight (`http.preflight`), which ends the session with its own exit code.
 - `SessionWatch`: counts the checks selected and deselected, and on a pytest-xdist controller
   merges the workers' results (each worker's `workeroutput`), so `-n 4` reports as a serial run.
-  While checks run, what collection built is frozen (`gc.freeze`), vcrpy's missing libraries absent.
+  While checks run, what collection built is frozen (`gc.freeze`), vcrpy's missing libraries absent;
+  on Ctrl-C, no partial cassette is written and the traceback is mended (`interrupts`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .exceptions import PreflightError, ZdConformError
+from .interrupts import mend_traceback
 from .selection import arg_paths
 from .settings.targets import parse_target
 
@@ -164,10 +166,13 @@ class SessionWatch:
             gc.unfreeze()
             self.undo()
 
-    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+    @pytest.hookimpl(tryfirst=True)  # before the terminal reporter renders the interrupt's traceback
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         run = self.config.stash.get(RUN, None)
         if run is not None:
             run.store.interrupted = True  # no partial cassette is written
+        if self.selected:  # a session without checks is left as it is
+            mend_traceback(excinfo.value)
 
     # -- pytest-xdist: the controller merges what each worker ran ---------------------------
     def output(self, checked: Sequence[CheckResult]) -> str:
