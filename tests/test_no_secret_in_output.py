@@ -6,6 +6,7 @@ a wrong client secret is accepted, so checks fail with tokens in their locals) u
 log file and every file written (cassettes, reports) are searched for each credential, the
 OAuth client's secret, each token Create Token minted and each access and refresh token the
 grants minted, raw, as a Basic credential (base64), URL-encoded, JSON-escaped and base64.
+The same for a fleet run on two xdist workers (`zdconform run --fleet -n 2`), one tenant broken.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
+from _fleet import fleet_env, write_fleet
 from test_cleanup import _clean_env
 
-from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
+from zdconform.emulator import DEFAULT_CREDENTIALS, FleetEmulator, ZendeskEmulator, default_tenant, tenant_to_dict
 
 from _helpers import ROOT, SUITES, emulator_env
 
@@ -61,10 +63,13 @@ def written_files(folder: Path) -> dict[str, str]:
             for p in folder.rglob("*") if p.is_file()}
 
 
+MISBEHAVE = {"revoke_is_noop": True, "agents_are_admins": True, "accept_wrong_password": True,
+             "accept_wrong_client_secret": True}
+
+
 def test_a_loud_failing_live_run_prints_and_writes_no_secret(tmp_path):
     data = tenant_to_dict(default_tenant())
-    data["settings"]["misbehave"] = {"revoke_is_noop": True, "agents_are_admins": True,
-                                     "accept_wrong_password": True, "accept_wrong_client_secret": True}
+    data["settings"]["misbehave"] = dict(MISBEHAVE)
     with ZendeskEmulator(tenant=data) as emulator:
         proc = subprocess.run(
             [sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", *LOUD,
@@ -85,6 +90,40 @@ def test_a_loud_failing_live_run_prints_and_writes_no_secret(tmp_path):
     assert any(name.startswith("cassettes/") and "test_oauth_grants" in name for name in files)
     verdicts = {r["check_id"]: r["verdict"] for r in json.loads(files["reports/results.json"])["results"]}
     assert verdicts["grant_client_credentials[wrong-secret]"] == "fail", "a grant check fails, tokens in its locals"
+    assert {name: leaks(text, secrets) for name, text in files.items() if leaks(text, secrets)} == {}
+
+
+def test_a_loud_failing_fleet_run_on_two_workers_prints_and_writes_no_secret(tmp_path):
+    """The same, for `zdconform run --fleet` on two xdist workers: one tenant misbehaves, one does not;
+    the workers' output, each tenant's reports, the fleet's, the cassettes and the log are searched."""
+    broken, sound = tenant_to_dict(default_tenant()), tenant_to_dict(default_tenant())
+    broken["subdomain"], sound["subdomain"] = "broken", "sound"
+    broken["settings"]["misbehave"] = dict(MISBEHAVE)
+    out = tmp_path / "out"
+    with FleetEmulator([broken, sound]) as emulator:
+        proc = subprocess.run(
+            [sys.executable, "-m", "zdconform", "run", "--fleet", str(write_fleet(tmp_path / "fleet", emulator)),
+             "--reports", str(out / "reports"), f"--zd-cassette-root={out / 'cassettes'}", "-p", "no:cacheprovider",
+             "-n", "2", *LOUD, f"--log-file={out / 'run.log'}", "--log-file-level=DEBUG"],
+            env={**_clean_env(), **fleet_env()}, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        minted, granted = {}, {}
+        for name in emulator.names:
+            app = emulator.app_of(name)
+            with app.lock:
+                minted[name] = [t.token for t in app.state.created]
+                granted[name] = [value for t in app.state.granted for value in (t.token, t.refresh_token) if value]
+    terminal = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "broken" in terminal, terminal[-3000:]
+    assert "DEBUG" in terminal and "response   = <Response" in terminal, "the run must have logged loudly, with locals"
+    assert all(len(minted[n]) >= 5 and len(granted[n]) >= 8 for n in emulator.names), "each tenant must mint"
+    secrets = known_secrets(minted["broken"] + minted["sound"], granted["broken"] + granted["sound"])
+    assert leaks(terminal, secrets) == []
+    files = written_files(out)
+    assert {"reports/fleet.json", "reports/tenants/broken/junit.xml", "reports/tenants/sound/evidence.html",
+            "run.log"} <= set(files), sorted(files)
+    assert any(name.startswith("cassettes/sound/") for name in files), sorted(files)
+    results = json.loads(files["reports/tenants/broken/results.json"])["results"]
+    assert {r["check_id"]: r["verdict"] for r in results}["grant_client_credentials[wrong-secret]"] == "fail"
     assert {name: leaks(text, secrets) for name, text in files.items() if leaks(text, secrets)} == {}
 
 
