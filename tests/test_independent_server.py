@@ -10,6 +10,7 @@ catch it, naming the defect and the fact it contradicts.
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree as ET
 
 import pytest
 import yaml
@@ -43,6 +44,21 @@ def verdicts(results, verdict):
     return {check for check, r in results.items() if r["verdict"] == verdict}
 
 
+def junit_outcomes(tmp_path):
+    """check id -> its outcome in junit.xml (pass, failure, skipped, error); the suite's counts."""
+    suite = ET.parse(tmp_path / "reports" / "junit.xml").getroot().find("testsuite")
+    outcomes = {}
+    for case in suite.iter("testcase"):
+        check = case.find("properties/property[@name='zd_check_id']").get("value")
+        outcomes[check] = next((c.tag for c in case if c.tag in ("failure", "error", "skipped")), "pass")
+    return outcomes, {key: int(suite.get(key)) for key in ("failures", "skipped", "errors", "tests")}
+
+
+def as_junit(results):
+    """What junit.xml must say of each check, from the evidence's verdicts."""
+    return {check: {"fail": "failure", "skipped": "skipped"}.get(r["verdict"], "pass") for check, r in results.items()}
+
+
 def test_a_server_it_never_saw_passes_and_every_token_is_revoked(tmp_path):
     with IndependentServer() as server:
         result, results = run_against(tmp_path, server)
@@ -66,6 +82,9 @@ def test_a_run_that_outlasts_the_token_sees_it_refused(tmp_path):
     assert probe["details"]["expiry_probe"]["status"] == 401
     assert probe["details"]["expiry_probe"]["run_lasted_seconds"] >= 5
     assert "expiry probe" in (tmp_path / "reports" / "evidence.html").read_text()
+    outcomes, counts = junit_outcomes(tmp_path)  # pytest saw the probe's check skipped; junit.xml now agrees
+    assert outcomes == as_junit(results) and outcomes["grant_expiry[expired-token-refused]"] == "pass"
+    assert counts == {"failures": 0, "skipped": len(verdicts(results, "skipped")), "errors": 0, "tests": len(results)}
 
 
 @pytest.mark.parametrize(("defect", "server", "check", "cause", "fact"), [
@@ -84,3 +103,5 @@ def test_each_defect_fails_the_check_that_names_it(tmp_path, defect, server, che
     assert result.returncode == 1, result.output
     assert verdicts(results, "fail") == {check}, result.output
     assert cause in results[check]["reason"] and fact in results[check]["contradicted"]
+    outcomes, counts = junit_outcomes(tmp_path)  # junit.xml says what the evidence says, the probe included
+    assert outcomes == as_junit(results) and counts["failures"] == 1

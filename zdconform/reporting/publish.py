@@ -1,6 +1,7 @@
 """The one step that writes a run's reports: build them all, gate them all, then write them.
 
-`publish` renders results.json, evidence.json and evidence.html from the run's results,
+`publish` renders results.json, evidence.json and evidence.html from the run's results (and
+junit.xml again, when the run's end judged a check pytest had reported: `junit.judged_at_end`),
 passes every text through the leak gate (HTML read unescaped too), and writes each that
 passes atomically: a refused report is not written (nor left from an earlier run) and the
 error names it and where the secret sits in it.
@@ -22,6 +23,7 @@ from ..recording.scrub import SecretSet, leak_gate
 from . import evidence
 from .findings import policy_findings, readiness_findings, recorded_client_bodies
 from .html import render
+from .junit import judged_at_end
 from .results import CheckResult, RunInfo
 
 __all__ = ["findings", "gate", "publish", "republish", "run_date"]
@@ -44,8 +46,9 @@ def run_date(started_at: str) -> dt.date:
         return dt.datetime.now(dt.UTC).date()
 
 
-def publish(info: RunInfo, results: Sequence[CheckResult]) -> list[Path]:
-    """Write results.json, evidence.json and evidence.html under `info.reports`; their paths."""
+def publish(info: RunInfo, results: Sequence[CheckResult], junit: str | None = None) -> list[Path]:
+    """Write results.json, evidence.json and evidence.html under `info.reports`, and pytest's
+    `junit` (already written) again if the run's end judged a check anew; their paths."""
     folder = info.reports
     document = evidence.build(info, results, findings(info, results))
     listed = {"target": info.slug, "profile": info.profile.name, "started_at": info.started_at,
@@ -54,6 +57,10 @@ def publish(info: RunInfo, results: Sequence[CheckResult]) -> list[Path]:
     texts = {folder / "results.json": json.dumps(listed, indent=2, sort_keys=True, default=str) + "\n",
              folder / "evidence.json": json.dumps(document, indent=2) + "\n",
              folder / "evidence.html": render(document, folder)}
+    amended = judged_at_end(Path(junit).read_text(encoding="utf-8"), results, info.scrub) \
+        if junit and Path(junit).is_file() else None
+    if junit and amended is not None:
+        texts[Path(junit)] = amended
     refused: list[str] = []
     for path, text in texts.items():  # a refused report is not written; the others still are
         try:
