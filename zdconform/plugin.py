@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import closing, interrupts, selection
+from . import closing
 from . import session as sessions
 from .exceptions import CassetteError, ZdConformError
 from .session import RUN, WATCH
@@ -35,11 +35,6 @@ REPORTED = pytest.StashKey[tuple[Any, "list[CheckResult]"]]()  # what the report
 _WATCH = "zdconform-session-watch"
 _FLEET = "zdconform-fleet"  # the name of a fleet run's FleetHooks (zdconform.fleethooks)
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
-_RERECORD_HINT = (
-    "The request above is not in the recording of {slug}: the check now sends something it did "
-    "not send when recording. If that change is intended, record again (`zdconform run --target "
-    "emulator` for the reference cassettes, or your tenant URL), review `git diff cassettes/`, "
-    "and commit; otherwise fix the check.")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -113,7 +108,8 @@ def _open_run(config: pytest.Config, tenant: str | None = None) -> RunState:
             sessions.drop_junit(config)  # a rejected run writes no junit.xml
             raise pytest.UsageError(str(exc)) from None
         if config.stash[RUN].target.is_live:
-            signal.signal(signal.SIGTERM, interrupts.sigterm_as_interrupt)
+            from .interrupts import sigterm_as_interrupt
+            signal.signal(signal.SIGTERM, sigterm_as_interrupt)
         config.stash[UNREDACT] = install_log_redaction(_redactor(config.stash[RUN]))  # every library's logs
     return config.stash[RUN]
 
@@ -194,7 +190,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 note_worker(item.config, item.stash.get(NOTES, None))
             run.record(item, report, item.stash.get(NOTES, None))
         if call.excinfo is not None and type(call.excinfo.value).__name__ == UNMATCHED:
-            report.sections.append(("zdconform", _RERECORD_HINT.format(slug=run.target.slug)))
+            from .recording.replay import RERECORD_HINT
+            report.sections.append(("zdconform", RERECORD_HINT.format(slug=run.target.slug)))
         if report.skipped and run.target.is_live and item.stash.get(NOTES, None) and item.stash[NOTES].cassette:
             from .reporting.results import skip_reason
             run.store.mark_skipped(Path(item.stash[NOTES].cassette), skip_reason(report))
@@ -238,10 +235,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     checked = run.results if run is not None else watch.merged_results()
     from .run import unchecked_methods
+    from .selection import session_facts
     unchecked = unchecked_methods(described, checked)
     if (unchecked or any(r.verdict == "fail" for r in checked)) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    facts = selection.session_facts(config, watch, len(checked), int(session.exitstatus), unchecked)
+    facts = session_facts(config, watch, len(checked), int(session.exitstatus), unchecked)
     info = dataclasses.replace(described.info(), session=facts, project=described.options.project)
     config.stash[REPORTED] = (info, checked)
     from .reporting.publish import publish

@@ -3,7 +3,6 @@
 - `session_facts`: the evidence's `run.selection` (arguments, -k, -m, --lf, counts), whether the
   run is complete and, if not, why (`run.partial`), and the methods a live run left unchecked for
   lack of credentials.
-- `arg_paths`: the session's arguments as paths (also how `session.runs_checks` decides).
 """
 
 from __future__ import annotations
@@ -13,7 +12,9 @@ from typing import Any, Protocol
 
 import pytest
 
-__all__ = ["Counted", "arg_paths", "session_facts"]
+from .session import arg_paths
+
+__all__ = ["Counted", "session_facts"]
 
 
 class Counted(Protocol):
@@ -22,12 +23,6 @@ class Counted(Protocol):
     selected: int
     deselected: int
     workers: int
-
-
-def arg_paths(config: pytest.Config) -> list[Path]:
-    """The paths of the session's arguments, resolved from where pytest was started."""
-    base = config.invocation_params.dir
-    return [(base / str(arg).split("::")[0]).resolve() for arg in config.args]
 
 
 def session_facts(config: pytest.Config, watch: Counted, ran: int, exitstatus: int,

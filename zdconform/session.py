@@ -26,8 +26,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .exceptions import PreflightError, ZdConformError
-from .interrupts import mend_traceback
-from .selection import arg_paths
 from .settings.targets import parse_target
 
 if TYPE_CHECKING:  # imported where used: a pytest run without conformance checks stays light
@@ -35,8 +33,8 @@ if TYPE_CHECKING:  # imported where used: a pytest run without conformance check
     from .run import RunState
     from .settings import Options
 
-__all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "describe", "drop_junit",
-           "prepare_reports", "reject_early", "require_recording", "runs_checks", "start", "write_line"]
+__all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "arg_paths", "describe",
+           "drop_junit", "prepare_reports", "reject_early", "require_recording", "runs_checks", "start", "write_line"]
 
 RUN = pytest.StashKey["RunState"]()  # the run of this process (a serial run, or one xdist worker)
 WATCH = pytest.StashKey["SessionWatch"]()
@@ -50,6 +48,12 @@ def runs_checks(config: pytest.Config) -> bool:
     if config.option.help or config.option.version or config.option.collectonly or not suites.is_dir():
         return False
     return any(path == suites or suites in path.parents or path in suites.parents for path in arg_paths(config))
+
+
+def arg_paths(config: pytest.Config) -> list[Path]:
+    """The paths of the session's arguments, resolved from where pytest was started."""
+    base = config.invocation_params.dir
+    return [(base / str(arg).split("::")[0]).resolve() for arg in config.args]
 
 
 def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
@@ -172,6 +176,7 @@ class SessionWatch:
         if run is not None:
             run.store.interrupted = True  # no partial cassette is written
         if self.selected:  # a session without checks is left as it is
+            from .interrupts import mend_traceback
             mend_traceback(excinfo.value)
 
     # -- pytest-xdist: the controller merges what each worker ran ---------------------------

@@ -28,7 +28,8 @@ from vcr.record_mode import RecordMode
 
 from .matching import normal_body, same_body, same_path
 
-__all__ = ["MATCH_ON", "IndexedCassette", "configure", "index_cassettes", "mark_absent_libraries", "request_key"]
+__all__ = ["MATCH_ON", "RERECORD_HINT", "IndexedCassette", "configure", "index_cassettes", "mark_absent_libraries",
+           "request_key"]
 
 MATCH_ON = ("method", "zd_path", "query", "zd_body")
 # The checks send with `requests` (through urllib3 and http.client): vcrpy need not patch other
@@ -39,6 +40,13 @@ SKIP_PATCHERS = ("boto3", "httplib2", "tornado", "aiohttp", "httpx", "httpx2")
 # every HTTP library it supports: one that is not installed is searched for again each time.
 VCR_LIBRARIES = ("botocore", "httplib2", "tornado.curl_httpclient", "aiohttp", "httpx", "httpx_curl_cffi",
                  "pyreqwest", "httpx2")
+
+# What a check's report adds when vcrpy found no recorded interaction for its request.
+RERECORD_HINT = (
+    "The request above is not in the recording of {slug}: the check now sends something it did "
+    "not send when recording. If that change is intended, record again (`zdconform run --target "
+    "emulator` for the reference cassettes, or your tenant URL), review `git diff cassettes/`, "
+    "and commit; otherwise fix the check.")
 
 Key = tuple[str, str, tuple[tuple[str, str], ...], str]
 
