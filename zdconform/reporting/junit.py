@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 
 from .results import CheckResult
 
-__all__ = ["judged_at_end", "junit_xml"]
+__all__ = ["judged_at_end", "judged_late", "junit_xml"]
 
 _OUTCOMES = ("failure", "error", "skipped")
 
@@ -40,10 +40,17 @@ def junit_xml(suite: str, results: Sequence[CheckResult]) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+def judged_late(result: CheckResult) -> bool:
+    """Whether the run's end judged `result` again, after pytest had reported its check."""
+    return "judged_at" in result.details.get("expiry_probe", {})
+
+
 def judged_at_end(text: str, results: Sequence[CheckResult], scrub: Callable[[str], str]) -> str | None:
     """`text` (pytest's junit.xml) with the checks judged at the run's end as the results have them;
     None when it has none of them, or is not JUnit XML that pytest wrote."""
-    judged = {r.check_id: r for r in results if "judged_at" in r.details.get("expiry_probe", {})}
+    judged = {r.check_id: r for r in results if judged_late(r)}
+    if not judged:
+        return None
     try:
         root = ET.fromstring(text)
     except ET.ParseError:

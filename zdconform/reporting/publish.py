@@ -23,7 +23,7 @@ from ..recording.scrub import SecretSet, leak_gate
 from . import evidence
 from .findings import policy_findings, readiness_findings, recorded_client_bodies
 from .html import render
-from .junit import judged_at_end
+from .junit import judged_at_end, judged_late
 from .results import CheckResult, RunInfo
 
 __all__ = ["findings", "gate", "publish", "republish", "run_date"]
@@ -57,10 +57,10 @@ def publish(info: RunInfo, results: Sequence[CheckResult], junit: str | None = N
     texts = {folder / "results.json": json.dumps(listed, indent=2, sort_keys=True, default=str) + "\n",
              folder / "evidence.json": json.dumps(document, indent=2) + "\n",
              folder / "evidence.html": render(document, folder)}
-    amended = judged_at_end(Path(junit).read_text(encoding="utf-8"), results, info.scrub) \
-        if junit and Path(junit).is_file() else None
-    if junit and amended is not None:
-        texts[Path(junit)] = amended
+    if junit and any(judged_late(r) for r in results) and Path(junit).is_file():  # pytest wrote it already
+        amended = judged_at_end(Path(junit).read_text(encoding="utf-8"), results, info.scrub)
+        if amended is not None:
+            texts[Path(junit)] = amended
     refused: list[str] = []
     for path, text in texts.items():  # a refused report is not written; the others still are
         try:
