@@ -88,6 +88,14 @@ def test_xdist_writes_the_evidence_a_serial_run_writes(reference_replay, tmp_pat
     assert (tmp_path / "junit.xml").exists()
 
 
+def test_junitxml_turned_off_gives_the_evidence_without_junit_xml(tmp_path):
+    """`-p no:junitxml` is pytest's own switch: the run keeps it (it crashed with an INTERNALERROR)."""
+    (tmp_path / "junit.xml").write_text("STALE from an earlier run")
+    result = run_suites("-p", "no:junitxml", "-k", "list_clients", f"--zd-reports={tmp_path}")
+    assert result.returncode == 0 and "INTERNALERROR" not in result.output, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evidence.html", "evidence.json", "results.json"]
+
+
 def test_a_selection_is_a_partial_run_and_no_earlier_report_survives(tmp_path):
     reports = tmp_path / "reports"
     reports.mkdir()

@@ -245,7 +245,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from .reporting.publish import publish
 
     try:
-        publish(info, checked, config.option.xmlpath)
+        publish(info, checked, getattr(config.option, "xmlpath", None))  # None: -p no:junitxml
     except ZdConformError as exc:  # the leak gate refused a report: nothing half-written
         sessions.write_line(config, f"zdconform: {exc}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

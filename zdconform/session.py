@@ -87,10 +87,11 @@ def reject_early(options: Options) -> None:
 
 
 def prepare_reports(config: pytest.Config, reports: Path) -> None:
-    """Remove the reports of an earlier run, and write junit.xml beside the evidence."""
+    """Remove the reports of an earlier run, and write junit.xml beside the evidence (unless
+    `-p no:junitxml` turned pytest's junitxml off: then there is none)."""
     for name in REPORT_FILES:
         (reports / name).unlink(missing_ok=True)
-    if not config.option.xmlpath:
+    if hasattr(config.option, "xmlpath") and not config.option.xmlpath:
         reports.mkdir(parents=True, exist_ok=True)
         config.option.xmlpath = str(reports / "junit.xml")
 
