@@ -96,6 +96,18 @@ def test_junitxml_turned_off_gives_the_evidence_without_junit_xml(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evidence.html", "evidence.json", "results.json"]
 
 
+def test_pytest_recording_turned_off_refuses_a_conformance_run_and_spares_other_sessions(tmp_path):
+    """zdconform declares pytest-recording's hook as optional: `-p no:recording` was an INTERNALERROR
+    in every pytest session of the venv; now only a conformance run is refused, in one paragraph."""
+    refused = run_suites("-p", "no:recording", f"--zd-reports={tmp_path / 'reports'}")
+    assert refused.returncode == 4 and "Drop `-p no:recording`" in refused.output, refused.output
+    assert "INTERNALERROR" not in refused.output and not (tmp_path / "reports").exists()
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+    plain = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:recording",
+                            str(tmp_path / "test_plain.py")], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 0 and "1 passed" in plain.stdout, plain.stdout + plain.stderr
+
+
 def test_a_selection_is_a_partial_run_and_no_earlier_report_survives(tmp_path):
     reports = tmp_path / "reports"
     reports.mkdir()

@@ -106,6 +106,12 @@ def test_record_modes(target, mode, disabled, fragment):
     assert (problem is None) if fragment is None else (fragment in problem)
 
 
+@pytest.mark.parametrize("target", ["replay", "emulator", "https://acme.zendesk.com"])
+def test_without_pytest_recording_no_conformance_run_starts(target):
+    problem = recording_conflict(parse_target(target), None, False, loaded=False)
+    assert problem is not None and "`-p no:recording`" in problem
+
+
 # -- preflight ---------------------------------------------------------------------------------
 class _Html(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - the http.server API

@@ -51,8 +51,9 @@ def pytest_configure(config: pytest.Config) -> None:
         target = Target("tenant", slug="fleet") if options.fleet else \
             parse_target(options.target, replay_from=options.replay_from)  # a fleet's tenants are live
         from .recording.modes import recording_conflict
-        problem = recording_conflict(target, config.getoption("record_mode", None),
-                                     config.getoption("disable_recording", False))
+        option = config.getoption
+        problem = recording_conflict(target, option("record_mode", None), option("disable_recording", False),
+                                     loaded=config.pluginmanager.has_plugin("recording"))
         problem = problem if sessions.runs_checks(config) else None
         if sessions.runs_checks(config):
             sessions.reject_early(options)
@@ -119,6 +120,7 @@ def _redactor(run: RunState) -> Any:
     return lambda text: redact_text(text, run.secrets)
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-recording's hook: `-p no:recording` leaves it undeclared
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     run = config.stash.get(RUN, None)
     if run is None or not Path(vcr.cassette_library_dir).resolve().is_relative_to(run.store.folder.resolve()):

@@ -4,7 +4,8 @@ A replay only plays (`none`): any other `--record-mode` would write, and `rewrit
 delete, the committed cassettes the replay checks against. A live run re-records every check it
 runs (`all`), each cassette written atomically when its check completes. `--disable-recording`
 suits a live run that should record nothing, never a replay, which would have nothing to play.
-A user's own VCR tests in the same session are not concerned: their modes are theirs.
+A user's own VCR tests in the same session are not concerned: their modes are theirs. Without
+pytest-recording (`-p no:recording`) no check can run: a conformance run is refused.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from ..settings import Target
 __all__ = ["recording_conflict"]
 
 
-def recording_conflict(target: Target, mode: str | None, disabled: bool) -> str | None:
-    """Why `--record-mode=mode` / `--disable-recording` cannot apply to `target`'s checks, or None."""
+def recording_conflict(target: Target, mode: str | None, disabled: bool, *, loaded: bool = True) -> str | None:
+    """Why `--record-mode=mode` / `--disable-recording` cannot apply to `target`'s checks, or None;
+    `loaded`: whether pytest-recording is loaded at all."""
+    if not loaded:
+        return ("zdconform's checks record and replay through pytest-recording, which `-p no:recording` turned "
+                "off (or which is not installed: `pip install pytest-recording`). Drop `-p no:recording` for "
+                "a conformance run; a pytest session without conformance checks may keep it.")
     if target.kind == "replay":
         if mode not in (None, "none"):
             return (f"`--record-mode={mode}` would make a replay write{' and delete' if mode == 'rewrite' else ''} "
