@@ -96,16 +96,27 @@ def test_junitxml_turned_off_gives_the_evidence_without_junit_xml(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evidence.html", "evidence.json", "results.json"]
 
 
-def test_pytest_recording_turned_off_refuses_a_conformance_run_and_spares_other_sessions(tmp_path):
-    """zdconform declares pytest-recording's hook as optional: `-p no:recording` was an INTERNALERROR
-    in every pytest session of the venv; now only a conformance run is refused, in one paragraph."""
+@pytest.mark.parametrize("switch", ["no:recording", "no:xdist", "no:junitxml"])
+def test_a_plugin_switched_off_leaves_the_other_sessions_of_the_venv_alone(tmp_path, switch):
+    """zdconform implements hooks of pytest-recording and pytest-xdist, declared optional: with
+    either switched off, pluggy refused them and every pytest session in the venv ended in an
+    INTERNALERROR."""
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+    plain = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", switch,
+                            str(tmp_path / "test_plain.py")], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 0 and "1 passed" in plain.stdout, plain.stdout + plain.stderr
+
+
+def test_pytest_recording_turned_off_refuses_a_conformance_run_in_one_paragraph(tmp_path):
     refused = run_suites("-p", "no:recording", f"--zd-reports={tmp_path / 'reports'}")
     assert refused.returncode == 4 and "Drop `-p no:recording`" in refused.output, refused.output
     assert "INTERNALERROR" not in refused.output and not (tmp_path / "reports").exists()
-    (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n")
-    plain = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:recording",
-                            str(tmp_path / "test_plain.py")], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert plain.returncode == 0 and "1 passed" in plain.stdout, plain.stdout + plain.stderr
+
+
+def test_xdist_turned_off_still_replays(tmp_path):
+    result = run_suites("-p", "no:xdist", f"--zd-reports={tmp_path}")
+    assert result.returncode == 0 and "50 passed" in result.output, result.output
+    assert json.loads((tmp_path / "evidence.json").read_text())["run"]["complete"] is True
 
 
 def test_a_selection_is_a_partial_run_and_no_earlier_report_survives(tmp_path):

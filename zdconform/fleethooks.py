@@ -136,6 +136,7 @@ class FleetHooks:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         config.stash[SUMMARY] = [published[name][0] for name in names] + merged
 
+    @pytest.hookimpl(optionalhook=True)  # pytest-xdist's: `-p no:xdist` leaves it undeclared
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """A worker's tenants, published: their summary lines, unchecked methods and errors."""
         text = getattr(node, "workeroutput", {}).get(WORKER_KEY)

@@ -186,10 +186,12 @@ class SessionWatch:
         results = [r.as_json() for r in checked]
         return json.dumps({"results": results, "selected": self.selected, "deselected": self.deselected})
 
+    @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hooks: `-p no:xdist` leaves them undeclared
     def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
         if not self.order:
             self.order = list(ids)
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         text = getattr(node, "workeroutput", {}).get(WORKER_KEY)
         if not text:
