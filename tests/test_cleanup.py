@@ -132,6 +132,34 @@ def test_an_interrupt_where_python_knows_no_line_still_ends_as_interrupted(tmp_p
     assert not list((tmp_path / "cassettes").rglob("*spins_after_minting*")), "a partial cassette was written"
 
 
+SPINNING_CONTROLLER = '''
+import itertools, os, signal, threading
+
+def pytest_xdist_node_collection_finished(node, ids):  # on the controller, as its workers report
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    n = 0
+    for x in itertools.repeat(0):  # Python 3.11 gives this loop's jump back no line number
+        if x == 1:
+            n += 1
+        elif x == 2:
+            n -= 1
+'''
+
+
+def test_an_interrupt_of_an_xdist_controller_where_python_knows_no_line_ends_as_interrupted(tmp_path):
+    """The controller of `-n 2` collects no check itself: it still mends the interrupt's traceback."""
+    (tmp_path / "spinning_controller.py").write_text(SPINNING_CONTROLLER)
+    proc = subprocess.run([sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-n", "2",
+                           "-p", "spinning_controller", f"--zd-reports={tmp_path / 'reports'}"],
+                          env={**_clean_env(), "PYTHONPATH": str(tmp_path)}, cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out  # pytest's "interrupted", not 1
+    assert "TypeError" not in out and "INTERNALERROR" not in out, out
+    loop = next(n for n, line in enumerate(SPINNING_CONTROLLER.splitlines(), 1) if "for x in" in line)
+    assert f"spinning_controller.py:{loop}: KeyboardInterrupt" in out, out  # the loop's line
+
+
 def test_an_interrupt_between_minting_and_reading_the_answer_still_revokes(tmp_path):
     """The tenant has minted the token but its answer is still on the way when Ctrl-C comes."""
     slow_answer = [{"kind": "latency", "latency_ms": 3000, "methods": ["POST"],

@@ -176,7 +176,7 @@ class SessionWatch:
         run = self.config.stash.get(RUN, None)
         if run is not None:
             run.store.interrupted = True  # no partial cassette is written
-        if self.selected:  # a session without checks is left as it is
+        if self.selected or runs_checks(self.config):  # (an xdist controller collects nothing itself)
             from .interrupts import mend_traceback
             mend_traceback(excinfo.value)
 
