@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
+from _fleet import fleet_env, write_fleet
 
 from zdconform.cli import main as zdconform
-from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
+from zdconform.emulator import DEFAULT_CREDENTIALS, FleetEmulator, ZendeskEmulator, default_tenant, tenant_to_dict
 
 from _helpers import ADHOC_CONFTEST, ROOT, SUITES, made_once, run_suites
 
@@ -158,6 +159,50 @@ def test_an_interrupt_of_an_xdist_controller_where_python_knows_no_line_ends_as_
     assert "TypeError" not in out and "INTERNALERROR" not in out, out
     loop = next(n for n, line in enumerate(SPINNING_CONTROLLER.splitlines(), 1) if "for x in" in line)
     assert f"spinning_controller.py:{loop}: KeyboardInterrupt" in out, out  # the loop's line
+
+
+@pytest.mark.parametrize("whom", ["process-group", "controller-only"])
+def test_sigterm_to_a_live_xdist_run_revokes_everything(tmp_path, whom):
+    """A CI runner or `kill` sends SIGTERM to the whole group, or to pytest alone: the controller took
+    the default action (killed at once, -15) and its workers left the tokens of the checks they ran."""
+    slow = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]}]
+    with ZendeskEmulator(tenant=tenant(faults=slow)) as emulator:
+        proc = subprocess.Popen([sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q", "-n", "2",
+                                 *args(emulator, tmp_path, "-k", "users_with_minted")],
+                                env={**_clean_env(), **ENV}, cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        _wait_for(lambda: emulator.tokens_created(), proc)
+        if whom == "process-group":
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=90)
+        assert proc.returncode == 2, out  # pytest's "interrupted"
+        assert left_behind(emulator) == [], out
+
+
+def test_sigterm_to_a_fleet_on_two_workers_revokes_every_tenants_tokens(tmp_path):
+    slow = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]}]
+    tenants = [tenant(faults=slow) | {"subdomain": name} for name in ("alpha", "beta")]
+    with FleetEmulator(tenants) as emulator:
+        proc = subprocess.Popen([sys.executable, "-m", "zdconform", "run", "--fleet",
+                                 str(write_fleet(tmp_path / "fleet", emulator)), "--reports", str(tmp_path / "reports"),
+                                 f"--zd-cassette-root={tmp_path / 'cassettes'}", "-p", "no:cacheprovider", "-n", "2",
+                                 "-k", "users_with_minted"], env={**_clean_env(), **fleet_env()}, cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+        def created() -> set[int]:
+            ids = set()
+            for name in emulator.names:
+                app = emulator.app_of(name)
+                with app.lock:
+                    ids |= {t.id for t in app.state.created}
+            return ids
+        _wait_for(lambda: len(created()) >= 2, proc, timeout=60)
+        os.killpg(proc.pid, signal.SIGTERM)
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 2, out  # interrupted, even though no tenant has evidence to merge
+        assert created() and not created() & {t["id"] for n in emulator.names for t in emulator.live_tokens_of(n)}, out
 
 
 def test_an_interrupt_between_minting_and_reading_the_answer_still_revokes(tmp_path):

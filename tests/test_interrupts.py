@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dis
 import itertools
+import signal
 import sys
 import types
 
 import pytest
 
-from zdconform.interrupts import mend_traceback
+from zdconform.interrupts import mend_traceback, sigterm_as_interrupt, take_sigterm_as_interrupt
 
 
 def spinning():  # the shape of loop whose jump back has no line number on Python 3.11
@@ -96,3 +97,17 @@ def test_an_exception_chained_to_itself_ends():
     exc = KeyboardInterrupt()
     exc.__context__ = exc
     assert mend_traceback(exc) == 0
+
+
+def test_sigterm_is_taken_as_ctrl_c_until_pytest_is_done(pytester):
+    before = signal.getsignal(signal.SIGTERM)
+    config = pytester.parseconfig()
+    take_sigterm_as_interrupt(config)
+    take_sigterm_as_interrupt(config)  # a serial live run takes it twice (its start, its run)
+    try:
+        assert signal.getsignal(signal.SIGTERM) is sigterm_as_interrupt
+        with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
+            sigterm_as_interrupt(signal.SIGTERM, None)
+    finally:
+        config._ensure_unconfigure()  # pytest's end: the cleanups
+    assert signal.getsignal(signal.SIGTERM) is before

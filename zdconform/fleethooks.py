@@ -10,7 +10,6 @@ a summary line per tenant.
 from __future__ import annotations
 
 import json
-import signal
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from .closing import end_live_run
 from .conformance.notes import CheckNotes
 from .exceptions import ZdConformError
 from .fleet import FleetRun, Published, make_scheduler, tenant_of, worker_id
-from .interrupts import sigterm_as_interrupt
+from .interrupts import take_sigterm_as_interrupt
 from .reporting.results import CheckResult, check_id
 from .run import RunState
 from .session import RUN, WATCH, write_line
@@ -73,13 +72,14 @@ class FleetHooks:
         except ZdConformError as exc:
             raise pytest.UsageError(f"fleet tenant {tenant!r}: {exc}") from None
         if first:
-            signal.signal(signal.SIGTERM, sigterm_as_interrupt)
+            take_sigterm_as_interrupt(config)
             config.stash[UNREDACT] = install_log_redaction(fleet.redact)  # every tenant's secrets
         config.stash[RUN] = run
         return run
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         if not hasattr(session.config, "workerinput"):
+            take_sigterm_as_interrupt(session.config)  # the controller too: its workers stop as on Ctrl-C
             self.fleet.start(session.config)
 
     @pytest.hookimpl(trylast=True)  # after the checks' own parameters: the tenant's id goes last
@@ -133,7 +133,8 @@ class FleetHooks:
             merged = self.fleet.merge()
         except ZdConformError as exc:
             merged = [f"zdconform: no fleet evidence: {exc}"]
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            if session.exitstatus == pytest.ExitCode.OK:  # an interrupted run stays interrupted (2)
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
         config.stash[SUMMARY] = [published[name][0] for name in names] + merged
 
     @pytest.hookimpl(optionalhook=True)  # pytest-xdist's: `-p no:xdist` leaves it undeclared

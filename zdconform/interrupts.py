@@ -2,6 +2,9 @@
 
 - `sigterm_as_interrupt`: a live run's SIGTERM handler; it stops as Ctrl-C does, so the
   tokens of interrupted checks are revoked the same way (`closing.end_live_run`).
+  `take_sigterm_as_interrupt(config)` installs it until pytest is done (then the handler before
+  it is back), in each process of a live run: a serial run, a pytest-xdist controller (whose
+  workers then stop and revoke as on Ctrl-C) and each worker.
 - `mend_traceback`: a signal is raised at whatever instruction Python is about to run. On
   Python 3.11 some instructions carry no line number (the jump back at the end of some loops),
   and the traceback entry of a frame stopped there has `tb_lineno` None; pytest's report of the
@@ -12,15 +15,29 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import types
 from typing import Any
 
-__all__ = ["mend_traceback", "sigterm_as_interrupt"]
+import pytest
+
+__all__ = ["mend_traceback", "sigterm_as_interrupt", "take_sigterm_as_interrupt"]
 
 
 def sigterm_as_interrupt(signum: int, frame: Any) -> None:
     """A live run's SIGTERM handler: stop as Ctrl-C does, so interrupted checks' tokens are revoked."""
     raise KeyboardInterrupt("SIGTERM")
+
+
+def take_sigterm_as_interrupt(config: pytest.Config) -> None:
+    """SIGTERM stops this process as Ctrl-C does until pytest is done (signals reach the main thread only)."""
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, sigterm_as_interrupt)
+
+        def restore() -> None:
+            signal.signal(signal.SIGTERM, previous)
+        config.add_cleanup(restore)
 
 
 def mend_traceback(exc: BaseException) -> int:

@@ -9,7 +9,6 @@ pytest reports become one `CheckResult`; at the end, `reporting.publish` writes 
 from __future__ import annotations
 
 import dataclasses
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,8 +108,8 @@ def _open_run(config: pytest.Config, tenant: str | None = None) -> RunState:
             sessions.drop_junit(config)  # a rejected run writes no junit.xml
             raise pytest.UsageError(str(exc)) from None
         if config.stash[RUN].target.is_live:
-            from .interrupts import sigterm_as_interrupt
-            signal.signal(signal.SIGTERM, sigterm_as_interrupt)
+            from .interrupts import take_sigterm_as_interrupt
+            take_sigterm_as_interrupt(config)
         config.stash[UNREDACT] = install_log_redaction(_redactor(config.stash[RUN]))  # every library's logs
     return config.stash[RUN]
 

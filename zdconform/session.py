@@ -5,8 +5,9 @@
 - `prepare_reports`: before anything runs, the reports of an earlier run leave the reports
   folder, and junit.xml is pointed into it (unless `--junitxml` says otherwise), so junit.xml,
   evidence.json, evidence.html and results.json always describe the same run.
-- `start`: what a session against a live target does first: progress lines for waits, and for a
-  tenant the preflight (`http.preflight`), which ends the session with its own exit code.
+- `start`: what a session against a live target does first: progress lines for waits, SIGTERM
+  taken as Ctrl-C, and for a tenant the preflight (`http.preflight`), which ends the session with
+  its own exit code.
 - `SessionWatch`: counts the checks selected and deselected, and on a pytest-xdist controller
   merges the workers' results (each worker's `workeroutput`), so `-n 4` reports as a serial run.
   While checks run, what collection built is frozen (`gc.freeze`), vcrpy's missing libraries absent;
@@ -107,10 +108,13 @@ def drop_junit(config: pytest.Config) -> None:
 
 
 def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
-    """Progress lines for a live run; the preflight of a tenant (a failure ends the session)."""
+    """Progress lines for a live run, SIGTERM taken as Ctrl-C (a pytest-xdist controller too, whose
+    workers then stop and revoke as on Ctrl-C); the preflight of a tenant (a failure ends the session)."""
     target = parse_target(options.target, replay_from=options.replay_from)
     if not target.is_live:
         return
+    from .interrupts import take_sigterm_as_interrupt
+    take_sigterm_as_interrupt(config)
     logging.getLogger("zdconform").setLevel(logging.INFO)
     logging.getLogger("zdconform").addHandler(ProgressLines(config))
     if config.getoption("disable_recording", False):
