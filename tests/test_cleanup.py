@@ -205,6 +205,34 @@ def test_sigterm_to_a_fleet_on_two_workers_revokes_every_tenants_tokens(tmp_path
         assert created() and not created() & {t["id"] for n in emulator.names for t in emulator.live_tokens_of(n)}, out
 
 
+@pytest.mark.parametrize("second", [pytest.param(signal.SIGINT, id="ctrl-c-twice"),
+                                    pytest.param(signal.SIGTERM, id="ctrl-c-then-sigterm")])
+def test_a_second_signal_while_the_tokens_are_revoked_waits_for_the_revocation(tmp_path, second):
+    """A second Ctrl-C (or a SIGTERM) at the run's end cut the revocation short: the process died of
+    the uncaught interrupt (exit -2, a traceback), and a token whose DELETE was not yet sent would
+    have stayed (journalled). Now it waits for the revocation, says so, and ends interrupted."""
+    faults = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]},
+              {"kind": "latency", "latency_ms": 3000, "methods": ["DELETE"], "paths": ["/api/v2/oauth/tokens/*"]}]
+    with ZendeskEmulator(tenant=tenant(faults=faults)) as emulator:
+        proc = subprocess.Popen([sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q",
+                                 *args(emulator, tmp_path, "-k", "users_with_minted")],
+                                env={**_clean_env(), **ENV, "PYTHONUNBUFFERED": "1"}, cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        _wait_for(lambda: emulator.tokens_created(), proc)
+        proc.send_signal(signal.SIGINT)
+        seen = []
+        for line in proc.stdout:  # until the run's end starts revoking (each revocation takes 3 s)
+            seen.append(line)
+            if "zdconform: cleanup: revoking" in line:
+                break
+        proc.send_signal(second)
+        out = "".join(seen) + proc.communicate(timeout=60)[0]
+        assert proc.returncode == 2, out
+        assert f"zdconform: {second.name} while the run's tokens are revoked: revoking them first" in out, out
+        assert "Traceback" not in out, out
+        assert emulator.tokens_created() and left_behind(emulator) == [], out
+
+
 def test_an_interrupt_between_minting_and_reading_the_answer_still_revokes(tmp_path):
     """The tenant has minted the token but its answer is still on the way when Ctrl-C comes."""
     slow_answer = [{"kind": "latency", "latency_ms": 3000, "methods": ["POST"],

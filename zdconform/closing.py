@@ -5,7 +5,9 @@
 - `end_live_run`: before anything is revoked, each expiry probe is judged and its check's
   result amended (pass, fail naming fact F-04, or not exercised with the reason); then
   `revoke_leftovers` revokes what checks left (interrupted, or kept for a probe) and resolves
-  the token requests whose answers were never read (`conformance.recovery`).
+  the token requests whose answers were never read (`conformance.recovery`). A Ctrl-C or
+  SIGTERM meanwhile (often the second: the first stopped the checks) waits for the revocation
+  (`interrupts.signals_wait`); one more stops at once, the journal keeping what is left.
 - `cleanup_tenant`: `zdconform cleanup` of one tenant (or each of a fleet's), after a run that
   was killed before its end: what its journal names, revoked with the tenant's own credentials.
 """
@@ -37,7 +39,17 @@ def probe_first(run: RunState, items: list[pytest.Item]) -> None:
 
 
 def end_live_run(session: pytest.Session, run: RunState) -> None:
-    """The expiry probes judged before their tokens are revoked; then whatever is left, revoked."""
+    """The expiry probes judged before their tokens are revoked; then whatever is left, revoked.
+    Meanwhile a Ctrl-C or SIGTERM waits (one line says so; another stops at once)."""
+    from .interrupts import signals_wait
+
+    with signals_wait(lambda line: write_line(session.config, line, yellow=True)) as waited:
+        _judge_and_revoke(session, run)
+    if waited:
+        session.exitstatus = pytest.ExitCode.INTERRUPTED
+
+
+def _judge_and_revoke(session: pytest.Session, run: RunState) -> None:
     from .conformance.expiry import Judgement, judge
     from .http.auth import OAuthBearerAuth
     from .http.client import ZendeskClient

@@ -5,6 +5,9 @@
   `take_sigterm_as_interrupt(config)` installs it until pytest is done (then the handler before
   it is back), in each process of a live run: a serial run, a pytest-xdist controller (whose
   workers then stop and revoke as on Ctrl-C) and each worker.
+- `signals_wait`: while a run's end revokes its tokens, a Ctrl-C or SIGTERM is noted, not
+  raised: a line says the revocation goes on; another one stops at once (what is left stays in
+  the journal, for `zdconform cleanup`).
 - `mend_traceback`: a signal is raised at whatever instruction Python is about to run. On
   Python 3.11 some instructions carry no line number (the jump back at the end of some loops),
   and the traceback entry of a frame stopped there has `tb_lineno` None; pytest's report of the
@@ -15,14 +18,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import types
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-__all__ = ["mend_traceback", "sigterm_as_interrupt", "take_sigterm_as_interrupt"]
+__all__ = ["mend_traceback", "sigterm_as_interrupt", "signals_wait", "take_sigterm_as_interrupt"]
 
 
 def sigterm_as_interrupt(signum: int, frame: Any) -> None:
@@ -38,6 +43,30 @@ def take_sigterm_as_interrupt(config: pytest.Config) -> None:
         def restore() -> None:
             signal.signal(signal.SIGTERM, previous)
         config.add_cleanup(restore)
+
+
+@contextlib.contextmanager
+def signals_wait(say: Callable[[str], None]) -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM wait while the block runs: the first is noted (the list yielded) and
+    `say`s so; the next raises KeyboardInterrupt at once. The handlers before are back after."""
+    noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield noted
+        return
+
+    def wait(signum: int, frame: Any) -> None:
+        if noted:
+            raise KeyboardInterrupt(signal.Signals(signum).name)
+        noted.append(signum)
+        say(f"zdconform: {signal.Signals(signum).name} while the run's tokens are revoked: revoking them first "
+            "(once more stops now; what is left stays journalled for `zdconform cleanup`)")
+
+    previous = {signum: signal.signal(signum, wait) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield noted
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def mend_traceback(exc: BaseException) -> int:
