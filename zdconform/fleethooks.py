@@ -80,6 +80,7 @@ class FleetHooks:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         if not hasattr(session.config, "workerinput"):
             take_sigterm_as_interrupt(session.config)  # the controller too: its workers stop as on Ctrl-C
+            session.config.stash[WATCH].live = True  # and its end waits out further signals
             self.fleet.start(session.config)
 
     @pytest.hookimpl(trylast=True)  # after the checks' own parameters: the tenant's id goes last

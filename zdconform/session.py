@@ -20,7 +20,7 @@ import contextlib
 import gc
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,6 +115,7 @@ def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
         return
     from .interrupts import take_sigterm_as_interrupt
     take_sigterm_as_interrupt(config)
+    watch.live = True
     logging.getLogger("zdconform").setLevel(logging.INFO)
     logging.getLogger("zdconform").addHandler(ProgressLines(config))
     if config.getoption("disable_recording", False):
@@ -157,6 +158,7 @@ class SessionWatch:
         self.order: list[str] = []
         self.merged: list[CheckResult] = []
         self.preflight_failed = False
+        self.live = False  # a live run's session (serial, or an xdist controller): its end waits out signals
         self.undo: Callable[[], None] | None = None  # while checks run: what `_thaw` calls
         config.add_cleanup(self._thaw)  # added first, so done last: after pytest's own last collections
 
@@ -174,6 +176,20 @@ class SessionWatch:
         if self.undo is not None:  # a process that runs pytest again (an IDE, pytester) starts afresh
             gc.unfreeze()
             self.undo()
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)  # around every other: pytest-xdist's waiting for its workers
+    def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
+        """A live run's end (its workers', or its own, revocation and reports) is not cut short by another
+        Ctrl-C or SIGTERM: one waits (a line says so), the next stops at once (`interrupts.signals_wait`)."""
+        if not self.live:
+            return (yield)
+        from .interrupts import signals_wait
+
+        with signals_wait(lambda line: write_line(self.config, line, yellow=True)) as waited:
+            result = yield
+        if waited:
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
+        return result
 
     @pytest.hookimpl(tryfirst=True)  # before the terminal reporter renders the interrupt's traceback
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
