@@ -91,6 +91,21 @@ def test_two_candidates_are_reported_and_both_left_alone(setup):
     assert len(read_journal(ledger.journal)["pending"]) == 1, "the entry stays until resolved"
 
 
+def test_a_token_a_sibling_worker_journalled_is_not_a_candidate(setup):
+    """Two pytest-xdist workers share the run's journal: worker A read its answer (its token is
+    journalled, A revokes it itself), worker B's answer was lost. B's recovery takes only its own."""
+    emulator, client, ledger, users_token = setup
+    ledger.intend("50328", auth(), ["read", "write"])  # worker B
+    siblings = mint(emulator)  # worker A's, minted at the same moment with the same client and scopes
+    worker_a = TokenLedger(ledger.journal)
+    worker_a.add(siblings["id"], auth(), client_id="50328")
+    ours = mint(emulator)  # B's: the tenant minted, the answer never arrived
+    [outcome] = recover_all_pending(client, ledger)
+    assert (outcome.state, outcome.revoked) == ("revoked", [ours["id"]])
+    assert works(emulator, siblings["full_token"]) and works(emulator, users_token["full_token"])
+    assert set(read_journal(ledger.journal)["tokens"]) == {str(siblings["id"])}, "A's entry kept"
+
+
 def test_other_scopes_or_clients_are_not_candidates(setup):
     emulator, client, ledger, _ = setup
     ledger.intend("50328", auth(), ["read", "write"])

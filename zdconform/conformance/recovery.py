@@ -141,7 +141,7 @@ def recover_pending(client: Any, ledger: TokenLedger, key: str) -> Outcome:
     entry = {"client_id": pending.client_id, "scopes": list(pending.scopes), "not_before": pending.not_before,
              "journalled_at": pending.journalled_at, "clock_known": ledger.clock_offset is not None,
              "client_identifier": pending.identifier}
-    outcome = resolve(client, pending.auth, key, entry, ledger.known() | ledger.protected)
+    outcome = resolve(client, pending.auth, key, entry, ledger.known() | ledger.journalled() | ledger.protected)
     if outcome.resolved:
         ledger.settle(key)
     return outcome

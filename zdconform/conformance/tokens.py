@@ -9,20 +9,32 @@ stays until it is *resolved*: its answer was read, or `recovery` proved which to
 
 The tokens that existed when the run started (among them the user's own `ZENDESK_OAUTH_TOKEN`,
 looked up by `tokens/current`) are `protected`: no recovery ever treats one as the run's.
+
+The pytest-xdist workers of a run share its journal: each change is read, made and written under
+an exclusive lock of `tokens-<target>.json.lock` beside it (`fcntl.flock`; where there is none,
+only under the process's own lock), so that no worker's entry overwrites another's; and a
+worker's recovery never takes a token another worker journalled (`journalled`) for its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from requests.auth import AuthBase
+
+try:
+    import fcntl
+except ImportError:  # not on POSIX: the journal is guarded within one process only
+    fcntl = None  # type: ignore[assignment]
 
 from ..exceptions import UsageError
 from ..recording.files import atomic_write, read_limited, utcnow
@@ -104,6 +116,13 @@ class TokenLedger:
         with self._lock:
             return set(self.live) | set(self.revoked)
 
+    def journalled(self) -> set[int]:
+        """The token ids in the journal now: this process's, and its sibling xdist workers' live ones."""
+        if self.journal is None:
+            return set()
+        with self._lock, _locked(self.journal):
+            return {int(token_id) for token_id in read_journal(self.journal)["tokens"]}
+
     # -- revocation -----------------------------------------------------------------------
     def revoke(self, client: Any, token_id: int) -> bool:
         """Revoke one token; True when the target confirmed (204, or 404: already gone)."""
@@ -135,13 +154,28 @@ class TokenLedger:
     def _update(self, change: Any) -> None:
         if self.journal is None:
             return
-        with self._lock:
+        with self._lock, _locked(self.journal):
             data = read_journal(self.journal)
             change(data)
             if data["tokens"] or data["pending"]:
                 atomic_write(self.journal, json.dumps(data, indent=2, sort_keys=True) + "\n")
             else:  # nothing left to revoke: no journal to find
                 self.journal.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _locked(journal: Path) -> Iterator[None]:
+    """The journal's inter-process lock (a run's xdist workers share one journal)."""
+    if fcntl is None:
+        yield
+        return
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    with open(journal.with_name(journal.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def read_journal(path: Path) -> dict[str, Any]:
