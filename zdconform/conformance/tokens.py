@@ -11,8 +11,8 @@ The tokens that existed when the run started (among them the user's own `ZENDESK
 looked up by `tokens/current`) are `protected`: no recovery ever treats one as the run's.
 
 The pytest-xdist workers of a run share its journal: each change is read, made and written under
-an exclusive lock of `tokens-<target>.json.lock` beside it (`fcntl.flock`; where there is none,
-only under the process's own lock), so that no worker's entry overwrites another's; and a
+an exclusive lock of the journal's folder (`fcntl.flock`; where there is none, only under the
+process's own lock), so that no worker's entry overwrites another's; and a
 worker's recovery never takes a token another worker journalled (`journalled`) for its own.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -170,12 +171,12 @@ def _locked(journal: Path) -> Iterator[None]:
         yield
         return
     journal.parent.mkdir(parents=True, exist_ok=True)
-    with open(journal.with_name(journal.name + ".lock"), "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    folder = os.open(journal.parent, os.O_RDONLY)  # the folder's: no lock file is left behind
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)  # and with it the lock
 
 
 def read_journal(path: Path) -> dict[str, Any]:
