@@ -43,10 +43,8 @@ def end_live_run(session: pytest.Session, run: RunState) -> None:
     Meanwhile a Ctrl-C or SIGTERM waits (one line says so; another stops at once)."""
     from .interrupts import signals_wait
 
-    with signals_wait(lambda line: write_line(session.config, line, yellow=True)) as waited:
+    with signals_wait(session, lambda line: write_line(session.config, line, yellow=True)):
         _judge_and_revoke(session, run)
-    if waited:
-        session.exitstatus = pytest.ExitCode.INTERRUPTED
 
 
 def _judge_and_revoke(session: pytest.Session, run: RunState) -> None:

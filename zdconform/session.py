@@ -185,11 +185,8 @@ class SessionWatch:
             return (yield)
         from .interrupts import signals_wait
 
-        with signals_wait(lambda line: write_line(self.config, line, yellow=True)) as waited:
-            result = yield
-        if waited:
-            session.exitstatus = pytest.ExitCode.INTERRUPTED
-        return result
+        with signals_wait(session, lambda line: write_line(self.config, line, yellow=True)):
+            return (yield)
 
     @pytest.hookimpl(tryfirst=True)  # before the terminal reporter renders the interrupt's traceback
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
