@@ -2,12 +2,14 @@
 
 `write_fleet(folder, emulator)` writes a profile and a fleet file naming every tenant of a
 `FleetEmulator` at its `/tenants/NAME` URL; `fleet_env()` holds the variables the fleet file
-names (the emulator's fake credentials, shared by every generated tenant).
+names (the emulator's fake credentials, shared by every generated tenant); `tokens_of(emulator,
+name)` is what a tenant's Create Token calls and grants minted.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -32,6 +34,14 @@ VALUES = {  # credential kind -> (the variable the fleet file names, its value)
 
 def fleet_env() -> dict[str, str]:
     return {variable: value for variable, value in VALUES.values()}
+
+
+def tokens_of(emulator, name: str) -> tuple[list[Any], list[Any]]:
+    """Tenant `name`'s tokens made by Create Token, and those its grants made (the emulator's own
+    records: `.id`, `.token`, and for a grant `.refresh_token`), read under the tenant's lock."""
+    app = emulator.app_of(name)
+    with app.lock:
+        return list(app.state.created), list(app.state.granted)
 
 
 def write_fleet(folder: Path, emulator, names: list[str] | None = None) -> Path:

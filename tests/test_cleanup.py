@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _fleet import fleet_env, write_fleet
+from _fleet import fleet_env, tokens_of, write_fleet
 
 from zdconform.cli import main as zdconform
 from zdconform.emulator import DEFAULT_CREDENTIALS, FleetEmulator, ZendeskEmulator, default_tenant, tenant_to_dict
@@ -29,6 +29,12 @@ ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
        "ZENDESK_OAUTH_TOKEN": ADMIN["oauth_token"]}
 
 pytestmark = pytest.mark.e2e  # every test here starts a conformance run in a fresh interpreter
+
+# Each users page 0.4 s late: a signal sent once a token is minted finds its check still running.
+SLOW_USERS = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]}]
+# And each revocation answered 3 s late (the emulator logs it, and revokes, when it arrives).
+SLOW_REVOCATIONS = [*SLOW_USERS, {"kind": "latency", "latency_ms": 3000, "methods": ["DELETE"],
+                                  "paths": ["/api/v2/oauth/tokens/*"]}]
 
 
 def tenant(**settings):
@@ -77,8 +83,7 @@ def test_failed_and_erroring_checks_still_revoke_their_tokens(tmp_path):
 @pytest.mark.parametrize("signum", [pytest.param(signal.SIGINT, id="ctrl-c"),
                                     pytest.param(signal.SIGTERM, id="sigterm")])
 def test_interrupted_run_revokes_everything_and_writes_no_partial_cassette(tmp_path, signum):
-    slow = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]}]
-    with ZendeskEmulator(tenant=tenant(faults=slow)) as emulator:
+    with ZendeskEmulator(tenant=tenant(faults=SLOW_USERS)) as emulator:
         proc = _start(emulator, tmp_path, "-k", "users_with_minted")
         _wait_for(lambda: emulator.tokens_created(), proc)
         proc.send_signal(signum)
@@ -171,12 +176,8 @@ ONE_MINTING_WORKER = ("--dist", "loadfile")
 def test_sigterm_to_a_live_xdist_run_revokes_everything(tmp_path, whom):
     """A CI runner or `kill` sends SIGTERM to the whole group, or to pytest alone: the controller took
     the default action (killed at once, -15) and its workers left the tokens of the checks they ran."""
-    slow = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]}]
-    with ZendeskEmulator(tenant=tenant(faults=slow)) as emulator:
-        proc = subprocess.Popen([sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q", "-n", "2",
-                                 *args(emulator, tmp_path, "-k", "users_with_minted", *ONE_MINTING_WORKER)],
-                                env={**_clean_env(), **ENV}, cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    with ZendeskEmulator(tenant=tenant(faults=SLOW_USERS)) as emulator:
+        proc = _start(emulator, tmp_path, "-n", "2", "-k", "users_with_minted", *ONE_MINTING_WORKER, group=True)
         _wait_for(lambda: emulator.tokens_created(), proc)
         if whom == "process-group":
             os.killpg(proc.pid, signal.SIGTERM)
@@ -188,8 +189,7 @@ def test_sigterm_to_a_live_xdist_run_revokes_everything(tmp_path, whom):
 
 
 def test_sigterm_to_a_fleet_on_two_workers_revokes_every_tenants_tokens(tmp_path):
-    slow = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]}]
-    tenants = [tenant(faults=slow) | {"subdomain": name} for name in ("alpha", "beta")]
+    tenants = [tenant(faults=SLOW_USERS) | {"subdomain": name} for name in ("alpha", "beta")]
     with FleetEmulator(tenants) as emulator:
         proc = subprocess.Popen([sys.executable, "-m", "zdconform", "run", "--fleet",
                                  str(write_fleet(tmp_path / "fleet", emulator)), "--reports", str(tmp_path / "reports"),
@@ -198,12 +198,7 @@ def test_sigterm_to_a_fleet_on_two_workers_revokes_every_tenants_tokens(tmp_path
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
         def created() -> set[int]:
-            ids = set()
-            for name in emulator.names:
-                app = emulator.app_of(name)
-                with app.lock:
-                    ids |= {t.id for t in app.state.created}
-            return ids
+            return {token.id for name in emulator.names for token in tokens_of(emulator, name)[0]}
         _wait_for(lambda: len(created()) >= 2, proc, timeout=60)
         os.killpg(proc.pid, signal.SIGTERM)
         out, _ = proc.communicate(timeout=120)
@@ -217,13 +212,8 @@ def test_a_second_signal_while_the_tokens_are_revoked_waits_for_the_revocation(t
     """A second Ctrl-C (or a SIGTERM) at the run's end cut the revocation short: the process died of
     the uncaught interrupt (exit -2, a traceback), and a token whose DELETE was not yet sent would
     have stayed (journalled). Now it waits for the revocation, says so, and ends interrupted."""
-    faults = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]},
-              {"kind": "latency", "latency_ms": 3000, "methods": ["DELETE"], "paths": ["/api/v2/oauth/tokens/*"]}]
-    with ZendeskEmulator(tenant=tenant(faults=faults)) as emulator:
-        proc = subprocess.Popen([sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q",
-                                 *args(emulator, tmp_path, "-k", "users_with_minted")],
-                                env={**_clean_env(), **ENV, "PYTHONUNBUFFERED": "1"}, cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with ZendeskEmulator(tenant=tenant(faults=SLOW_REVOCATIONS)) as emulator:
+        proc = _start(emulator, tmp_path, "-k", "users_with_minted", env={"PYTHONUNBUFFERED": "1"})  # lines as written
         _wait_for(lambda: emulator.tokens_created(), proc)
         proc.send_signal(signal.SIGINT)
         seen = []
@@ -242,13 +232,8 @@ def test_a_second_signal_while_the_tokens_are_revoked_waits_for_the_revocation(t
 def test_ctrl_c_twice_to_a_live_xdist_run_ends_interrupted_with_everything_revoked(tmp_path):
     """Both Ctrl-Cs reach the whole process group: the second came while the controller waited for its
     workers to revoke and report, and killed it (exit -2, a traceback from pytest-xdist's teardown)."""
-    faults = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]},
-              {"kind": "latency", "latency_ms": 3000, "methods": ["DELETE"], "paths": ["/api/v2/oauth/tokens/*"]}]
-    with ZendeskEmulator(tenant=tenant(faults=faults)) as emulator:
-        proc = subprocess.Popen([sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q", "-n", "2",
-                                 *args(emulator, tmp_path, "-k", "users_with_minted", *ONE_MINTING_WORKER)],
-                                env={**_clean_env(), **ENV}, cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    with ZendeskEmulator(tenant=tenant(faults=SLOW_REVOCATIONS)) as emulator:
+        proc = _start(emulator, tmp_path, "-n", "2", "-k", "users_with_minted", *ONE_MINTING_WORKER, group=True)
         _wait_for(lambda: emulator.tokens_created(), proc)
         os.killpg(proc.pid, signal.SIGINT)
         # the emulator logs a revocation when it arrives, and answers it 3 s later
@@ -286,8 +271,7 @@ def test_a_lost_create_token_answer_is_recovered_and_retried(tmp_path):
 
 
 def test_cleanup_finds_and_revokes_what_a_killed_run_left(tmp_path, capsys):
-    slow = [{"kind": "latency", "latency_ms": 400, "paths": ["/api/v2/users"]}]
-    with ZendeskEmulator(tenant=tenant(faults=slow)) as emulator:
+    with ZendeskEmulator(tenant=tenant(faults=SLOW_USERS)) as emulator:
         proc = _start(emulator, tmp_path, "-k", "users_with_minted")
         _wait_for(lambda: emulator.tokens_created(), proc)
         proc.kill()  # SIGKILL: no cleanup can run
@@ -382,10 +366,11 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
 
 
-def _start(emulator, tmp_path, *extra):
+def _start(emulator, tmp_path, *extra, env=None, group=False):
+    """A live run of the suites; with `group`, in a process group of its own (signalled as one)."""
     return subprocess.Popen([sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q",
-                             *args(emulator, tmp_path, *extra)], env={**_clean_env(), **ENV}, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             *args(emulator, tmp_path, *extra)], env={**_clean_env(), **ENV, **(env or {})}, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=group)
 
 
 def _wait_for(condition, proc, timeout=30.0):

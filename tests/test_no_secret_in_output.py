@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from _fleet import fleet_env, write_fleet
+from _fleet import fleet_env, tokens_of, write_fleet
 from test_cleanup import _clean_env
 
 from zdconform.emulator import DEFAULT_CREDENTIALS, FleetEmulator, ZendeskEmulator, default_tenant, tenant_to_dict
@@ -106,17 +106,16 @@ def test_a_loud_failing_fleet_run_on_two_workers_prints_and_writes_no_secret(tmp
              "--reports", str(out / "reports"), f"--zd-cassette-root={out / 'cassettes'}", "-p", "no:cacheprovider",
              "-n", "2", *LOUD, f"--log-file={out / 'run.log'}", "--log-file-level=DEBUG"],
             env={**_clean_env(), **fleet_env()}, cwd=ROOT, capture_output=True, text=True, timeout=600)
-        minted, granted = {}, {}
+        created, granted = {}, {}
         for name in emulator.names:
-            app = emulator.app_of(name)
-            with app.lock:
-                minted[name] = [t.token for t in app.state.created]
-                granted[name] = [value for t in app.state.granted for value in (t.token, t.refresh_token) if value]
+            by_token, by_grant = tokens_of(emulator, name)
+            created[name] = [t.token for t in by_token]
+            granted[name] = [value for t in by_grant for value in (t.token, t.refresh_token) if value]
     terminal = proc.stdout + proc.stderr
     assert proc.returncode == 1 and "broken" in terminal, terminal[-3000:]
     assert "DEBUG" in terminal and "response   = <Response" in terminal, "the run must have logged loudly, with locals"
-    assert all(len(minted[n]) >= 5 and len(granted[n]) >= 8 for n in emulator.names), "each tenant must mint"
-    secrets = known_secrets(minted["broken"] + minted["sound"], granted["broken"] + granted["sound"])
+    assert all(len(created[n]) >= 5 and len(granted[n]) >= 8 for n in emulator.names), "each tenant must mint"
+    secrets = known_secrets(created["broken"] + created["sound"], granted["broken"] + granted["sound"])
     assert leaks(terminal, secrets) == []
     files = written_files(out)
     assert {"reports/fleet.json", "reports/tenants/broken/junit.xml", "reports/tenants/sound/evidence.html",
