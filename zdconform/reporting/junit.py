@@ -32,11 +32,7 @@ def junit_xml(suite: str, results: Sequence[CheckResult]) -> str:
     for result in results:
         case = ET.SubElement(element, "testcase", classname=result.check.split("::")[0],
                              name=result.check_id, time=f"{result.duration:.3f}")
-        if result.verdict == "fail":
-            ET.SubElement(case, "failure", message=result.reason.splitlines()[0] if result.reason else "failed"
-                          ).text = result.reason
-        elif result.verdict == "skipped":
-            ET.SubElement(case, "skipped", message=result.reason)
+        _add_outcome(case, result.verdict, result.reason)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
@@ -64,13 +60,18 @@ def judged_at_end(text: str, results: Sequence[CheckResult], scrub: Callable[[st
                 continue
             for old in [child for child in case if child.tag in _OUTCOMES]:
                 case.remove(old)
-            reason = scrub(result.reason)
-            if result.verdict == "fail":
-                ET.SubElement(case, "failure", message=reason.splitlines()[0] if reason else "failed").text = reason
-            elif result.verdict == "skipped":
-                ET.SubElement(case, "skipped", type="pytest.skip", message=reason)
+            _add_outcome(case, result.verdict, scrub(result.reason), type="pytest.skip")  # as pytest writes a skip
             changed = True
         for outcome, count in (("failure", "failures"), ("skipped", "skipped")):
             if suite.get(count) is not None:
                 suite.set(count, str(sum(1 for case in suite.iter("testcase") if case.find(outcome) is not None)))
     return '<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="unicode") if changed else None
+
+
+def _add_outcome(case: ET.Element, verdict: str, reason: str, **skip: str) -> None:
+    """A failure (its message the reason's first line) or a skip (with `skip`'s attributes) under
+    `case`; a pass or an expected denial adds nothing."""
+    if verdict == "fail":
+        ET.SubElement(case, "failure", message=reason.splitlines()[0] if reason else "failed").text = reason
+    elif verdict == "skipped":
+        ET.SubElement(case, "skipped", {"message": reason, **skip})
