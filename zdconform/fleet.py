@@ -101,11 +101,13 @@ class FleetRun:
         return [result for state in self.runs.values() for result in state.results]
 
     # -- the session ----------------------------------------------------------------------
-    def prepare(self) -> None:
-        """Remove the reports an earlier fleet run left, of any tenant: the fleet evidence merges them all."""
-        for folder in [*(self.options.reports / "tenants").glob("*/"), *map(self.reports, self.names())]:
-            for file in REPORT_FILES:
-                (folder / file).unlink(missing_ok=True)
+    def drop_stale(self) -> None:
+        """Once this run's tenants are published, remove the reports an earlier fleet run left of other
+        tenants: the fleet evidence merges every tenant's folder."""
+        for folder in (self.options.reports / "tenants").glob("*/"):
+            if folder.name not in self.names():
+                for file in REPORT_FILES:
+                    (folder / file).unlink(missing_ok=True)
 
     def merge(self) -> list[str]:
         """fleet.json and fleet.html of this run's tenants beside their folders (`zdconform merge`
@@ -156,6 +158,7 @@ class FleetRun:
         state = self.run(name, start=False)
         unchecked = unchecked_methods(state, checked)
         facts = session_facts(config, share, len(checked), exitstatus, unchecked)
+        state.store.commit(complete=facts["complete"])  # the tenant's recording, whole, before its reports
         info = dataclasses.replace(state.info(), session=facts, project=self.options.project)
         try:
             publish(info, checked)

@@ -57,8 +57,6 @@ class FleetHooks:
         config.stash[FLEET] = self.fleet = fleet
         self.config = config
         self.from_workers: dict[str, Published] = {}
-        if not hasattr(config, "workerinput"):
-            fleet.prepare()
 
     @staticmethod
     def current(config: pytest.Config, tenant: str) -> RunState:
@@ -130,6 +128,7 @@ class FleetHooks:
         if (errors or any(line.startswith("FAIL") for line, _, _ in published.values())) \
                 and session.exitstatus == pytest.ExitCode.OK:  # a check failed, maybe only at the run's end
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        self.fleet.drop_stale()
         try:  # the fleet evidence: fleet.json and fleet.html beside the tenants' folders
             merged = self.fleet.merge()
         except ZdConformError as exc:

@@ -18,8 +18,9 @@ import pytest
 from . import closing
 from . import session as sessions
 from .exceptions import CassetteError, ZdConformError
-from .session import RUN, WATCH
-from .settings.options import Options, declare_options, options_of
+from .recording.staging import new_run_id
+from .session import OPTIONS, RUN, WATCH
+from .settings.options import declare_options, options_of
 from .settings.targets import Target, parse_target
 
 if TYPE_CHECKING:  # the rest is imported when a check is collected: a run without checks stays light
@@ -27,12 +28,12 @@ if TYPE_CHECKING:  # the rest is imported when a check is collected: a run witho
     from .reporting.results import CheckResult
     from .run import RunState
 
-OPTIONS = pytest.StashKey[Options]()
 NOTES: pytest.StashKey[CheckNotes] = pytest.StashKey()
 UNREDACT = pytest.StashKey[Any]()
 REPORTED = pytest.StashKey[tuple[Any, "list[CheckResult]"]]()  # what the reports said, for the terminal
 _WATCH = "zdconform-session-watch"
 _FLEET = "zdconform-fleet"  # the name of a fleet run's FleetHooks (zdconform.fleethooks)
+RUN_ID_KEY = sessions.RUN_ID_KEY  # the run's id, handed to its pytest-xdist workers
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
 
 
@@ -46,7 +47,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[WATCH] = watch = sessions.SessionWatch(config)
     config.pluginmanager.register(watch, _WATCH)
     try:
-        config.stash[OPTIONS] = options = options_of(config)
+        workerinput = getattr(config, "workerinput", None)
+        run_id = workerinput.get(RUN_ID_KEY) if workerinput is not None else None
+        config.stash[OPTIONS] = options = dataclasses.replace(options_of(config), run_id=run_id or new_run_id())
         target = Target("tenant", slug="fleet") if options.fleet else \
             parse_target(options.target, replay_from=options.replay_from)  # a fleet's tenants are live
         from .recording.modes import recording_conflict
@@ -228,8 +231,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             checked = results_of(config, run)
         config.workeroutput[sessions.WORKER_KEY] = watch.output(checked)  # type: ignore[attr-defined]
         return
-    if watch.preflight_failed or not sessions.runs_checks(config) or _is_fleet(config):
-        return  # a fleet publishes per tenant in FleetHooks
+    if watch.preflight_failed or not sessions.runs_checks(config):
+        return
+    if _is_fleet(config):  # a fleet publishes per tenant in FleetHooks; here the session's junit.xml
+        sessions.publish_junit(config)
+        return
     described = sessions.describe(run, config.stash[OPTIONS])
     if isinstance(described, str):
         sessions.write_line(config, described, red=True)
@@ -241,12 +247,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if (unchecked or any(r.verdict == "fail" for r in checked)) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     facts = session_facts(config, watch, len(checked), int(session.exitstatus), unchecked)
+    described.store.commit(complete=facts["complete"])  # the recording, whole, before the reports name it
     info = dataclasses.replace(described.info(), session=facts, project=described.options.project)
     config.stash[REPORTED] = (info, checked)
     from .reporting.publish import publish
 
     try:
-        publish(info, checked, getattr(config.option, "xmlpath", None))  # None: -p no:junitxml
+        publish(info, checked, *sessions.junit_paths(config))
+        sessions.name_junit(config, info.reports / "junit.xml")
     except ZdConformError as exc:  # the leak gate refused a report: nothing half-written
         sessions.write_line(config, f"zdconform: {exc}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets as _secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from .conformance.notes import CheckNotes
 from .conformance.tokens import TokenLedger
 from .exceptions import UsageError
 from .http.pacing import Pacer
-from .recording.files import check_writable_folder, utcnow
+from .recording.files import check_writable_folder, sha256_file, utcnow
 from .recording.scrub import REDACTED, Scrubber, SecretSet
 from .recording.store import CassetteStore
 from .reporting.results import CheckResult, RunInfo, fold, result_of
@@ -77,27 +78,38 @@ class RunState:
     @classmethod
     def open(cls, options: Options, env: Mapping[str, str] | None = None, *, start: bool = True) -> RunState:
         """The run of `options`; with `start=False` (a pytest-xdist controller), one that only
-        describes it: no emulator started, no journal kept."""
+        describes it: no emulator started, no journal kept. A live run records into the staging
+        folder of `options.run_id` (shared by a run's pytest-xdist workers), committed at its end."""
         env = os.environ if env is None else env
         target = parse_target(options.target, replay_from=options.replay_from)
         if options.tenant:  # a fleet's tenant: its folders carry its fleet name
             target = dataclasses.replace(target, slug=options.tenant)
         check_writable_folder(options.reports, "reports folder", _REPORTS_FIX)  # before any check runs
+        tenant_file = TenantFile.read(options.emulator_tenant) if target.kind == "emulator" else None
+        if tenant_file is not None:  # never recorded as the reference: a folder of its own
+            target = dataclasses.replace(target, slug=tenant_file.slug)
         folder = options.cassette_root / target.slug
         store = CassetteStore(folder, recording=target.is_live, verify=not options.allow_unverified)
+        if target.is_live:
+            from .recording.staging import new_run_id, staging_folder, sweep
+            if start:
+                sweep(folder)  # what killed recordings of this target left behind
+            store.staging = staging_folder(folder, options.run_id or new_run_id())
         secrets = SecretSet()
         emulator, base_url, creds = None, target.base_url or "", _env_credentials(env, options.credential_names)
         if target.kind == "emulator":
-            emulator, creds = _start_emulator(options, start)
-            base_url = emulator.url if emulator is not None else REFERENCE_BASE_URL
+            base_url, creds = f"https://{target.slug}.invalid", _emulator_credentials()  # recordings name no port
         elif target.kind == "replay":
             base_url = _replay_base(store, folder)
             creds = _placeholder_credentials()
-        canonical = REFERENCE_BASE_URL if target.is_reference else base_url
+        canonical = base_url
         profile = _profile(options, target, store)
         require_client_secret(profile, creds.get("oauth_client"), live=target.kind == "tenant")
         store.secrets = secrets
-        store.label = _label(target, canonical, profile)
+        store.label = _label(target, canonical, profile, tenant_file, store.manifest)
+        if target.kind == "emulator" and start:  # last: a refused plan starts nothing
+            emulator = _start_emulator(tenant_file)
+            base_url = emulator.url
         for role in creds.values():
             _register(secrets, role)
         if target.kind == "emulator":
@@ -155,17 +167,49 @@ def _credentials(role: str, values: Mapping[str, Any]) -> Credentials:
     return Credentials(role=role, **{name: values.get(name) for name in names})  # type: ignore[arg-type]
 
 
-def _start_emulator(options: Options, start: bool) -> tuple[Any, dict[str, Credentials]]:
-    from .emulator import DEFAULT_CREDENTIALS, ZendeskEmulator  # only live emulator runs pay for it
+def _emulator_credentials() -> dict[str, Credentials]:
+    from .emulator import DEFAULT_CREDENTIALS  # only emulator runs pay for it
 
-    emulator = None
-    if start:
-        emulator = ZendeskEmulator(tenant=options.emulator_tenant, frozen_time=EMULATOR_FROZEN_TIME)
-        emulator.start()
     creds = {role: _credentials(role, DEFAULT_CREDENTIALS[role])
              for role in ("admin", "agent", "end_user", "oauth_client")}  # the end user exists only here
     creds["expired"] = Credentials(role="expired", oauth_token=DEFAULT_CREDENTIALS["expired_oauth_token"])
-    return emulator, creds
+    return creds
+
+
+def _start_emulator(tenant_file: TenantFile | None) -> Any:
+    from .emulator import ZendeskEmulator
+
+    emulator = ZendeskEmulator(tenant=tenant_file.tenant if tenant_file else None, frozen_time=EMULATOR_FROZEN_TIME)
+    return emulator.start()
+
+
+@dataclass(frozen=True)
+class TenantFile:
+    """The emulator's tenant file of a run (`--zd-emulator-tenant`), read and validated when the run is
+    planned: its recording goes to `cassettes/emulator-<name>/`, never to the reference's folder, and
+    the manifest and evidence name the file and its SHA-256."""
+
+    path: Path
+    sha256: str
+    tenant: Any
+
+    @classmethod
+    def read(cls, given: str | None) -> TenantFile | None:
+        if not given:
+            return None
+        from .emulator import load_tenant
+
+        path = Path(given)
+        tenant = load_tenant(path)  # a bad file is refused here, in one paragraph, before anything is touched
+        return cls(path, sha256_file(path), tenant)
+
+    @property
+    def slug(self) -> str:
+        name = re.sub(r"[^a-z0-9_-]+", "-", self.path.stem.lower()).strip("-")
+        return f"emulator-{name or 'tenant'}"
+
+    def label(self) -> dict[str, str]:
+        return {"file": self.path.name, "sha256": self.sha256}
 
 
 def _register_emulator_secrets(secrets: SecretSet) -> None:
@@ -214,23 +258,33 @@ def _profile(options: Options, target: Target, store: CassetteStore) -> Profile:
     return default_profile()
 
 
-def _label(target: Target, base_url: str, profile: Profile) -> dict[str, Any]:
+def _label(target: Target, base_url: str, profile: Profile, tenant_file: TenantFile | None,
+           recorded: Mapping[str, Any]) -> dict[str, Any]:
+    kind, description = "tenant", f"Zendesk tenant {base_url}"
+    if target.is_reference:
+        kind, description = "reference-emulator", REFERENCE_DESCRIPTION
+    elif tenant_file is not None:
+        kind, description = "emulator", (f"zdconform emulator serving the tenant file {tenant_file.path.name} "
+                                         f"(sha256 {tenant_file.sha256[:16]}...; not a real Zendesk tenant)")
+    elif target.kind == "replay" and recorded.get("target", {}).get("kind") == "emulator":
+        kind, description = "emulator", str(recorded["target"].get("description", ""))
     return {
         "slug": target.slug,
-        "kind": "reference-emulator" if target.is_reference else "tenant",
-        "description": REFERENCE_DESCRIPTION if target.is_reference else f"Zendesk tenant {base_url}",
+        "kind": kind,
+        "description": description,
         "base_url": base_url,
         "zdconform_version": __version__,
         "profile": {"name": profile.name, "expect": dict(profile.expect),
                     "oauth_client": profile.oauth_client, "scopes": list(profile.scopes),
                     **({"oauth": profile.oauth_section()} if profile.oauth_section() else {})},
+        **({"emulator_tenant": tenant_file.label()} if tenant_file is not None else {}),
     }
 
 
 def _pseudonym_key(target: Target, env: Mapping[str, str]) -> bytes:
     if env.get("ZDCONFORM_PSEUDONYM_KEY"):
         return env["ZDCONFORM_PSEUDONYM_KEY"].encode()
-    if target.is_reference:
+    if target.is_reference or target.kind == "emulator":
         return b"zdconform-reference-emulator"  # fake people: a public key is fine
     return _secrets.token_bytes(32)  # per run; set ZDCONFORM_PSEUDONYM_KEY for stable re-records
 

@@ -2,9 +2,9 @@
 
 - `runs_checks`: a session runs the checks when an argument (or testpath) is at, in or above
   `<rootdir>/suites`; only such a session touches the reports folder.
-- `prepare_reports`: before anything runs, the reports of an earlier run leave the reports
-  folder, and junit.xml is pointed into it (unless `--junitxml` says otherwise), so junit.xml,
-  evidence.json, evidence.html and results.json always describe the same run.
+- `prepare_reports`: junit.xml is staged (unless `--junitxml` says otherwise) and published with
+  evidence.json, evidence.html and results.json, so the four always describe the same run; nothing
+  in the reports folder changes before the run publishes (a refused run changes nothing).
 - `start`: what a session against a live target does first: progress lines for waits, SIGTERM
   taken as Ctrl-C, and for a tenant the preflight (`http.preflight`), which ends the session with
   its own exit code.
@@ -20,6 +20,8 @@ import contextlib
 import gc
 import json
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,13 +36,17 @@ if TYPE_CHECKING:  # imported where used: a pytest run without conformance check
     from .run import RunState
     from .settings import Options
 
-__all__ = ["REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "arg_paths", "describe",
-           "drop_junit", "prepare_reports", "reject_early", "require_recording", "runs_checks", "start", "write_line"]
+__all__ = ["OPTIONS", "REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "arg_paths", "describe",
+           "drop_junit", "junit_paths", "name_junit", "prepare_reports", "publish_junit", "reject_early",
+           "require_recording", "runs_checks", "start", "write_line"]
 
 RUN = pytest.StashKey["RunState"]()  # the run of this process (a serial run, or one xdist worker)
 WATCH = pytest.StashKey["SessionWatch"]()
+JUNIT = pytest.StashKey[tuple[Path, Path]]()  # junit.xml: where pytest writes it, where it is published
+OPTIONS = pytest.StashKey["Options"]()  # the run's options, resolved once at configure
 REPORT_FILES = ("junit.xml", "evidence.json", "evidence.html", "results.json")
 WORKER_KEY = "zdconform"
+RUN_ID_KEY = "zdconform_run_id"  # the controller's run id, in each worker's workerinput
 
 
 def runs_checks(config: pytest.Config) -> bool:
@@ -88,13 +94,43 @@ def reject_early(options: Options) -> None:
 
 
 def prepare_reports(config: pytest.Config, reports: Path) -> None:
-    """Remove the reports of an earlier run, and write junit.xml beside the evidence (unless
-    `-p no:junitxml` turned pytest's junitxml off: then there is none)."""
-    for name in REPORT_FILES:
-        (reports / name).unlink(missing_ok=True)
+    """junit.xml goes beside the evidence (unless `--junitxml` names another file, or `-p no:junitxml`
+    turned pytest's junitxml off). pytest writes it into a staging folder of its own; it reaches the
+    reports folder only with the run's other reports (`publish`), so a refused run leaves every report
+    of the run before it as it was."""
     if hasattr(config.option, "xmlpath") and not config.option.xmlpath:
-        reports.mkdir(parents=True, exist_ok=True)
-        config.option.xmlpath = str(reports / "junit.xml")
+        staged = Path(tempfile.mkdtemp(prefix="zdconform-junit-"))
+        config.add_cleanup(lambda: shutil.rmtree(staged, ignore_errors=True))
+        config.option.xmlpath = str(staged / "junit.xml")
+        config.stash[JUNIT] = (staged / "junit.xml", reports / "junit.xml")
+
+
+def junit_paths(config: pytest.Config) -> tuple[Path | None, Path | None]:
+    """Where pytest writes this run's junit.xml, and where it goes with the run's reports (the same file
+    for `--junitxml`); (None, None) when pytest writes none (`-p no:junitxml`)."""
+    if JUNIT in config.stash:
+        return config.stash[JUNIT]
+    given = getattr(config.option, "xmlpath", None)
+    return (Path(given), Path(given)) if given else (None, None)
+
+
+def publish_junit(config: pytest.Config) -> None:
+    """pytest's junit.xml of the session, from where it was staged into the reports folder."""
+    from .recording.files import atomic_write
+
+    staged, final = junit_paths(config)
+    if staged is not None and final is not None and staged != final and staged.is_file():
+        atomic_write(final, staged.read_text(encoding="utf-8"))
+        name_junit(config, final)
+
+
+def name_junit(config: pytest.Config, path: Path) -> None:
+    """pytest's closing line ("generated xml file: ...") names the junit.xml the reports folder holds."""
+    from _pytest.junitxml import xml_key
+
+    xml = config.stash.get(xml_key, None)
+    if xml is not None:
+        xml.logfile = str(path)
 
 
 def drop_junit(config: pytest.Config) -> None:
@@ -198,6 +234,10 @@ class SessionWatch:
             mend_traceback(excinfo.value)
 
     # -- pytest-xdist: the controller merges what each worker ran ---------------------------
+    @pytest.hookimpl(optionalhook=True)  # pytest-xdist's: the workers of a run stage into one folder
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[RUN_ID_KEY] = self.config.stash[OPTIONS].run_id
+
     def output(self, checked: Sequence[CheckResult]) -> str:
         """What a worker hands the controller (its `workeroutput`): the results it checked."""
         results = [r.as_json() for r in checked]

@@ -7,6 +7,8 @@ version, plus the checks that were skipped when recording (so replay skips them 
 Cassettes and the manifest are written atomically (temporary file, then rename), and a
 cassette is written only after the leak gate finds no secret in it. A recording run with a
 signing key in the environment (`recording.signing`) signs every manifest it writes.
+A recording run writes into its staging folder (`staging`) and `commit`s it whole at its end
+(`recording.staging`): the target's folder always holds one recording, whole.
 """
 
 from __future__ import annotations
@@ -60,10 +62,12 @@ class CassetteStore:
     verify: bool = True
     interrupted: bool = False
     signer: Any = field(default=None, repr=False)  # an Ed25519PrivateKey; repr never shows it
+    staging: Path | None = None  # a recording run's: where it writes until `commit`
     _last_read: Any = field(default=None, repr=False)  # (file stamp, bytes) of the cassette being loaded
 
     def __post_init__(self) -> None:
         self.manifest = self._read_manifest()
+        self.previous = self.manifest  # the committed recording, while this run stages its own
         if self.recording and self.signer is None:
             from .signing import signer_from_env  # cryptography: loaded by recording runs alone
             self.signer = signer_from_env()
@@ -73,8 +77,8 @@ class CassetteStore:
                                 f"{sealed}. Pass `--zd-allow-unverified` to replay it anyway.")
 
     # -- manifest -------------------------------------------------------------------------
-    def _read_manifest(self) -> dict[str, Any]:
-        path = self.folder / MANIFEST
+    def _read_manifest(self, folder: Path | None = None) -> dict[str, Any]:
+        path = (folder or self.folder) / MANIFEST
         if not path.exists():
             return {"target": {}, "cassettes": {}, "skipped": {}}
         try:
@@ -92,20 +96,43 @@ class CassetteStore:
     def _update(self, change: Callable[[dict[str, Any]], None]) -> None:
         """Apply `change` to the manifest on disk, under a lock: pytest-xdist workers that
         record the same target at once each add their own entries."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / LOCK, "w", encoding="utf-8") as lock:
+        folder = self.writes_to
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / LOCK, "w", encoding="utf-8") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            self.manifest = self._read_manifest()
+            self.manifest = self._read_manifest(folder)
             change(self.manifest)
             if self.label:
                 self.manifest["target"] = self.label
             self.manifest[DIGEST] = manifest_digest(self.manifest)
             text = json.dumps(self.manifest, indent=2, sort_keys=True) + "\n"
-            self._gate(text, self.folder / MANIFEST)
-            atomic_write(self.folder / MANIFEST, text)
+            self._gate(text, folder / MANIFEST)
+            atomic_write(folder / MANIFEST, text)
             if self.signer is not None:  # in step with every manifest write, interrupted or not
                 from .signing import sign_manifest
-                sign_manifest(self.folder, self.signer, text.encode("utf-8"))
+                sign_manifest(folder, self.signer, text.encode("utf-8"))
+
+    @property
+    def writes_to(self) -> Path:
+        """The folder this run writes: its staging folder while recording, else the target's own."""
+        return self.staging if self.staging is not None else self.folder
+
+    def commit(self, *, complete: bool) -> bool:
+        """Put the recording this run staged in the target folder's place, whole (`recording.staging`):
+        a `complete` run replaces it, a partial one keeps what it did not record. False when the run
+        staged nothing (refused, interrupted before its first check, or recording nothing)."""
+        from .staging import carry_over, swap_in
+
+        staged = self.staging
+        if staged is None or not (staged / MANIFEST).is_file():
+            return False
+        if not complete and (self.previous["cassettes"] or self.previous["skipped"]):
+            self._update(lambda new: carry_over(self.folder, staged, self.previous, new))
+        (staged / LOCK).unlink(missing_ok=True)
+        swap_in(staged, self.folder)
+        self.staging = None
+        self.manifest = self.previous = self._read_manifest()
+        return True
 
     def rel(self, path: str | Path) -> str:
         """`path` relative to the folder, symbolic links left as they are (never followed out)."""
@@ -184,13 +211,15 @@ class CassetteStore:
         path = Path(cassette_path)
         cassette_dict = {**cassette_dict, "metadata": self._cassette_metadata()}
         text = serialize(cassette_dict, serializer)
+        key = self.rel(path)
+        path = self.writes_to / key
         self._gate(text, path)
         atomic_write(path, text)
-        key, digest = self.rel(path), sha256_file(path)
+        digest = sha256_file(path)
 
         def change(manifest: dict[str, Any]) -> None:
             manifest["skipped"].pop(key, None)
-            previous = manifest["cassettes"].get(key, {})
+            previous = self.previous["cassettes"].get(key, {})
             unchanged = previous.get("sha256") == digest  # keep its time: re-records diff clean
             manifest["cassettes"][key] = {
                 "sha256": digest,

@@ -85,7 +85,7 @@ def _record(result: CheckResult, context: _Context) -> dict[str, Any]:
     record: dict[str, Any] = {
         "check_id": result.check_id, "nodeid": result.check,
         "target": result.target or context.info.slug,
-        "target_kind": "reference-emulator" if context.info.is_reference else "tenant",
+        "target_kind": target_kind(context.info),
         "auth_method": result.method, "endpoint": result.endpoint,
         "expected": result.expected, "observed_statuses": list(result.statuses),
         "verdict": result.verdict, "reason": scrub(result.reason),
@@ -182,10 +182,18 @@ def git_commit(root: Path) -> str | None:
 
 def _target(info: RunInfo) -> dict[str, Any]:
     label = {**info.label, **(info.manifest.get("target") or {} if not info.is_live else {})}
-    target = {"slug": info.slug,
-              "kind": "reference-emulator" if info.is_reference else "tenant",
+    target: dict[str, Any] = {"slug": info.slug, "kind": target_kind(info),
               "description": str(label.get("description", "")), "base_url": str(label.get("base_url", ""))}
+    if isinstance(label.get("emulator_tenant"), dict):
+        target["emulator_tenant"] = {k: str(label["emulator_tenant"].get(k, "")) for k in ("file", "sha256")}
     return {**target, "tenant": info.tenant} if info.tenant else target
+
+
+def target_kind(info: RunInfo) -> str:
+    """`reference-emulator` (the built-in tenant), `emulator` (the emulator serving a tenant file) or `tenant`."""
+    if info.is_reference:
+        return "reference-emulator"
+    return "emulator" if info.label.get("kind") == "emulator" else "tenant"
 
 
 def _profile(profile: Profile) -> dict[str, Any]:

@@ -31,7 +31,7 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-b
 table{border-collapse:collapse;margin:.6em 0}
 th,td{border:1px solid #bbb;padding:.35em .7em;text-align:left;vertical-align:top} th{background:#f0f0f0}
 .banner{padding:.8em 1em;border:3px solid;font-weight:600;margin:1em 0}
-.banner.reference-emulator{border-color:#3b6db3;background:#eaf1fb}
+.banner.reference-emulator,.banner.emulator{border-color:#3b6db3;background:#eaf1fb}
 .banner.tenant{border-color:#b35c00;background:#fff3e6} .banner.partial{border-color:#b3261e;background:#fdecea}
 .v{font-weight:600;white-space:nowrap} .v-pass{background:#d9f2dd;color:#14532d}
 .v-fail{background:#fbdada;color:#7f1d1d} .v-expected-denied{background:#dde7f7;color:#1e3a8a}
@@ -64,6 +64,9 @@ def render(evidence: dict[str, Any], reports_dir: Path) -> str:
 def _banner(target: dict[str, Any]) -> str:
     if target["kind"] == "reference-emulator":
         head = "Target: the REFERENCE EMULATOR, not a real Zendesk tenant"
+    elif target["kind"] == "emulator":
+        head = f"Target: the EMULATOR serving {target.get('emulator_tenant', {}).get('file', 'a tenant file')}, " \
+               "not a real Zendesk tenant"
     else:
         head = f"Target: REAL ZENDESK TENANT {target['base_url']}"
     return (f"<div class=\"banner {escape(target['kind'])}\" id=\"target\">{escape(head)}<br>"

@@ -46,9 +46,11 @@ def run_date(started_at: str) -> dt.date:
         return dt.datetime.now(dt.UTC).date()
 
 
-def publish(info: RunInfo, results: Sequence[CheckResult], junit: str | None = None) -> list[Path]:
-    """Write results.json, evidence.json and evidence.html under `info.reports`, and pytest's
-    `junit` (already written) again if the run's end judged a check anew; their paths."""
+def publish(info: RunInfo, results: Sequence[CheckResult], junit: Path | None = None,
+            junit_to: Path | None = None) -> list[Path]:
+    """Write results.json, evidence.json and evidence.html under `info.reports`, with pytest's `junit`
+    (already written, staged or where `--junitxml` put it) at `junit_to`, amended if the run's end
+    judged a check anew; their paths. Without a junit.xml of this run, an earlier run's is removed."""
     folder = info.reports
     document = evidence.build(info, results, findings(info, results))
     listed = {"target": info.slug, "profile": info.profile.name, "started_at": info.started_at,
@@ -57,10 +59,13 @@ def publish(info: RunInfo, results: Sequence[CheckResult], junit: str | None = N
     texts = {folder / "results.json": json.dumps(listed, indent=2, sort_keys=True, default=str) + "\n",
              folder / "evidence.json": json.dumps(document, indent=2) + "\n",
              folder / "evidence.html": render(document, folder)}
-    if junit and any(judged_late(r) for r in results) and Path(junit).is_file():  # pytest wrote it already
-        amended = judged_at_end(Path(junit).read_text(encoding="utf-8"), results, info.scrub)
-        if amended is not None:
-            texts[Path(junit)] = amended
+    if junit is not None and junit_to is not None and junit.is_file():  # pytest wrote it already
+        text = junit.read_text(encoding="utf-8")
+        amended = judged_at_end(text, results, info.scrub) if any(judged_late(r) for r in results) else None
+        if amended is not None or junit != junit_to:
+            texts[junit_to] = amended if amended is not None else text
+    if junit_to != folder / "junit.xml":
+        (folder / "junit.xml").unlink(missing_ok=True)  # never an earlier run's beside this run's reports
     refused: list[str] = []
     for path, text in texts.items():  # a refused report is not written; the others still are
         try:

@@ -46,6 +46,9 @@ class Options:
     tenant: str | None = None  # the fleet name of the one tenant this run is for (set by the fleet, not a user)
     # a fleet tenant's own variable names (ZENDESK_EMAIL -> ACME_EMAIL): what its messages name
     credential_names: Mapping[str, str] | None = None
+    # the run's id (set by the plugin, shared with its pytest-xdist workers): a live run stages its
+    # recording under it (`recording.staging`)
+    run_id: str | None = None
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
