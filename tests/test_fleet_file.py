@@ -139,3 +139,20 @@ def test_the_readmes_fleet_file_loads(tmp_path):
     fleet = load_fleet(tmp_path / "fleet.yaml", {name: "fake-value" for name in variables})
     assert fleet.names() == ["acme", "acme-sandbox"]
     assert {"oauth_client_identifier", "oauth_client_secret"} <= set(fleet.tenants[1].credentials)
+
+
+def test_a_fleet_tenant_names_its_oauth_client_id_and_reads_no_zendesk_variable(tmp_path):
+    from zdconform.fleet import FleetRun
+    from zdconform.run import RunState
+    from zdconform.settings import Options
+
+    acme = {**ACME, "credentials": {**ACME["credentials"], "oauth_client_id": "ACME_CLIENT_ID"}}
+    env = {**ENV, "ACME_CLIENT_ID": "777", "ZENDESK_OAUTH_CLIENT_ID": "999", "ZENDESK_EMAIL": "someone@else.example"}
+    fleet = FleetRun(Options(reports=tmp_path / "reports", cassette_root=tmp_path / "cassettes", project=tmp_path),
+                     load_fleet(write(tmp_path, {"tenants": [acme, BETA]}), env))
+    runs = {tenant.name: RunState.open(fleet.options_for(tenant.name), tenant_env(tenant, env), start=False)
+            for tenant in fleet.fleet.tenants}
+    assert (runs["acme"].client_id, runs["acme"].client_id_var) == ("777", "ACME_CLIENT_ID")
+    assert runs["beta-eu"].client_id is None  # the shell's ZENDESK_OAUTH_CLIENT_ID is no tenant's
+    assert "`credentials.oauth_client_id` of the fleet's tenant 'beta-eu'" == runs["beta-eu"].client_id_var
+    assert runs["acme"].credentials["admin"].email == "qa@acme.example"

@@ -29,6 +29,7 @@ from .recording.store import CassetteStore
 from .reporting.results import CheckResult, RunInfo, fold, result_of
 from .settings import (
     AUTH_METHODS,
+    CLIENT_ID_VAR,
     Credentials,
     Options,
     Profile,
@@ -74,6 +75,8 @@ class RunState:
     started_at: str = ""
     pacer: Pacer = field(default_factory=Pacer)  # one view of the tenant's rate limit per run
     probes: list[Any] = field(default_factory=list)  # tokens kept to the run's end (`conformance.expiry`)
+    client_id: str | None = None  # a tenant's OAuth client id (ZENDESK_OAUTH_CLIENT_ID, or its fleet variable)
+    client_id_var: str = CLIENT_ID_VAR  # what messages call that variable
 
     @classmethod
     def open(cls, options: Options, env: Mapping[str, str] | None = None, *, start: bool = True) -> RunState:
@@ -123,7 +126,8 @@ class RunState:
             protect_existing(ledger, base_url, creds)
         return cls(options, target, profile, creds, store, secrets, scrubber, ledger, base_url, emulator,
                    sleep=(lambda _s: None) if target.kind == "replay" else None,
-                   started_at=utcnow())
+                   started_at=utcnow(), client_id=env.get(CLIENT_ID_VAR) if target.kind == "tenant" else None,
+                   client_id_var=(options.credential_names or {}).get(CLIENT_ID_VAR, CLIENT_ID_VAR))
 
     def info(self) -> RunInfo:
         """What the reports need to know of this run."""

@@ -8,7 +8,6 @@ of the run's state a check needs, so this module knows nothing of the run's asse
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -55,6 +54,8 @@ class CheckRun(Protocol):
     sleep: Callable[[float], None] | None
     pacer: Pacer
     probes: list[Any]  # expiry probes judged at the run's end (`expiry`)
+    client_id: str | None  # the OAuth client id the run was given (a tenant's), if any
+    client_id_var: str  # the variable that gives it, as messages name it
 
 
 class Conformance:
@@ -160,9 +161,9 @@ class Conformance:
 
     # -- OAuth clients and tokens -----------------------------------------------------------
     def configured_client(self) -> str | int:
-        """The OAuth client to use: ZENDESK_OAUTH_CLIENT_ID, else the profile's, else the seed's name."""
-        env_id = os.environ.get("ZENDESK_OAUTH_CLIENT_ID") if self.run.target.kind == "tenant" else None
-        return env_id or self.run.profile.oauth_client or SEED_CLIENT_NAME
+        """The OAuth client to use: the run's client id (a tenant's ZENDESK_OAUTH_CLIENT_ID, or its fleet
+        variable), else the profile's, else the seed's name."""
+        return self.run.client_id or self.run.profile.oauth_client or SEED_CLIENT_NAME
 
     def configured_client_id(self) -> str:
         """A client id for requests expected to be refused before the id is even read."""
@@ -201,9 +202,11 @@ class Conformance:
             if str(client.get("id")) == str(wanted) or client.get("name") == wanted:
                 return client
         names = ", ".join(repr(c.get("name")) for c in clients[:10]) or "none"
+        fix = (f"Check the id in {self.run.client_id_var}: it names no client of this tenant" if self.run.client_id
+               else f"Set `oauth_client` in the tenant profile or {self.run.client_id_var}")
         raise AssertionError(
             f"zdconform: OAuth client {wanted!r} is not among the {len(clients)} clients listed "
-            f"(first: {names}). Set `oauth_client` in the tenant profile or ZENDESK_OAUTH_CLIENT_ID.")
+            f"(first: {names}). {fix}.")
 
     def list_clients(self, auth: AuthBase, *, method: str) -> list[dict[str, Any]]:
         response = self.client.get(CLIENTS_PATH, auth=auth)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .credentials import AUTH_METHODS, CREDENTIAL_VARS, AuthMethod, Credentials, Secret
+    from .credentials import AUTH_METHODS, CLIENT_ID_VAR, CREDENTIAL_VARS, AuthMethod, Credentials, Secret
     from .options import Options, resolve_options
     from .profiles import (
         API_TOKENS_DEACTIVATED,
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Each name is imported from its module when first asked for: a pytest run without conformance
 # checks loads the plugin, which needs only `options` and `targets`, not profiles (and YAML).
 _HOMES = {
-    "credentials": ("AUTH_METHODS", "CREDENTIAL_VARS", "AuthMethod", "Credentials", "Secret"),
+    "credentials": ("AUTH_METHODS", "CLIENT_ID_VAR", "CREDENTIAL_VARS", "AuthMethod", "Credentials", "Secret"),
     "options": ("Options", "resolve_options"),
     "profiles": ("API_TOKENS_DEACTIVATED", "PASSWORD_REMOVED", "Profile", "default_profile", "load_profile",
                  "profile_from_dict", "require_client_secret"),
@@ -52,6 +52,7 @@ __all__ = [
     "API_TOKENS_DEACTIVATED",
     "AUTH_METHODS",
     "AuthMethod",
+    "CLIENT_ID_VAR",
     "CREDENTIAL_VARS",
     "Credentials",
     "Options",

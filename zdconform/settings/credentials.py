@@ -15,6 +15,7 @@ from ..exceptions import UsageError
 __all__ = [
     "AUTH_METHODS",
     "AuthMethod",
+    "CLIENT_ID_VAR",
     "CREDENTIAL_VARS",
     "Credentials",
     "Secret",
@@ -53,6 +54,8 @@ CREDENTIAL_VARS: dict[str, dict[str, str]] = {
     "oauth_client": {"client_identifier": "ZENDESK_OAUTH_CLIENT_IDENTIFIER",
                      "client_secret": "ZENDESK_OAUTH_CLIENT_SECRET"},
 }
+# optional, no secret: the OAuth client's numeric id (else the profile's `oauth_client`, found with List Clients)
+CLIENT_ID_VAR = "ZENDESK_OAUTH_CLIENT_ID"
 _SECRET_FIELDS = ("password", "api_token", "oauth_token", "client_secret")
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..exceptions import UsageError, excerpt
-from .credentials import CREDENTIAL_VARS
+from .credentials import CLIENT_ID_VAR, CREDENTIAL_VARS
 from .profiles import load_profile, load_yaml_file
 from .targets import REFERENCE_SLUG, parse_target
 
@@ -30,7 +30,8 @@ __all__ = ["CREDENTIAL_KINDS", "Fleet", "FleetTenant", "credential_names", "load
 # credential kind -> the variable a single run reads it from: the kind is that variable's name
 # without `ZENDESK_`, in lower case (`email`, `api_token`, `agent_oauth_token`, `oauth_client_secret`...)
 CREDENTIAL_KINDS: dict[str, str] = {var.removeprefix("ZENDESK_").lower(): var
-                                    for names in CREDENTIAL_VARS.values() for var in names.values()}
+                                    for names in (*CREDENTIAL_VARS.values(), {"id": CLIENT_ID_VAR})
+                                    for var in names.values()}
 PASSED_THROUGH = ("ZDCONFORM_PSEUDONYM_KEY",)  # not a tenant's credential: the run's own setting
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$")
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
