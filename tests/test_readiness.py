@@ -56,7 +56,6 @@ def test_run_date_is_the_utc_day_the_run_started():
 @pytest.mark.parametrize(("profile", "results", "today", "severity"), [
     pytest.param(STRICT, [result("list_clients[api-token]", "api_token", (200,))], RUN_DAY, "medium",
                  id="observed-working"),
-    pytest.param({"expect": {"api_token": "enabled"}}, [], RUN_DAY, "medium", id="profile-expects-it"),
     pytest.param(STRICT, [result("list_clients[api-token]", "api_token", (200,))], dt.date(2027, 3, 1), "high",
                  id="within-90-days"),
     pytest.param(STRICT, [result("list_clients[api-token]", "api_token", (200,))], dt.date(2027, 5, 1), "high",
@@ -65,6 +64,15 @@ def test_run_date_is_the_utc_day_the_run_started():
 def test_api_tokens_still_accepted(profile, results, today, severity):
     accepted = found(profile, results, today=today)["API token access enabled"]
     assert accepted["severity"] == severity and "move integrations to OAuth" in accepted["detail"]
+
+
+@pytest.mark.parametrize("results", [[], [result("list_clients[api-token]", "api_token", (401,))]],
+                         ids=["none-ran", "all-refused"])
+def test_api_token_access_is_enabled_only_where_observed(results):
+    """The profile's expectation alone is its own finding: a fleet counts "enabled" tenants by what was seen."""
+    found_ = found({"expect": {"api_token": "enabled"}}, results)
+    assert "API token access enabled" not in found_
+    assert found_["API token access expected enabled"]["severity"] == "info"
 
 
 def test_api_tokens_refused_as_expected_are_no_finding():

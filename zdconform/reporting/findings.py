@@ -64,13 +64,16 @@ def readiness_findings(profile: Profile | Mapping[str, Any], results: Iterable[C
     left = (API_TOKENS_DEACTIVATED - today).days
     findings = [_deadline(left, today)]
     accepted = _allowed_checks(results, "api_token")
-    if _profile_get(profile, "expect").get("api_token") == "enabled" or accepted:
-        why = (f"Checks with an API token succeeded ({_ids(accepted)})" if accepted
-               else "The tenant profile expects it enabled")
-        when = (f"{_days(left)} after this run" if left > 0 else "already past" if left < 0 else "the day of this run")
-        findings.append(_migration("API token access enabled", "high" if left <= URGENT_DAYS else "medium", (
-            f"{why}. Zendesk creates no new API tokens after 2026-10-27 and deactivates all of them on "
-            f"2027-04-30 ({when}): move integrations to OAuth.")))
+    when = (f"{_days(left)} after this run" if left > 0 else "already past" if left < 0 else "the day of this run")
+    deadline = (f"Zendesk creates no new API tokens after 2026-10-27 and deactivates all of them on 2027-04-30 "
+                f"({when}): move integrations to OAuth.")
+    if accepted:  # what was observed, never what the profile says: a fleet counts tenants by it
+        findings.append(_migration("API token access enabled", "high" if left <= URGENT_DAYS else "medium",
+                                   f"Checks with an API token succeeded ({_ids(accepted)}). {deadline}"))
+    elif _profile_get(profile, "expect").get("api_token") == "enabled":
+        findings.append(_migration("API token access expected enabled", "info", (
+            "The tenant profile expects API token access enabled, but no check of this run succeeded with an "
+            f"API token (none ran, or the tenant refused them). {deadline}")))
     findings += _never_expire(results, bodies)
     findings += _server_to_server(profile, results, bodies)
     public = sorted({f"{c.get('name')!r} (id {c.get('id')})" for body in bodies
