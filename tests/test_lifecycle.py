@@ -142,3 +142,35 @@ def test_an_emulator_run_with_another_tenant_file_records_under_its_own_name(tmp
     assert "EMULATOR serving Acme Copy.yaml" in page and "REAL ZENDESK TENANT" not in page
     verified = zdconform("verify", "--target", own.name, "--cassettes", str(cassettes))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_fleet_tenant_refused_by_its_preflight_fails_alone_and_the_others_run(tmp_path):
+    from _fleet import fleet_env, write_fleet
+
+    from zdconform.emulator import FleetEmulator
+
+    tenants = [{**tenant_to_dict(default_tenant()), "subdomain": name} for name in ("alpha", "beta")]
+    with FleetEmulator(tenants) as emulator:
+        fleet_file = write_fleet(tmp_path / "fleet", emulator)
+        data = yaml.safe_load(fleet_file.read_text())
+        for tenant in data["tenants"]:
+            tenant["credentials"]["oauth_client_id"] = "FLEET_CLIENT_ID"  # the seed's client, by its id
+        data["tenants"].append({**data["tenants"][0], "name": "down", "url": "http://127.0.0.1:9"})
+        fleet_file.write_text(yaml.safe_dump(json.loads(json.dumps(data)), sort_keys=False))  # no aliases
+        env = {**fleet_env(), "FLEET_CLIENT_ID": "50328", "ZENDESK_OAUTH_CLIENT_ID": "1"}  # the shell's: no tenant's
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_", "FLEET_"))}
+        reports, cassettes = tmp_path / "reports", tmp_path / "cassettes"
+        run = subprocess.run([sys.executable, "-m", "zdconform", "run", "--fleet", str(fleet_file),
+                              "--reports", str(reports), f"--zd-cassette-root={cassettes}", "-p", "no:cacheprovider"],
+                             cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=600)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1 and "Traceback" not in output, output
+    lines = {line.split(":", 1)[0].split()[-1]: line for line in output.splitlines()
+             if line.startswith(("ok ", "FAIL "))}
+    assert lines["alpha"].startswith("ok ") and lines["beta"].startswith("ok "), output
+    assert lines["down"].startswith("FAIL down: preflight failed (exit 11)"), output
+    assert sorted(p.name for p in cassettes.iterdir()) == ["alpha", "beta"]  # the refused tenant recorded nothing
+    evidence = json.loads((reports / "tenants" / "down" / "evidence.json").read_text())
+    assert not evidence["run"]["complete"] and any("preflight failed" in p for p in evidence["run"]["partial"])
+    fleet = json.loads((reports / "fleet.json").read_text())  # the others' evidence still merges
+    assert fleet["verdict"] != "pass" and "incomplete" in output

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from .exceptions import PreflightError
 from .recording.files import atomic_write
 from .reporting.junit import junit_xml
 from .reporting.results import CheckResult
@@ -58,6 +59,7 @@ class FleetRun:
         self.options = options
         self.fleet = fleet
         self.runs: dict[str, RunState] = {}
+        self.refused: dict[str, str] = {}  # tenant -> why its preflight refused it (its checks do not run)
 
     @classmethod
     def load(cls, options: Options) -> FleetRun | None:
@@ -84,7 +86,12 @@ class FleetRun:
         if name in self.runs:
             return self.runs[name]
         tenant = next(t for t in self.fleet.tenants if t.name == name)
-        state = RunState.open(self.options_for(name), tenant_env(tenant), start=start)
+        options, env = self.options_for(name), tenant_env(tenant)
+        try:
+            state = RunState.open(options, env, start=start, preflight=start)
+        except PreflightError as exc:  # this tenant alone: the others run
+            self.refused[name] = f"preflight failed (exit {exc.exit_code}): {exc}"
+            state = RunState.open(options, env, start=False)
         if start:
             self.runs[name] = state
         return state
@@ -158,7 +165,11 @@ class FleetRun:
         state = self.run(name, start=False)
         unchecked = unchecked_methods(state, checked)
         facts = session_facts(config, share, len(checked), exitstatus, unchecked)
-        state.store.commit(complete=facts["complete"])  # the tenant's recording, whole, before its reports
+        refused = self.refused.get(name)
+        if refused:  # nothing was recorded: its cassettes stay as they were
+            facts["complete"], facts["partial"] = False, [*facts["partial"], f"{refused} (its checks did not run)"]
+        else:
+            state.store.commit(complete=facts["complete"])  # the tenant's recording, whole, before its reports
         info = dataclasses.replace(state.info(), session=facts, project=self.options.project)
         try:
             publish(info, checked)
@@ -166,11 +177,14 @@ class FleetRun:
             gate(junit, self.reports(name) / "junit.xml", info.secrets)
             atomic_write(self.reports(name) / "junit.xml", junit)
         except ZdConformError as exc:  # the leak gate refused a report: the tenant's others are written
-            return _summary_line(name, checked, unchecked), bool(unchecked), f"{name}: {exc}"
-        return _summary_line(name, checked, unchecked), bool(unchecked), None
+            return _summary_line(name, checked, unchecked, refused), bool(unchecked), f"{name}: {exc}"
+        return _summary_line(name, checked, unchecked, refused), bool(unchecked), None
 
 
-def _summary_line(name: str, results: Sequence[CheckResult], unchecked: list[dict[str, Any]]) -> str:
+def _summary_line(name: str, results: Sequence[CheckResult], unchecked: list[dict[str, Any]],
+                  refused: str | None = None) -> str:
+    if refused:
+        return f"FAIL {name}: {refused}"
     counts = {verdict: sum(1 for r in results if r.verdict == verdict)
               for verdict in ("pass", "expected-denied", "fail", "skipped")}
     verdict = "FAIL" if counts["fail"] or unchecked else "ok"

@@ -72,6 +72,8 @@ class FleetHooks:
         if first:
             take_sigterm_as_interrupt(config)
             config.stash[UNREDACT] = install_log_redaction(fleet.redact)  # every tenant's secrets
+        if tenant in fleet.refused and not run.results and not hasattr(config, "workerinput"):
+            write_line(config, f"zdconform: fleet tenant {tenant}: {fleet.refused[tenant]}", red=True)
         config.stash[RUN] = run
         return run
 
@@ -100,6 +102,8 @@ class FleetHooks:
         tenant = tenant_of(item.nodeid)
         if tenant is not None and item.get_closest_marker("zd_check"):
             self.current(self.config, tenant)
+            if tenant in self.fleet.refused:
+                pytest.skip(f"fleet tenant {tenant}: {self.fleet.refused[tenant]}")
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:

@@ -79,10 +79,13 @@ class RunState:
     client_id_var: str = CLIENT_ID_VAR  # what messages call that variable
 
     @classmethod
-    def open(cls, options: Options, env: Mapping[str, str] | None = None, *, start: bool = True) -> RunState:
+    def open(cls, options: Options, env: Mapping[str, str] | None = None, *, start: bool = True,
+             preflight: bool = False) -> RunState:
         """The run of `options`; with `start=False` (a pytest-xdist controller), one that only
         describes it: no emulator started, no journal kept. A live run records into the staging
-        folder of `options.run_id` (shared by a run's pytest-xdist workers), committed at its end."""
+        folder of `options.run_id` (shared by a run's pytest-xdist workers), committed at its end.
+        With `preflight`, a tenant's preflight (`http.preflight`) runs before anything is asked of it
+        (a fleet's tenant: a single run's preflight runs at the session's start)."""
         env = os.environ if env is None else env
         target = parse_target(options.target, replay_from=options.replay_from)
         if options.tenant:  # a fleet's tenant: its folders carry its fleet name
@@ -121,6 +124,9 @@ class RunState:
         scrubber = Scrubber(secrets, key, {base_url: canonical} if base_url != canonical else {})
         journal = journal_path(options.project, target.slug)  # one place, whatever the cassette root
         ledger = TokenLedger(journal if target.is_live and start else None)
+        if preflight and start and target.kind == "tenant":  # raises PreflightError: nothing was asked of it
+            from .http.preflight import preflight as check_tenant
+            check_tenant(base_url, profile, creds["admin"])
         if target.is_live and start:  # tokens that exist now, the user's own among them, are never the run's
             from .conformance.recovery import protect_existing
             protect_existing(ledger, base_url, creds)

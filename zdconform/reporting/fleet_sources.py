@@ -147,6 +147,9 @@ def _with_manifest(source: Source, cassettes: bool, checked: dict[Path, dict[str
         return _marked(source, {"verified": False, "manifest_sha256": declared,
                                 "detail": "not checked: merged with --no-cassettes (the evidence alone)"})
     folder = source.cassette_folder
+    if declared is None and not any(check.get("cassette") for check in source.evidence.get("checks", [])):
+        return _marked(source, {"verified": False, "manifest_sha256": None,  # (a fleet tenant its preflight refused)
+                                "detail": "nothing to check: the run recorded no cassette"})
     if declared is None:
         raise UsageError(f"The evidence of tenant {source.name!r} ({str(source.folder / EVIDENCE)!r}) names no "
                          "cassette manifest (`cassettes.manifest_sha256` is absent or null: a run that recorded "
