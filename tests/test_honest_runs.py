@@ -207,3 +207,28 @@ def test_retry_after_waits_are_visible_as_they_happen(tmp_path):
 def test_python_m_zdconform_and_its_version():
     result = zdconform("--version")
     assert result.returncode == 0 and result.stdout.startswith("zdconform 0.")
+
+
+@pytest.mark.parametrize(("env", "args", "fragment"), [
+    pytest.param({"ZENDESK_TARGET": ""}, [], "ZENDESK_TARGET is set but empty", id="empty-target"),
+    pytest.param({"ZENDESK_TARGT": "https://acme.zendesk.com"}, ["--require-live"],
+                 "must be live", id="misspelt-target-required-live"),
+    pytest.param({}, ["--require-live"], "must be live", id="unset-target-required-live"),
+])
+def test_a_live_job_never_replays_by_accident(tmp_path, env, args, fragment):
+    """What a CI job whose target did not arrive runs: refused (exit 4), nothing written, no replay."""
+    result = zdconform("run", "--reports", str(tmp_path / "reports"), *args, env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 4 and fragment in output and "Traceback" not in output, output
+    assert "passed" not in output and not (tmp_path / "reports").exists()
+
+
+def test_a_replay_says_so_first_and_last_and_warns_of_live_credentials(tmp_path):
+    result = run_suites("-k", "list_clients", f"--zd-reports={tmp_path}",
+                        env={"ZENDESK_API_TOKEN": "fake-but-set", "ZENDESK_TARGT": "https://acme.zendesk.com"})
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    replay = "zdconform: REPLAY of reference-emulator, recorded 20"
+    assert result.returncode == 0 and lines[-1].startswith("3 passed"), result.output
+    assert any(line.startswith(replay) for line in lines[:4]) and lines[-2].startswith(replay), result.output
+    assert "did you mean ZENDESK_TARGET?" in result.output and "ZENDESK_API_TOKEN is set, but this run replays" \
+        in result.output and "fake-but-set" not in result.output

@@ -121,3 +121,21 @@ def test_anything_else_is_not_a_switch(tmp_path, value):
     with pytest.raises(UsageError) as caught:
         resolve_options({}, {}, {"ZDCONFORM_ALLOW_UNVERIFIED": value}, tmp_path)
     assert "ZDCONFORM_ALLOW_UNVERIFIED" in str(caught.value) and "not a switch" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["ZENDESK_TARGET", "ZENDESK_API_TOKEN", "ZDCONFORM_REPORTS", "ZENDESK_OAUTH_CLIENT_ID"])
+def test_a_set_but_empty_variable_is_refused_naming_it(name):
+    from zdconform.settings.options import check_environment
+
+    with pytest.raises(UsageError) as caught:
+        check_environment({name: " ", "ZENDESK_EMAIL": "qa@example.com"})
+    assert str(caught.value).startswith(f"{name} is set but empty") and "unset" in str(caught.value)
+
+
+def test_an_unknown_zendesk_variable_gets_a_did_you_mean():
+    from zdconform.settings.options import check_environment
+
+    lines = check_environment({"ZENDESK_TARGT": "https://acme.zendesk.com", "ZDCONFORM_NOTHING_LIKE_IT": "1",
+                               "ZENDESK_TARGET": "replay", "PATH": "/bin"})
+    assert lines == ["ZDCONFORM_NOTHING_LIKE_IT is not a variable zdconform reads (README#configuration lists them)",
+                     "ZENDESK_TARGT is not a variable zdconform reads: did you mean ZENDESK_TARGET?"]

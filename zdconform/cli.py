@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fleet", metavar="FILE", help="fleet YAML: every check for every tenant it lists, "
                      "each tenant's reports in REPORTS/tenants/NAME/ (README#fleets)")
     run.add_argument("--fleet-shard", metavar="K/N", help="with --fleet: only shard K of N of its tenants")
+    run.add_argument("--require-live", action="store_true", help="refuse a replay: the run must contact its "
+                     "target (for live CI jobs, whose target variable may be empty, misspelt or missing)")
     run.set_defaults(handler=_run)
 
     emulator = sub.add_parser("emulator", help="start the reference emulator (see docs/emulator.md)",
@@ -148,6 +150,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if args.profile:
         pytest_args.append(f"--zd-profile={Path(args.profile).resolve()}")
     pytest_args += run_args(args.fleet, args.fleet_shard, target=args.target, profile=args.profile)
+    if args.require_live:
+        pytest_args.append("--zd-require-live")
     if args.reports:  # junit.xml goes with the evidence: the plugin points it there
         pytest_args.append(f"--zd-reports={Path(args.reports).resolve()}")
     return int(pytest.main([*pytest_args, *extra]))  # pytest options given explicitly come last: they win

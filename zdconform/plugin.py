@@ -9,6 +9,7 @@ pytest reports become one `CheckResult`; at the end, `reporting.publish` writes 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from . import session as sessions
 from .exceptions import CassetteError, ZdConformError
 from .recording.staging import new_run_id
 from .session import OPTIONS, RUN, WATCH
-from .settings.options import declare_options, options_of
+from .settings.options import check_environment, declare_options, options_of
 from .settings.targets import Target, parse_target
 
 if TYPE_CHECKING:  # the rest is imported when a check is collected: a run without checks stays light
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # the rest is imported when a check is collected: a run witho
 
 NOTES: pytest.StashKey[CheckNotes] = pytest.StashKey()
 UNREDACT = pytest.StashKey[Any]()
+NOTICES = pytest.StashKey[list[str]]()  # lines for the session's start: unknown variables, a replay's
 REPORTED = pytest.StashKey[tuple[Any, "list[CheckResult]"]]()  # what the reports said, for the terminal
 _WATCH = "zdconform-session-watch"
 _FLEET = "zdconform-fleet"  # the name of a fleet run's FleetHooks (zdconform.fleethooks)
@@ -58,7 +60,8 @@ def pytest_configure(config: pytest.Config) -> None:
                                      loaded=config.pluginmanager.has_plugin("recording"))
         problem = problem if sessions.runs_checks(config) else None
         if sessions.runs_checks(config):
-            sessions.reject_early(options)
+            config.stash[NOTICES] = check_environment(os.environ)  # a set-but-empty variable is refused
+            sessions.reject_early(options, target)
     except ZdConformError as exc:
         raise pytest.UsageError(str(exc)) from None
     if problem:
@@ -77,7 +80,11 @@ def _is_fleet(config: pytest.Config) -> bool:  # FleetHooks are registered for a
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
-    if hasattr(config, "workerinput") or not sessions.runs_checks(config) or _is_fleet(config):
+    if hasattr(config, "workerinput") or not sessions.runs_checks(config):
+        return
+    for line in config.stash.get(NOTICES, []):
+        sessions.write_line(config, f"zdconform: warning: {line}", yellow=True)
+    if _is_fleet(config):
         return  # a fleet's tenants start in FleetHooks
     try:
         sessions.start(config, config.stash[OPTIONS], config.stash[WATCH])
@@ -216,6 +223,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if info.session.get("unchecked_methods"):
         terminalreporter.write_line(unchecked_message(info.session["unchecked_methods"],
                                                                info.profile.name), red=True)
+    if info.mode == "replay":
+        terminalreporter.write_line(sessions.replay_line(info.cassette_folder), yellow=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

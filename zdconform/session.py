@@ -20,6 +20,7 @@ import contextlib
 import gc
 import json
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Generator, Sequence
@@ -28,16 +29,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .exceptions import PreflightError, ZdConformError
+from .exceptions import PreflightError, UsageError, ZdConformError
 from .settings.targets import parse_target
 
 if TYPE_CHECKING:  # imported where used: a pytest run without conformance checks stays light
     from .reporting.results import CheckResult
     from .run import RunState
-    from .settings import Options
+    from .settings import Options, Target
 
 __all__ = ["OPTIONS", "REPORT_FILES", "RUN", "WATCH", "ProgressLines", "SessionWatch", "arg_paths", "describe",
-           "drop_junit", "junit_paths", "name_junit", "prepare_reports", "publish_junit", "reject_early",
+           "drop_junit", "junit_paths", "name_junit", "prepare_reports", "publish_junit", "reject_early", "replay_line",
            "require_recording", "runs_checks", "start", "write_line"]
 
 RUN = pytest.StashKey["RunState"]()  # the run of this process (a serial run, or one xdist worker)
@@ -83,11 +84,18 @@ class ProgressLines(logging.Handler):
         write_line(self.config, f"zdconform: {record.getMessage()}", yellow=True)
 
 
-def reject_early(options: Options) -> None:
-    """A bad profile or a reports folder that cannot be written rejects the run before reports/ is touched."""
+def reject_early(options: Options, target: Target) -> None:
+    """A bad profile, a reports folder that cannot be written or a replay where a live run is required
+    rejects the run before anything is touched."""
     from .recording.files import check_writable_folder
     from .settings.profiles import load_profile
 
+    if options.require_live and not target.is_live:
+        raise UsageError(
+            f"This run must be live (`--zd-require-live` or ZDCONFORM_REQUIRE_LIVE), but its target is a replay "
+            f"of {target.slug!r}: no `--zd-target` was given and ZENDESK_TARGET is unset (or misspelt, or holds "
+            "`replay`). Give the tenant's URL: `--zd-target \"$ZENDESK_TARGET\"` in CI, with the variable set "
+            "from the job's secrets. Nothing was run.")
     check_writable_folder(options.reports, "reports folder", "Give `--zd-reports` a folder you can write to.")
     if options.profile:
         load_profile(options.profile)
@@ -148,6 +156,12 @@ def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
     workers then stop and revoke as on Ctrl-C); the preflight of a tenant (a failure ends the session)."""
     target = parse_target(options.target, replay_from=options.replay_from)
     if not target.is_live:
+        write_line(config, replay_line(options.cassette_root / target.slug), yellow=True)
+        live = sorted(name for name in live_credential_names() if os.environ.get(name))
+        if live:
+            write_line(config, f"zdconform: warning: {', '.join(live)} {'is' if len(live) == 1 else 'are'} set, but "
+                       "this run replays and sends nothing: to check a tenant, set ZENDESK_TARGET (or "
+                       "`--zd-target`) to its URL.", yellow=True)
         return
     from .interrupts import take_sigterm_as_interrupt
     take_sigterm_as_interrupt(config)
@@ -171,6 +185,23 @@ def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
         pytest.exit(f"zdconform: preflight failed (exit {exc.exit_code}): {exc}", returncode=exc.exit_code)
     for line in lines:
         write_line(config, f"zdconform: {line}")
+
+
+def replay_line(folder: Path) -> str:
+    """What a replay says first and last: what it replays, when that was recorded, that it is offline."""
+    try:
+        manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
+        recorded = max(str(e.get("recorded_at", "")) for e in manifest["cassettes"].values())[:10]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        recorded = "at an unknown date"
+    return (f"zdconform: REPLAY of {folder.name}, recorded {recorded or 'at an unknown date'}, offline: no tenant "
+            "was contacted")
+
+
+def live_credential_names() -> list[str]:
+    from .settings.credentials import CREDENTIAL_VARS
+
+    return [var for names in CREDENTIAL_VARS.values() for var in names.values()]
 
 
 def describe(run: RunState | None, options: Options) -> RunState | str:

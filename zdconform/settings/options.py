@@ -10,6 +10,7 @@ project folder), never from the installed package.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,10 +22,12 @@ import pytest
 from ..exceptions import UsageError, excerpt
 from .targets import REFERENCE_SLUG
 
-__all__ = ["Options", "declare_options", "options_of", "parse_switch", "resolve_options"]
+__all__ = ["Options", "check_environment", "declare_options", "known_variables", "options_of", "parse_switch",
+           "resolve_options"]
 
 KEYS = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
-        "allow_unverified", "emulator_tenant", "max_age_days", "allow_missing_credentials", "fleet", "fleet_shard")
+        "allow_unverified", "emulator_tenant", "max_age_days", "allow_missing_credentials", "fleet", "fleet_shard",
+        "require_live")
 INI_KEYS = KEYS[:6]
 
 
@@ -49,6 +52,7 @@ class Options:
     # the run's id (set by the plugin, shared with its pytest-xdist workers): a live run stages its
     # recording under it (`recording.staging`)
     run_id: str | None = None
+    require_live: bool = False  # a replay target is refused: a live job can never replay by accident
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
@@ -93,7 +97,44 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
             "`--zd-allow-missing-credentials` (or ZDCONFORM_ALLOW_MISSING_CREDENTIALS)"),
         fleet=pick("fleet", "ZDCONFORM_FLEET", None),
         fleet_shard=pick("fleet_shard", "ZDCONFORM_FLEET_SHARD", None),
+        require_live=parse_switch(pick("require_live", "ZDCONFORM_REQUIRE_LIVE", False),
+                                  "`--zd-require-live` (or ZDCONFORM_REQUIRE_LIVE)"),
     )
+
+
+# Every variable zdconform reads besides the credentials (`credentials.CREDENTIAL_VARS`, CLIENT_ID_VAR)
+OPTION_VARIABLES = ("ZENDESK_TARGET", "ZENDESK_PROFILE", "ZENDESK_REPLAY_FROM", "ZDCONFORM_CASSETTES",
+                    "ZDCONFORM_REPORTS", "ZDCONFORM_MAX_PAGES", "ZDCONFORM_ALLOW_UNVERIFIED",
+                    "ZDCONFORM_EMULATOR_TENANT", "ZDCONFORM_MAX_AGE_DAYS", "ZDCONFORM_ALLOW_MISSING_CREDENTIALS",
+                    "ZDCONFORM_FLEET", "ZDCONFORM_FLEET_SHARD", "ZDCONFORM_REQUIRE_LIVE", "ZDCONFORM_PSEUDONYM_KEY",
+                    "ZDCONFORM_SIGNING_KEY", "ZDCONFORM_SIGNING_KEY_FILE", "ZDCONFORM_SCHEMAS_DIR")
+
+
+def known_variables() -> frozenset[str]:
+    """Every ZENDESK_* and ZDCONFORM_* variable zdconform reads."""
+    from .credentials import CLIENT_ID_VAR, CREDENTIAL_VARS
+
+    return frozenset({*OPTION_VARIABLES, CLIENT_ID_VAR, *(v for names in CREDENTIAL_VARS.values()
+                                                          for v in names.values())})
+
+
+def check_environment(env: Mapping[str, str]) -> list[str]:
+    """Refuse a zdconform variable that is set but empty (in CI, a secret or variable that did not reach
+    the job); the lines that warn of ZENDESK_* and ZDCONFORM_* names zdconform does not read."""
+    known = known_variables()
+    empty = sorted(name for name in known if name in env and not env[name].strip())
+    if empty:
+        raise UsageError(
+            f"{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} set but empty. In CI that is a secret or "
+            "variable that did not reach this job (a protected variable on an unprotected branch, a fork's pull "
+            "request); in a shell, an `export NAME=` left behind. Give it a value, or unset it (`unset NAME`) "
+            "to mean its default; zdconform never reads an empty variable as unset.")
+    lines = []
+    for name in sorted(n for n in env if n.startswith(("ZENDESK_", "ZDCONFORM_")) and n not in known):
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        lines.append(f"{name} is not a variable zdconform reads" + (f": did you mean {close[0]}?" if close else
+                     " (README#configuration lists them)"))
+    return lines
 
 
 ON, OFF = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
@@ -139,6 +180,9 @@ def declare_options(parser: pytest.Parser) -> None:
                     help="fleet YAML: run every check once per tenant it lists, each tenant with its own reports.")
     group.addoption("--zd-fleet-shard", dest="zd_fleet_shard", default=None, metavar="K/N",
                     help="run only shard K of N of the fleet's tenants (sorted names, dealt round robin).")
+    group.addoption("--zd-require-live", dest="zd_require_live", action="store_true", default=None,
+                    help="refuse to run unless the target is live (the emulator or a tenant), never a replay: "
+                    "for live CI jobs, whose target variable may be empty, misspelt or missing.")
     for key in INI_KEYS:
         name = f"zd_{key}"
         parser.addini(name, help=f"default for --{name.replace('_', '-')}", type="string", default=None)
