@@ -123,7 +123,8 @@ def test_anything_else_is_not_a_switch(tmp_path, value):
     assert "ZDCONFORM_ALLOW_UNVERIFIED" in str(caught.value) and "not a switch" in str(caught.value)
 
 
-@pytest.mark.parametrize("name", ["ZENDESK_TARGET", "ZENDESK_API_TOKEN", "ZDCONFORM_REPORTS", "ZENDESK_OAUTH_CLIENT_ID"])
+@pytest.mark.parametrize("name", ["ZENDESK_TARGET", "ZENDESK_API_TOKEN", "ZDCONFORM_REPORTS",
+                                  "ZENDESK_OAUTH_CLIENT_ID"])
 def test_a_set_but_empty_variable_is_refused_naming_it(name):
     from zdconform.settings.options import check_environment
 
