@@ -167,3 +167,37 @@ def test_a_journal_is_ids_only(setup):
     text = ledger.journal.read_text()
     assert users_token["full_token"] not in text and ADMIN["api_token"] not in text
     assert users_token["id"] in json.loads(text)["pending"].popitem()[1]["protected"]
+
+
+def test_a_foreign_token_minted_after_the_in_flight_window_survives_cleanup(setup):
+    """The run minted nothing; another integration mints with the same client and scopes once the lost
+    request can no longer be in flight (the tenant's clock 60 s on): cleanup leaves it alone."""
+    emulator, client, ledger, users_token = setup
+    ledger.intend("50328", auth(), ["read", "write"])
+    emulator.advance_clock(60)
+    foreign = mint(emulator)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+    lines, code = run_cleanup(client, auth(), ledger.journal, dry_run=False, protected=set(), now=later)
+    assert code == 0 and "minted nothing" in lines[0], lines
+    assert works(emulator, foreign["full_token"]) and works(emulator, users_token["full_token"])
+
+
+def test_a_revoked_token_the_tenant_still_lists_is_no_candidate():
+    """A tenant that keeps listing revoked tokens (their show answers 404): the run's own revoked token is
+    no second candidate, so the token the lost request minted is still found and revoked."""
+    from _scripted_server import Canned, ScriptedServer
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamp = (now + dt.timedelta(seconds=1)).isoformat().replace("+00:00", "Z")
+    listed = {"tokens": [{"id": id_, "client_id": 50328, "scopes": ["read", "write"], "created_at": stamp}
+                         for id_ in (11, 12)], "next_page": None}
+    server = ScriptedServer()
+    server.add("/api/v2/oauth/tokens.json", Canned(200, listed))
+    server.add("/api/v2/oauth/tokens/11.json", Canned(404, {"error": "RecordNotFound"}))  # revoked, still listed
+    server.add("/api/v2/oauth/tokens/12.json", Canned(200, {"token": listed["tokens"][1]}), Canned(204))
+    with server, ZendeskClient(server.url) as client:
+        entry = {"client_id": "50328", "scopes": ["read", "write"],
+                 "not_before": now.isoformat().replace("+00:00", "Z"), "journalled_at": now.isoformat()}
+        outcome = resolve(client, auth(), "k", entry, set())
+    assert (outcome.state, outcome.revoked) == ("revoked", [12])
+    assert [r.method for r in server.requests_to("/api/v2/oauth/tokens/12.json")] == ["GET", "DELETE"]

@@ -67,8 +67,10 @@ class Grants:
 
     def post(self, body: dict[str, Any], *, as_json: bool = False) -> requests.Response:
         """POST /oauth/tokens with `body` as a form (the OAuth default) or as JSON, journalled first."""
-        ledger = self.zd.run.ledger  # scopes are not matched on recovery: a tenant may word them its way
-        pending = ledger.intend(None, self._admin() or OAuthBearerAuth(""), (),
+        ledger = self.zd.run.ledger  # the scopes asked for, when asked as a string: recovery matches them
+        scope = body.get("scope")
+        pending = ledger.intend(None, self._admin() or OAuthBearerAuth(""),
+                                scope.split() if isinstance(scope, str) else (),
                                 identifier=str(body.get("client_id") or "?"))
         # a lost answer (TransportError) leaves the entry pending: the run's end recovers the token
         sent = self.zd.client.post(GRANT_PATH, **({"json": body} if as_json else {"form": body}))

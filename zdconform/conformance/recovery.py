@@ -4,9 +4,12 @@ Only a token the run can prove it created is ever revoked:
 
 - a journalled id: the run read its 201;
 - for a Create Token whose answer was lost, the one token, listed by `GET /api/v2/oauth/tokens`
-  (the caller's own tokens), with the journalled client and scopes, created no earlier than
-  the tenant's time when the request was sent, that is neither one the run knows nor one that
-  existed when the run started (the user's own `ZENDESK_OAUTH_TOKEN` among them). When more
+  (the caller's own tokens), with the journalled client and scopes, created within the request's
+  in-flight window (`REQUEST_WINDOW`: no earlier than the tenant's time when it was sent, no later
+  than when its answer was lost or the client's timeouts ran out), still live (its show does not
+  answer 404), that is neither one the run knows nor one that existed when the run started (the
+  user's own `ZENDESK_OAUTH_TOKEN` among them). A token another integration mints with the same
+  client after that window is never a candidate. When more
   than one token qualifies, none is touched: the candidates are reported and left, and the
   pending entry stays in the journal. When none qualifies, the entry is resolved ("minted
   nothing") only once the request can no longer be in flight (`IN_FLIGHT`).
@@ -28,7 +31,7 @@ from ..exceptions import ZdConformError
 from ..http.auth import auth_for
 from ..settings import AUTH_METHODS, Credentials
 from .endpoints import CLIENTS_PATH, CURRENT_TOKEN_PATH, TOKENS_PATH, token_path
-from .tokens import TokenLedger, read_journal
+from .tokens import TokenLedger, read_journal, tenant_now
 
 if TYPE_CHECKING:
     from requests.auth import AuthBase
@@ -38,6 +41,11 @@ __all__ = ["IN_FLIGHT", "Outcome", "credential_token_ids", "protect_existing", "
 
 IN_FLIGHT = dt.timedelta(seconds=60)  # the client gives up on an answer after 5 + 30 s; then some
 UNKNOWN_CLOCK_MARGIN = dt.timedelta(seconds=5)  # when no Date header told us the tenant's clock
+# The in-flight window of a lost request, on the tenant's clock: from `not_before` (just before it was
+# sent) to the moment its answer was lost (`lost_at`, when the run knew it), and never past the client's
+# own connect and read timeouts (5 + 30 s); plus `ANSWER_MARGIN` for Date headers stamped to the second.
+REQUEST_WINDOW = dt.timedelta(seconds=35)
+ANSWER_MARGIN = dt.timedelta(seconds=2)
 MAX_PAGES = 20
 
 
@@ -84,7 +92,10 @@ def _candidates(client: Any, auth: AuthBase, entry: dict[str, Any], excluded: se
     since = _parse(entry.get("not_before"))
     if since is None:
         return None
-    since -= dt.timedelta(0) if entry.get("clock_known", True) else UNKNOWN_CLOCK_MARGIN
+    margin = dt.timedelta(0) if entry.get("clock_known", True) else UNKNOWN_CLOCK_MARGIN
+    lost = _parse(entry.get("lost_at"))
+    until = min(since + REQUEST_WINDOW, lost or since + REQUEST_WINDOW) + ANSWER_MARGIN + margin
+    since -= margin
     scopes = sorted(str(s) for s in entry.get("scopes") or [])
     wanted = _client_of(client, auth, entry)
     if wanted is None:
@@ -96,10 +107,11 @@ def _candidates(client: Any, auth: AuthBase, entry: dict[str, Any], excluded: se
         for token in page.json().get("tokens", []):
             created = _parse(token.get("created_at"))
             if (str(token.get("client_id")) == wanted and created is not None
-                    and created >= since and int(token["id"]) not in excluded
+                    and since <= created <= until and int(token["id"]) not in excluded
                     and (not scopes or sorted(token.get("scopes") or []) == scopes)):
                 found.append(int(token["id"]))
-    return found
+    # a tenant may still list a revoked token (its show answers 404): no candidate
+    return [token_id for token_id in found if client.get(token_path(token_id), auth=auth).status_code != 404]
 
 
 def _client_of(client: Any, auth: AuthBase, entry: dict[str, Any]) -> str | None:
@@ -140,7 +152,8 @@ def recover_pending(client: Any, ledger: TokenLedger, key: str) -> Outcome:
     pending = ledger.pending[key]
     entry = {"client_id": pending.client_id, "scopes": list(pending.scopes), "not_before": pending.not_before,
              "journalled_at": pending.journalled_at, "clock_known": ledger.clock_offset is not None,
-             "client_identifier": pending.identifier}
+             "client_identifier": pending.identifier,
+             "lost_at": tenant_now(ledger.clock_offset or 0.0)}  # the run no longer waits for its answer
     outcome = resolve(client, pending.auth, key, entry, ledger.known() | ledger.journalled() | ledger.protected)
     if outcome.resolved:
         ledger.settle(key)
