@@ -35,7 +35,6 @@ NOTICES = pytest.StashKey[list[str]]()  # lines for the session's start: unknown
 REPORTED = pytest.StashKey[tuple[Any, "list[CheckResult]"]]()  # what the reports said, for the terminal
 _WATCH = "zdconform-session-watch"
 _FLEET = "zdconform-fleet"  # the name of a fleet run's FleetHooks (zdconform.fleethooks)
-RUN_ID_KEY = sessions.RUN_ID_KEY  # the run's id, handed to its pytest-xdist workers
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
 
 
@@ -50,7 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(watch, _WATCH)
     try:
         workerinput = getattr(config, "workerinput", None)
-        run_id = workerinput.get(RUN_ID_KEY) if workerinput is not None else None
+        run_id = workerinput.get(sessions.RUN_ID_KEY) if workerinput is not None else None  # the controller's
         config.stash[OPTIONS] = options = dataclasses.replace(options_of(config), run_id=run_id or new_run_id())
         target = Target("tenant", slug="fleet") if options.fleet else \
             parse_target(options.target, replay_from=options.replay_from)  # a fleet's tenants are live

@@ -93,8 +93,9 @@ def _candidates(client: Any, auth: AuthBase, entry: dict[str, Any], excluded: se
     if since is None:
         return None
     margin = dt.timedelta(0) if entry.get("clock_known", True) else UNKNOWN_CLOCK_MARGIN
+    until = since + REQUEST_WINDOW
     lost = _parse(entry.get("lost_at"))
-    until = min(since + REQUEST_WINDOW, lost or since + REQUEST_WINDOW) + ANSWER_MARGIN + margin
+    until = (min(until, lost) if lost is not None else until) + ANSWER_MARGIN + margin
     since -= margin
     scopes = sorted(str(s) for s in entry.get("scopes") or [])
     wanted = _client_of(client, auth, entry)
