@@ -1,7 +1,8 @@
 """evidence.html: self-contained, escaped, and rendered correctly by a real browser (headless Chromium).
 
 The browser is Debian's `chromium` (installed by `./dev test`), driven by the playwright
-package; a screenshot of the rendered page is kept at reports/evidence.png.
+package; a screenshot of the rendered page is kept in pytest's temporary folder (evidence.png), never in
+the project's reports/.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ import pytest
 
 from zdconform.reporting.html import render
 
-from _helpers import ROOT
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOT = ROOT / "reports" / "evidence.png"
 
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +50,7 @@ def page(replayed):
         browser.close()
 
 
-def test_matrix_is_visible_with_its_verdicts_as_text(page, replayed):
+def test_matrix_is_visible_with_its_verdicts_as_text(page, replayed, tmp_path_factory):
     _, evidence = replayed
     matrix = page.locator("#matrix")
     assert matrix.is_visible()
@@ -66,9 +64,9 @@ def test_matrix_is_visible_with_its_verdicts_as_text(page, replayed):
         for text, endpoint in zip(texts, summary["endpoints"], strict=True):
             verdict = summary["matrix"][method].get(endpoint)
             assert (verdict or "-") in text, (method, endpoint, text)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 10_000
+    screenshot = tmp_path_factory.mktemp("screenshot") / "evidence.png"
+    page.screenshot(path=str(screenshot))
+    assert screenshot.stat().st_size > 10_000
 
 
 def test_verdicts_differ_in_colour_as_well_as_text(page):
