@@ -223,7 +223,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(unchecked_message(info.session["unchecked_methods"],
                                                                info.profile.name), red=True)
     if info.mode == "replay":
-        terminalreporter.write_line(sessions.replay_line(info.cassette_folder), yellow=True)
+        terminalreporter.write_line(sessions.replay_line(info.slug, info.manifest), yellow=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

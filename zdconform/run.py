@@ -42,9 +42,8 @@ from .settings import (
     require_client_secret,
 )
 
-__all__ = ["REFERENCE_BASE_URL", "RunState", "unchecked_message", "unchecked_methods"]
+__all__ = ["RunState", "unchecked_message", "unchecked_methods"]
 
-REFERENCE_BASE_URL = "https://reference-emulator.invalid"
 REFERENCE_DESCRIPTION = ("zdconform reference emulator (a local stand-in built from Zendesk's "
                          "documentation; not a real Zendesk tenant)")
 # Emulator recordings use a frozen clock so that re-recording gives identical files.
@@ -104,7 +103,8 @@ class RunState:
         secrets = SecretSet()
         emulator, base_url, creds = None, target.base_url or "", _env_credentials(env, options.credential_names)
         if target.kind == "emulator":
-            base_url, creds = f"https://{target.slug}.invalid", _emulator_credentials()  # recordings name no port
+            # recordings name no port: https://reference-emulator.invalid, https://emulator-<name>.invalid
+            base_url, creds = f"https://{target.slug}.invalid", _emulator_credentials()
         elif target.kind == "replay":
             base_url = _replay_base(store, folder)
             creds = _placeholder_credentials()

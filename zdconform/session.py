@@ -156,8 +156,9 @@ def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
     workers then stop and revoke as on Ctrl-C); the preflight of a tenant (a failure ends the session)."""
     target = parse_target(options.target, replay_from=options.replay_from)
     if not target.is_live:
-        write_line(config, replay_line(options.cassette_root / target.slug), yellow=True)
-        live = sorted(name for name in live_credential_names() if os.environ.get(name))
+        write_line(config, replay_line(target.slug, _recorded(options.cassette_root / target.slug)), yellow=True)
+        from .settings.credentials import CREDENTIAL_VARIABLES
+        live = sorted(name for name in CREDENTIAL_VARIABLES if os.environ.get(name))
         if live:
             write_line(config, f"zdconform: warning: {', '.join(live)} {'is' if len(live) == 1 else 'are'} set, but "
                        "this run replays and sends nothing: to check a tenant, set ZENDESK_TARGET (or "
@@ -187,21 +188,23 @@ def start(config: pytest.Config, options: Options, watch: SessionWatch) -> None:
         write_line(config, f"zdconform: {line}")
 
 
-def replay_line(folder: Path) -> str:
-    """What a replay says first and last: what it replays, when that was recorded, that it is offline."""
+def replay_line(slug: str, manifest: Any) -> str:
+    """What a replay says first and last: what it replays, when that was recorded (its manifest's latest
+    cassette), that it is offline."""
     try:
-        manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
         recorded = max(str(e.get("recorded_at", "")) for e in manifest["cassettes"].values())[:10]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        recorded = "at an unknown date"
-    return (f"zdconform: REPLAY of {folder.name}, recorded {recorded or 'at an unknown date'}, offline: no tenant "
+    except (ValueError, KeyError, TypeError, AttributeError):
+        recorded = ""
+    return (f"zdconform: REPLAY of {slug}, recorded {recorded or 'at an unknown date'}, offline: no tenant "
             "was contacted")
 
 
-def live_credential_names() -> list[str]:
-    from .settings.credentials import CREDENTIAL_VARS
-
-    return [var for names in CREDENTIAL_VARS.values() for var in names.values()]
+def _recorded(folder: Path) -> Any:
+    """The manifest of a replay's folder before the run opens it (a broken one is refused then, in full)."""
+    try:
+        return json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def describe(run: RunState | None, options: Options) -> RunState | str:

@@ -16,6 +16,7 @@ __all__ = [
     "AUTH_METHODS",
     "AuthMethod",
     "CLIENT_ID_VAR",
+    "CREDENTIAL_VARIABLES",
     "CREDENTIAL_VARS",
     "Credentials",
     "Secret",
@@ -54,6 +55,7 @@ CREDENTIAL_VARS: dict[str, dict[str, str]] = {
     "oauth_client": {"client_identifier": "ZENDESK_OAUTH_CLIENT_IDENTIFIER",
                      "client_secret": "ZENDESK_OAUTH_CLIENT_SECRET"},
 }
+CREDENTIAL_VARIABLES = tuple(var for names in CREDENTIAL_VARS.values() for var in names.values())
 # optional, no secret: the OAuth client's numeric id (else the profile's `oauth_client`, found with List Clients)
 CLIENT_ID_VAR = "ZENDESK_OAUTH_CLIENT_ID"
 _SECRET_FIELDS = ("password", "api_token", "oauth_token", "client_secret")

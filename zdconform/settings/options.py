@@ -112,10 +112,9 @@ OPTION_VARIABLES = ("ZENDESK_TARGET", "ZENDESK_PROFILE", "ZENDESK_REPLAY_FROM", 
 
 def known_variables() -> frozenset[str]:
     """Every ZENDESK_* and ZDCONFORM_* variable zdconform reads."""
-    from .credentials import CLIENT_ID_VAR, CREDENTIAL_VARS
+    from .credentials import CLIENT_ID_VAR, CREDENTIAL_VARIABLES
 
-    return frozenset({*OPTION_VARIABLES, CLIENT_ID_VAR, *(v for names in CREDENTIAL_VARS.values()
-                                                          for v in names.values())})
+    return frozenset({*OPTION_VARIABLES, CLIENT_ID_VAR, *CREDENTIAL_VARIABLES})
 
 
 def check_environment(env: Mapping[str, str]) -> list[str]:
