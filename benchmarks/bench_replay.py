@@ -120,7 +120,7 @@ PLUGIN_CLOCK = """
 import functools, sys, time, pytest, _pytest.config
 spent = [0.0]
 started = time.perf_counter()
-import zdconform.plugin
+import zdconform.pytest.plugin
 imported = time.perf_counter() - started
 
 class Timed:
@@ -158,7 +158,7 @@ def timed(function):
     return call
 
 # its options are declared as it registers, before Clock can see it: timed in place
-zdconform.plugin.pytest_addoption = timed(zdconform.plugin.pytest_addoption)
+zdconform.pytest.plugin.pytest_addoption = timed(zdconform.pytest.plugin.pytest_addoption)
 
 class Clock:
     def pytest_plugin_registered(self, plugin, manager):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from zdconform.fleet import without_tenant
+from zdconform.runs.tenants import without_tenant
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from zdconform.reporting.findings import policy_findings
 from zdconform.reporting.html import render
 from zdconform.reporting.publish import findings, publish
 from zdconform.reporting.results import CheckResult
-from zdconform.run import RunState
+from zdconform.runs.state import RunState
 from zdconform.settings import Options, resolve_options
 
 from _evidence_support import REFERENCE, copy_reference
@@ -209,7 +209,7 @@ def test_stale_cassettes_are_flagged_but_not_failed(tmp_path, replayed):
     assert len(warning) == 1 and "more than 30 days" in warning[0] and "--zd-max-age-days" in warning[0]
     page = render(document, tmp_path / "reports")
     assert "stale cassette(s)" in page and "; STALE" in page
-    run.options = dataclasses.replace(run.options, max_age_days=90)
+    run.plan = dataclasses.replace(run.plan, options=dataclasses.replace(run.options, max_age_days=90))
     assert evidence.stale_warnings(run.info()) == [] and build(run)["cassettes"]["stale"] == []
 
 

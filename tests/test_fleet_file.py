@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from zdconform.exceptions import UsageError
-from zdconform.fleet import tenant_of, without_tenant
+from zdconform.runs.tenants import tenant_of, without_tenant
 from zdconform.settings import parse_target
 from zdconform.settings.fleet import CREDENTIAL_KINDS, load_fleet, parse_shard, shard, tenant_env
 
@@ -142,16 +142,16 @@ def test_the_readmes_fleet_file_loads(tmp_path):
 
 
 def test_a_fleet_tenant_names_its_oauth_client_id_and_reads_no_zendesk_variable(tmp_path):
-    from zdconform.fleet import FleetRun
-    from zdconform.run import RunState
+    from zdconform.runs.plan import Plan
+    from zdconform.runs.tenants import Runs
     from zdconform.settings import Options
 
     acme = {**ACME, "credentials": {**ACME["credentials"], "oauth_client_id": "ACME_CLIENT_ID"}}
     env = {**ENV, "ACME_CLIENT_ID": "777", "ZENDESK_OAUTH_CLIENT_ID": "999", "ZENDESK_EMAIL": "someone@else.example"}
-    fleet = FleetRun(Options(reports=tmp_path / "reports", cassette_root=tmp_path / "cassettes", project=tmp_path),
-                     load_fleet(write(tmp_path, {"tenants": [acme, BETA]}), env))
-    runs = {tenant.name: RunState.open(fleet.options_for(tenant.name), tenant_env(tenant, env), start=False)
-            for tenant in fleet.fleet.tenants}
+    fleet = write(tmp_path, {"tenants": [acme, BETA]})
+    options = Options(reports=tmp_path / "reports", cassette_root=tmp_path / "cassettes", project=tmp_path,
+                      fleet=str(fleet))
+    runs = Runs(Plan.make(options, env)).states  # described: nothing started
     assert (runs["acme"].client_id, runs["acme"].client_id_var) == ("777", "ACME_CLIENT_ID")
     assert runs["beta-eu"].client_id is None  # the shell's ZENDESK_OAUTH_CLIENT_ID is no tenant's
     assert "`credentials.oauth_client_id` of the fleet's tenant 'beta-eu'" == runs["beta-eu"].client_id_var

@@ -9,7 +9,8 @@ import requests
 from _fleet import VALUES, fleet_env, write_fleet
 
 from zdconform.emulator import FleetEmulator, default_tenant, tenant_to_dict
-from zdconform.fleet import FleetRun
+from zdconform.runs.plan import Plan
+from zdconform.runs.tenants import Runs
 from zdconform.settings import resolve_options
 
 
@@ -28,22 +29,21 @@ def fleet_run(tmp_path, monkeypatch):
         fleet = write_fleet(tmp_path / "fleet", emulator)
         options = resolve_options({"fleet": str(fleet), "reports": str(tmp_path / "reports")}, {}, os.environ,
                                   tmp_path)
-        run = FleetRun.load(options)
-        yield run, emulator, tmp_path
-        for state in run.runs.values():
-            state.close()
+        runs = Runs(Plan.make(options, os.environ))
+        yield runs, emulator, tmp_path
+        runs.close()
 
 
 def test_each_tenant_has_its_own_run_state(fleet_run):
     fleet, emulator, root = fleet_run
     acme, beta = fleet.run("acme"), fleet.run("beta")
-    assert fleet.run("acme") is acme, "a tenant's run opens once"
+    assert fleet.run("acme") is acme and acme.started, "a tenant's run opens once"
     assert (acme.base_url, beta.base_url) == (emulator.tenant_url("acme"), emulator.tenant_url("beta"))
     assert acme.pacer is not beta.pacer and acme.ledger is not beta.ledger and acme.secrets is not beta.secrets
     assert acme.ledger.journal == root / ".zdconform" / "tokens-acme.json"
     assert beta.ledger.journal == root / ".zdconform" / "tokens-beta.json"
     assert (acme.store.folder, beta.store.folder) == (root / "cassettes" / "acme", root / "cassettes" / "beta")
-    assert fleet.options_for("acme").reports == root / "reports" / "tenants" / "acme"
+    assert acme.options.reports == root / "reports" / "tenants" / "acme"
     assert acme.credentials["admin"].api_token == VALUES["api_token"][1]
     assert acme.info().tenant == "acme" and acme.target.slug == "acme"
 
@@ -76,7 +76,7 @@ def test_cleanup_of_a_fleet_revokes_what_each_tenant_left(fleet_run, capsys):
         left[name] = made.json()["token"]["id"]
         TokenLedger(root / ".zdconform" / f"tokens-{name}.json").add(left[name], auth, client_id=50328)
     (root / "cassettes").mkdir(exist_ok=True)  # a project folder
-    assert zdconform(["cleanup", "--fleet", str(fleet.fleet.source), "--project", str(root)]) == 0
+    assert zdconform(["cleanup", "--fleet", str(fleet.plan.fleet.source), "--project", str(root)]) == 0
     output = capsys.readouterr().out
     for name, token in left.items():
         assert token not in [t["id"] for t in emulator.live_tokens_of(name)], output

@@ -15,7 +15,7 @@ import types
 
 import pytest
 
-from zdconform.interrupts import mend_traceback, sigterm_as_interrupt, take_sigterm_as_interrupt
+from zdconform.pytest.signals import mend_traceback, sigterm_as_interrupt, take_sigterm_as_interrupt
 
 
 def spinning():  # the shape of loop whose jump back has no line number on Python 3.11

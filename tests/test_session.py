@@ -20,7 +20,8 @@ from zdconform.http.preflight import EXIT_CODES, preflight
 from zdconform.recording.modes import recording_conflict
 from zdconform.reporting.html import render
 from zdconform.reporting.results import CheckResult, _reason
-from zdconform.run import RunState, unchecked_methods
+from zdconform.runs.end import unchecked_methods
+from zdconform.runs.state import RunState
 from zdconform.settings import (
     Credentials,
     default_profile,

@@ -18,10 +18,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from . import __version__
+from .conformance.schemas import validate_file
 from .exceptions import UsageError, ZdConformError
-from .settings import Options, project_ini, project_root, resolve_options
-from .settings.fleet import run_args
+from .recording.audit import sign_folder, verify_folder
+from .recording.files import check_writable_folder
+from .recording.signing import generate_keys
+from .reporting.drift import main as drift_main
+from .reporting.merge import main as merge_main
+from .reporting.publish import republish
+from .runs.cleanup import cleanup_tenant
+from .settings import Options, parse_target, project_ini, project_root, resolve_options
+from .settings.fleet import load_fleet, run_args, tenant_env
 
 __all__ = ["main"]
 
@@ -132,10 +142,6 @@ def _options(args: argparse.Namespace, **cli: Any) -> Options:
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
-    import pytest
-
-    from .recording.files import check_writable_folder
-
     project = project_root(args.project, Path.cwd())
     suites = project / "suites"
     if not suites.is_dir():
@@ -164,14 +170,10 @@ def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _validate(args: argparse.Namespace, extra: list[str]) -> int:
-    from .conformance.schemas import validate_file
-
     return validate_file(args.schema, args.file)
 
 
 def _folder(args: argparse.Namespace) -> Path:
-    from .settings import parse_target
-
     slug = parse_target(args.target).slug if "://" in args.target else args.target
     folder = _options(args, cassette_root=args.cassettes).cassette_root / slug
     if not (folder / "MANIFEST.json").exists():
@@ -181,52 +183,37 @@ def _folder(args: argparse.Namespace) -> Path:
 
 
 def _verify(args: argparse.Namespace, extra: list[str]) -> int:
-    from .recording.audit import verify_folder
-
     lines, code = verify_folder(_folder(args), args.public_key)
     print("\n".join(lines))
     return code
 
 
 def _sign(args: argparse.Namespace, extra: list[str]) -> int:
-    from .recording.audit import sign_folder
-
     print(sign_folder(_folder(args), args.key))
     return 0
 
 
 def _keygen(args: argparse.Namespace, extra: list[str]) -> int:
-    from .recording.signing import generate_keys
-
     private, public = generate_keys(Path(args.out))
     print(f"wrote {private} (private: keep it secret, never commit it) and {public} (public: for auditors)")
     return 0
 
 
 def _report(args: argparse.Namespace, extra: list[str]) -> int:
-    from .reporting.publish import republish
-
     print(f"wrote {republish(_options(args, reports=args.reports).reports)}")
     return 0
 
 
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
-    from .reporting.drift import main as drift_main
-
     return drift_main(args.old, args.new)
 
 
 def _merge(args: argparse.Namespace, extra: list[str]) -> int:
-    from .reporting.merge import main as merge_main
-
     out = args.out or str(_options(args).reports)
     return merge_main(args.reports, out, cassettes=not args.no_cassettes)
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
-    from .closing import cleanup_tenant
-    from .settings.fleet import load_fleet, tenant_env
-
     if not args.fleet and not args.target:
         raise UsageError("cleanup needs the tenant: `--target URL`, or `--fleet FILE` for every tenant of a fleet.")
     tenants = load_fleet(Path(args.fleet).resolve()).tenants if args.fleet else ()

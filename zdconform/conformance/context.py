@@ -42,10 +42,12 @@ def method_params(prefix: str = "") -> list[Any]:
 
 
 class CheckRun(Protocol):
-    """The part of the run's state a check uses (`run.RunState` has it all)."""
+    """The part of the run's state a check uses (`runs.state.RunState` has it all)."""
 
-    options: Options
-    target: Target
+    @property
+    def options(self) -> Options: ...
+    @property
+    def target(self) -> Target: ...
     profile: Profile
     credentials: dict[str, Credentials]
     secrets: SecretSet

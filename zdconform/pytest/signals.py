@@ -1,13 +1,14 @@
 """How a conformance run stops on a signal: Ctrl-C, or SIGTERM taken as one.
 
 - `sigterm_as_interrupt`: a live run's SIGTERM handler; it stops as Ctrl-C does, so the
-  tokens of interrupted checks are revoked the same way (`closing.end_live_run`).
+  tokens of interrupted checks are revoked the same way (`runs.end.end_live_run`).
   `take_sigterm_as_interrupt(config)` installs it until pytest is done (then the handler before
   it is back), in each process of a live run: a serial run, a pytest-xdist controller (whose
   workers then stop and revoke as on Ctrl-C) and each worker.
 - `signals_wait`: while a run's end revokes its tokens, a Ctrl-C or SIGTERM is noted, not
-  raised: a line says the revocation goes on, and the session ends interrupted (exit 2);
-  another one stops at once (what is left stays in the journal, for `zdconform cleanup`).
+  raised: a line says the revocation goes on, and the session ends interrupted (exit 2, set by
+  the session from what was noted); another one stops at once (what is left stays in the
+  journal, for `zdconform cleanup`).
 - `mend_traceback`: a signal is raised at whatever instruction Python is about to run. On
   Python 3.11 some instructions carry no line number (the jump back at the end of some loops),
   and the traceback entry of a frame stopped there has `tb_lineno` None; pytest's report of the
@@ -46,13 +47,14 @@ def take_sigterm_as_interrupt(config: pytest.Config) -> None:
 
 
 @contextlib.contextmanager
-def signals_wait(session: pytest.Session, say: Callable[[str], None]) -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait while the block runs: the first `say`s so, and the session ends
-    interrupted (exit 2); the next raises KeyboardInterrupt at once. The handlers before are back after."""
-    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
-        yield
-        return
+def signals_wait(say: Callable[[str], None]) -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM wait while the block runs: the first `say`s so and is noted in the list
+    yielded (the session then ends interrupted, exit 2); the next raises KeyboardInterrupt at once.
+    The handlers before are back after."""
     noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield noted
+        return
 
     def wait(signum: int, frame: Any) -> None:
         if noted:
@@ -63,12 +65,10 @@ def signals_wait(session: pytest.Session, say: Callable[[str], None]) -> Iterato
 
     previous = {signum: signal.signal(signum, wait) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield noted
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        if noted:
-            session.exitstatus = pytest.ExitCode.INTERRUPTED
 
 
 def mend_traceback(exc: BaseException) -> int:

@@ -1,34 +1,36 @@
 """The state of one conformance run: target, profile, credentials, cassettes, secrets, results.
 
-`RunState.open` turns resolved `settings.Options` into a run: it starts the emulator when
-the target asks for it, loads the cassette folder and its manifest, and registers every
-known secret. `RunState.info()` is what the reports need to know of it.
+`RunState.describe` turns a `TenantPlan` into a run with no side effect: it loads the cassette
+folder and its manifest and registers every known secret; `start`, before the run's first
+check, starts the emulator when the target asks for it, keeps the token journal and protects
+the tokens that exist already. `RunState.info()` is what the reports need to know of it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import secrets as _secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from . import __version__
-from .conformance.notes import CheckNotes
-from .conformance.tokens import TokenLedger
-from .exceptions import UsageError
-from .http.pacing import Pacer
-from .recording.files import check_writable_folder, sha256_file, utcnow
-from .recording.scrub import REDACTED, Scrubber, SecretSet
-from .recording.store import CassetteStore
-from .reporting.results import CheckResult, RunInfo, fold, result_of
-from .settings import (
-    AUTH_METHODS,
+from .. import __version__
+from ..conformance.notes import CheckNotes
+from ..conformance.recovery import protect_existing
+from ..conformance.tokens import TokenLedger
+from ..exceptions import UsageError
+from ..http.auth import ApiTokenAuth, PasswordAuth
+from ..http.pacing import Pacer
+from ..recording.files import check_writable_folder, utcnow
+from ..recording.scrub import REDACTED, Scrubber, SecretSet
+from ..recording.staging import new_run_id, staging_folder, sweep
+from ..recording.store import CassetteStore
+from ..reporting.results import CheckResult, RunInfo, fold, result_of
+from ..settings import (
     CLIENT_ID_VAR,
     Credentials,
     Options,
@@ -36,19 +38,17 @@ from .settings import (
     Target,
     default_profile,
     journal_path,
-    load_profile,
-    parse_target,
     profile_from_dict,
     require_client_secret,
 )
+from .plan import REPORTS_FIX, TenantFile, TenantPlan
 
-__all__ = ["RunState", "unchecked_message", "unchecked_methods"]
+__all__ = ["EMULATOR_FROZEN_TIME", "RunState"]
 
 REFERENCE_DESCRIPTION = ("zdconform reference emulator (a local stand-in built from Zendesk's "
                          "documentation; not a real Zendesk tenant)")
 # Emulator recordings use a frozen clock so that re-recording gives identical files.
 EMULATOR_FROZEN_TIME = "2026-11-01T12:00:00Z"
-_REPORTS_FIX = "Give `--zd-reports` (or ZDCONFORM_REPORTS) a folder you can write to."
 REFERENCE_PROFILE = {"name": "reference-emulator",
                      "expect": {"password": "disabled", "api_token": "enabled", "oauth": "enabled"},
                      "oauth_client": "OAuth client for my app", "scopes": ["read", "write"],
@@ -59,8 +59,7 @@ REFERENCE_PROFILE = {"name": "reference-emulator",
 class RunState:
     """Everything a run shares between its checks."""
 
-    options: Options
-    target: Target
+    plan: TenantPlan
     profile: Profile
     credentials: dict[str, Credentials]
     store: CassetteStore
@@ -76,64 +75,75 @@ class RunState:
     probes: list[Any] = field(default_factory=list)  # tokens kept to the run's end (`conformance.expiry`)
     client_id: str | None = None  # a tenant's OAuth client id (ZENDESK_OAUTH_CLIENT_ID, or its fleet variable)
     client_id_var: str = CLIENT_ID_VAR  # what messages call that variable
+    started: bool = False
+
+    @property
+    def options(self) -> Options:
+        return self.plan.options
+
+    @property
+    def target(self) -> Target:
+        return self.plan.target
 
     @classmethod
-    def open(cls, options: Options, env: Mapping[str, str] | None = None, *, start: bool = True,
-             preflight: bool = False) -> RunState:
-        """The run of `options`; with `start=False` (a pytest-xdist controller), one that only
-        describes it: no emulator started, no journal kept. A live run records into the staging
-        folder of `options.run_id` (shared by a run's pytest-xdist workers), committed at its end.
-        With `preflight`, a tenant's preflight (`http.preflight`) runs before anything is asked of it
-        (a fleet's tenant: a single run's preflight runs at the session's start)."""
-        env = os.environ if env is None else env
-        target = parse_target(options.target, replay_from=options.replay_from)
-        if options.tenant:  # a fleet's tenant: its folders carry its fleet name
-            target = dataclasses.replace(target, slug=options.tenant)
-        check_writable_folder(options.reports, "reports folder", _REPORTS_FIX)  # before any check runs
-        tenant_file = TenantFile.read(options.emulator_tenant) if target.kind == "emulator" else None
-        if tenant_file is not None:  # never recorded as the reference: a folder of its own
-            target = dataclasses.replace(target, slug=tenant_file.slug)
+    def open(cls, plan: TenantPlan | Options, env: Mapping[str, str] | None = None, *, start: bool = True) -> RunState:
+        """The run of `plan` (or of `options`, planned with `env`), described and, with `start`, started."""
+        if isinstance(plan, Options):
+            plan = TenantPlan.of(plan, os.environ if env is None else env)
+        run = cls.describe(plan)
+        if start:
+            run.start()
+        return run
+
+    @classmethod
+    def describe(cls, plan: TenantPlan) -> RunState:
+        """The run of `plan` as its reports describe it, with no side effect: nothing started, no
+        request sent, no journal kept (a pytest-xdist controller's, or a run before its first check).
+        A live run records into the staging folder of its run id (shared by its pytest-xdist workers),
+        committed at its end. A plan that cannot run is refused here (UsageError)."""
+        options, target, env = plan.options, plan.target, plan.env
+        check_writable_folder(options.reports, "reports folder", REPORTS_FIX)  # before any check runs
         folder = options.cassette_root / target.slug
         store = CassetteStore(folder, recording=target.is_live, verify=not options.allow_unverified)
         if target.is_live:
-            from .recording.staging import new_run_id, staging_folder, sweep
-            if start:
-                sweep(folder)  # what killed recordings of this target left behind
             store.staging = staging_folder(folder, options.run_id or new_run_id())
         secrets = SecretSet()
-        emulator, base_url, creds = None, target.base_url or "", _env_credentials(env, options.credential_names)
+        base_url, creds = target.base_url or "", _env_credentials(env, options.credential_names)
         if target.kind == "emulator":
             # recordings name no port: https://reference-emulator.invalid, https://emulator-<name>.invalid
             base_url, creds = f"https://{target.slug}.invalid", _emulator_credentials()
         elif target.kind == "replay":
             base_url = _replay_base(store, folder)
             creds = _placeholder_credentials()
-        canonical = base_url
-        profile = _profile(options, target, store)
+        profile = plan.profile or _profile(target, store)
         require_client_secret(profile, creds.get("oauth_client"), live=target.kind == "tenant")
         store.secrets = secrets
-        store.label = _label(target, canonical, profile, tenant_file, store.manifest)
-        if target.kind == "emulator" and start:  # last: a refused plan starts nothing
-            emulator = _start_emulator(tenant_file)
-            base_url = emulator.url
+        store.label = _label(target, base_url, profile, plan.tenant_file, store.manifest)
         for role in creds.values():
             _register(secrets, role)
         if target.kind == "emulator":
             _register_emulator_secrets(secrets)
-        key = _pseudonym_key(target, env)
-        scrubber = Scrubber(secrets, key, {base_url: canonical} if base_url != canonical else {})
-        journal = journal_path(options.project, target.slug)  # one place, whatever the cassette root
-        ledger = TokenLedger(journal if target.is_live and start else None)
-        if preflight and start and target.kind == "tenant":  # raises PreflightError: nothing was asked of it
-            from .http.preflight import preflight as check_tenant
-            check_tenant(base_url, profile, creds["admin"])
-        if target.is_live and start:  # tokens that exist now, the user's own among them, are never the run's
-            from .conformance.recovery import protect_existing
-            protect_existing(ledger, base_url, creds)
-        return cls(options, target, profile, creds, store, secrets, scrubber, ledger, base_url, emulator,
-                   sleep=(lambda _s: None) if target.kind == "replay" else None,
+        return cls(plan, profile, creds, store, secrets, Scrubber(secrets, _pseudonym_key(target, env)),
+                   TokenLedger(None), base_url, sleep=(lambda _s: None) if target.kind == "replay" else None,
                    started_at=utcnow(), client_id=env.get(CLIENT_ID_VAR) if target.kind == "tenant" else None,
                    client_id_var=(options.credential_names or {}).get(CLIENT_ID_VAR, CLIENT_ID_VAR))
+
+    def start(self) -> None:
+        """Before the run's first check (once): what killed recordings of its target left is swept, the
+        emulator started (its port mapped to the recorded base URL), the token journal kept, and every
+        token that exists now (the user's own among them) protected: never the run's."""
+        if self.started:
+            return
+        self.started = True
+        if self.target.is_live:
+            sweep(self.store.folder)
+            self.ledger.journal = journal_path(self.options.project, self.target.slug)  # whatever the cassette root
+        if self.target.kind == "emulator":
+            self.emulator = _start_emulator(self.plan.tenant_file)
+            self.scrubber.base_map[self.emulator.url] = self.base_url
+            self.base_url = self.emulator.url
+        if self.target.is_live:
+            protect_existing(self.ledger, self.base_url, self.credentials)
 
     def info(self) -> RunInfo:
         """What the reports need to know of this run."""
@@ -177,8 +187,15 @@ def _credentials(role: str, values: Mapping[str, Any]) -> Credentials:
     return Credentials(role=role, **{name: values.get(name) for name in names})  # type: ignore[arg-type]
 
 
+def _emulator() -> Any:
+    """The emulator package: only emulator runs pay for importing it (about 130 ms, its web stack)."""
+    from .. import emulator
+
+    return emulator
+
+
 def _emulator_credentials() -> dict[str, Credentials]:
-    from .emulator import DEFAULT_CREDENTIALS  # only emulator runs pay for it
+    DEFAULT_CREDENTIALS = _emulator().DEFAULT_CREDENTIALS  # noqa: N806
 
     creds = {role: _credentials(role, DEFAULT_CREDENTIALS[role])
              for role in ("admin", "agent", "end_user", "oauth_client")}  # the end user exists only here
@@ -187,45 +204,12 @@ def _emulator_credentials() -> dict[str, Credentials]:
 
 
 def _start_emulator(tenant_file: TenantFile | None) -> Any:
-    from .emulator import ZendeskEmulator
-
-    emulator = ZendeskEmulator(tenant=tenant_file.tenant if tenant_file else None, frozen_time=EMULATOR_FROZEN_TIME)
-    return emulator.start()
-
-
-@dataclass(frozen=True)
-class TenantFile:
-    """The emulator's tenant file of a run (`--zd-emulator-tenant`), read and validated when the run is
-    planned: its recording goes to `cassettes/emulator-<name>/`, never to the reference's folder, and
-    the manifest and evidence name the file and its SHA-256."""
-
-    path: Path
-    sha256: str
-    tenant: Any
-
-    @classmethod
-    def read(cls, given: str | None) -> TenantFile | None:
-        if not given:
-            return None
-        from .emulator import load_tenant
-
-        path = Path(given)
-        tenant = load_tenant(path)  # a bad file is refused here, in one paragraph, before anything is touched
-        return cls(path, sha256_file(path), tenant)
-
-    @property
-    def slug(self) -> str:
-        name = re.sub(r"[^a-z0-9_-]+", "-", self.path.stem.lower()).strip("-")
-        return f"emulator-{name or 'tenant'}"
-
-    def label(self) -> dict[str, str]:
-        return {"file": self.path.name, "sha256": self.sha256}
+    tenant = tenant_file.tenant if tenant_file else None
+    return _emulator().ZendeskEmulator(tenant=tenant, frozen_time=EMULATOR_FROZEN_TIME).start()
 
 
 def _register_emulator_secrets(secrets: SecretSet) -> None:
-    from .emulator import DEFAULT_CREDENTIALS
-
-    for key, value in DEFAULT_CREDENTIALS.items():
+    for key, value in _emulator().DEFAULT_CREDENTIALS.items():
         if isinstance(value, dict):
             _register(secrets, _credentials(key, value))
         elif key.endswith(("_token", "_secret")) and isinstance(value, str):
@@ -233,8 +217,6 @@ def _register_emulator_secrets(secrets: SecretSet) -> None:
 
 
 def _register(secrets: SecretSet, creds: Credentials) -> None:
-    from .http.auth import ApiTokenAuth, PasswordAuth  # imported late: plugin start-up stays light
-
     for name in ("password", "api_token", "oauth_token", "client_secret"):
         value = getattr(creds, name)
         if value and value != REDACTED:
@@ -257,9 +239,7 @@ def _replay_base(store: CassetteStore, folder: Path) -> str:
     return str(base)
 
 
-def _profile(options: Options, target: Target, store: CassetteStore) -> Profile:
-    if options.profile:
-        return load_profile(options.profile)
+def _profile(target: Target, store: CassetteStore) -> Profile:
     if target.kind == "emulator":
         return profile_from_dict(REFERENCE_PROFILE, origin="reference-emulator")
     recorded = store.manifest.get("target", {}).get("profile")
@@ -297,28 +277,3 @@ def _pseudonym_key(target: Target, env: Mapping[str, str]) -> bytes:
     if target.is_reference or target.kind == "emulator":
         return b"zdconform-reference-emulator"  # fake people: a public key is fine
     return _secrets.token_bytes(32)  # per run; set ZDCONFORM_PSEUDONYM_KEY for stable re-records
-
-
-def unchecked_methods(run: RunState, results: Sequence[CheckResult]) -> list[dict[str, Any]]:
-    """Methods the profile expects enabled whose checks a live run skipped for lack of credentials."""
-    if not run.target.is_live or run.options.allow_missing_credentials:
-        return []
-    admin = run.credentials.get("admin")
-    found: dict[str, list[str]] = {}
-    for result in results:
-        method = next((m for m in AUTH_METHODS if m == result.method), None)
-        if result.verdict != "skipped" or admin is None or method is None:
-            continue
-        missing = admin.missing_for(method)
-        if missing and run.profile.expects(method) == "enabled":
-            found[method] = missing
-    return [{"method": method, "variables": variables} for method, variables in sorted(found.items())]
-
-
-def unchecked_message(unchecked: list[dict[str, Any]], profile: str) -> str:
-    """The paragraph that fails a live run that left expected-enabled methods unchecked."""
-    named = "; ".join(f"{u['method']} (set {' and '.join(u['variables'])})" for u in unchecked)
-    return (f"zdconform: FAILED: the profile {profile!r} expects these methods enabled, but this live run "
-            f"could not check them for lack of credentials: {named}. A green run must have checked what "
-            "it claims; set the variables, or pass `--zd-allow-missing-credentials` "
-            "(ZDCONFORM_ALLOW_MISSING_CREDENTIALS=1) to accept an incomplete run.")

@@ -1,8 +1,9 @@
-"""What the evidence says of a pytest session: what it selected, and whether it ran all of it.
+"""What a pytest session selected: whether it runs the checks, and whether it ran all of them.
 
-- `session_facts`: the evidence's `run.selection` (arguments, -k, -m, --lf, counts), whether the
-  run is complete and, if not, why (`run.partial`), and the methods a live run left unchecked for
-  lack of credentials.
+- `runs_checks`: a session runs the checks when an argument (or testpath) is at, in or above
+  `<rootdir>/suites`; only such a session plans runs and writes their reports.
+- `session_facts`: the evidence's `run.selection` (arguments, -k, -m, --lf, counts), and whether the
+  run is complete and, if not, why (`run.partial`).
 """
 
 from __future__ import annotations
@@ -12,22 +13,33 @@ from typing import Any, Protocol
 
 import pytest
 
-from .session import arg_paths
+__all__ = ["Counted", "arg_paths", "runs_checks", "session_facts"]
 
-__all__ = ["Counted", "session_facts"]
+
+def runs_checks(config: pytest.Config) -> bool:
+    """True when this session runs the conformance suites (and so writes their reports)."""
+    suites = (config.rootpath / "suites").resolve()
+    if config.option.help or config.option.version or config.option.collectonly or not suites.is_dir():
+        return False
+    return any(path == suites or suites in path.parents or path in suites.parents for path in arg_paths(config))
+
+
+def arg_paths(config: pytest.Config) -> list[Path]:
+    """The paths of the session's arguments, resolved from where pytest was started."""
+    base = config.invocation_params.dir
+    return [(base / str(arg).split("::")[0]).resolve() for arg in config.args]
 
 
 class Counted(Protocol):
-    """What the session counted (`session.SessionWatch`; a fleet tenant's share of it)."""
+    """What the session counted (a fleet tenant's share of it)."""
 
     selected: int
     deselected: int
     workers: int
 
 
-def session_facts(config: pytest.Config, watch: Counted, ran: int, exitstatus: int,
-                  unchecked: list[dict[str, Any]]) -> dict[str, Any]:
-    """The evidence's `run.selection`, `run.complete`, `run.partial` and `run.unchecked_methods`."""
+def session_facts(config: pytest.Config, watch: Counted, ran: int, exitstatus: int) -> dict[str, Any]:
+    """The evidence's `run.selection`, `run.complete` and `run.partial`."""
     option = config.option
     lf = config.pluginmanager.get_plugin("lfplugin")
     last_failed = bool(getattr(option, "lf", False))
@@ -53,7 +65,7 @@ def session_facts(config: pytest.Config, watch: Counted, ran: int, exitstatus: i
         partial.append(f"{how} after {ran} of {watch.selected} selected checks")
     elif interrupted:
         partial.append("interrupted")
-    return {"selection": selection, "complete": not partial, "partial": partial, "unchecked_methods": unchecked}
+    return {"selection": selection, "complete": not partial, "partial": partial}
 
 
 def _relative(arg: str, root: Path) -> str:
