@@ -24,7 +24,6 @@ from ..recording.files import atomic_write
 from ..recording.redaction import redact_text
 from ..recording.scrub import SecretSet
 from ..reporting.junit import junit_xml
-from ..reporting.merge import merge_reports
 from ..reporting.publish import gate, publish
 from ..reporting.results import CheckResult, RunInfo
 from .end import unchecked_methods
@@ -162,6 +161,7 @@ class Runs:
     def merge(self) -> list[str]:
         """fleet.json and fleet.html of a fleet's tenants beside their folders (`zdconform merge` of the
         reports folder), gated for every tenant's secrets; the merge's summary lines."""
+        from ..reporting.merge import merge_reports  # a fleet's: a single run does not pay for it (about 8 MiB)
         secrets = SecretSet()
         for state in self.states.values():
             for secret, label in state.secrets:
