@@ -25,7 +25,9 @@ from .conformance.schemas import validate_file
 from .exceptions import UsageError, ZdConformError
 from .recording.audit import sign_folder, verify_folder
 from .recording.files import check_writable_folder
-from .recording.signing import generate_keys
+from .recording.signing import generate_keys, key_id, load_private_key, load_public_key, signer_from_env
+from .recording.store import CassetteStore
+from .reporting.attestation import check_not_before, recording_of, sign_reports, verify_reports
 from .reporting.drift import main as drift_main
 from .reporting.merge import main as merge_main
 from .reporting.publish import republish
@@ -85,16 +87,22 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_validate)
 
     verify = sub.add_parser("verify", help="check cassettes against their manifest", parents=[project])
-    verify.add_argument("--target", default="reference-emulator",
-                        help="cassette folder name (default: reference-emulator) or a tenant URL")
+    verify.add_argument("--target", help="cassette folder name (default: reference-emulator, or the one the "
+                        "evidence of `--reports` names) or a tenant URL: the recording must be of that target")
     verify.add_argument("--cassettes", help="cassette root folder (default: the project's, as a run resolves it)")
+    verify.add_argument("--reports", metavar="DIR", help="also check a run's evidence in DIR: against its "
+                        "recording, and its signed bundle (evidence.dsse.json)")
     verify.add_argument("--public-key", metavar="FILE",
-                        help="also prove with this Ed25519 public key (PEM) that MANIFEST.json.sig signs the manifest")
+                        help="prove with this Ed25519 public key (PEM) who signed the manifest and the evidence")
+    verify.add_argument("--not-before", metavar="TIME", help="refuse a recording older than TIME (ISO date or "
+                        "time, UTC): the recording time of the evidence last verified (a rollback)")
     verify.set_defaults(handler=_verify)
 
     sign = sub.add_parser("sign", help="sign a cassette folder's MANIFEST.json with an Ed25519 key (after recording)",
                           parents=[project])
     sign.add_argument("--target", default="reference-emulator", help="cassette folder name or a tenant URL")
+    sign.add_argument("--reports", metavar="DIR", help="sign a run's whole evidence in DIR instead: its reports and "
+                      "the recording they name, in one DSSE envelope (evidence.dsse.json)")
     sign.add_argument("--cassettes", help="cassette root folder (default: the project's, as a run resolves it)")
     sign.add_argument("--key", metavar="FILE", help="the private key (PEM); default: $ZDCONFORM_SIGNING_KEY "
                       "(the PEM text) or $ZDCONFORM_SIGNING_KEY_FILE")
@@ -173,8 +181,12 @@ def _validate(args: argparse.Namespace, extra: list[str]) -> int:
     return validate_file(args.schema, args.file)
 
 
+def _slug(target: str) -> str:
+    return parse_target(target).slug if "://" in target else target
+
+
 def _folder(args: argparse.Namespace) -> Path:
-    slug = parse_target(args.target).slug if "://" in args.target else args.target
+    slug = _slug(args.target or "reference-emulator")
     folder = _options(args, cassette_root=args.cassettes).cassette_root / slug
     if not (folder / "MANIFEST.json").exists():
         raise UsageError(f"No MANIFEST.json in {str(folder)!r}: nothing recorded for "
@@ -183,13 +195,37 @@ def _folder(args: argparse.Namespace) -> Path:
 
 
 def _verify(args: argparse.Namespace, extra: list[str]) -> int:
-    lines, code = verify_folder(_folder(args), args.public_key)
-    print("\n".join(lines))
-    return code
+    not_before = check_not_before(args.not_before) if args.not_before else None
+    if not args.reports:
+        folder = _folder(args)
+        lines, code = verify_folder(folder, args.public_key, slug=folder.name, not_before=not_before)
+        print("\n".join(lines))
+        return code
+    reports = Path(args.reports).resolve()
+    document, folder = recording_of(reports)
+    slug = str(document.get("target", {}).get("slug"))
+    if args.target and _slug(args.target) != slug:
+        raise UsageError(f"The evidence in {str(reports)!r} is of {slug!r}, not of {args.target!r}: give "
+                         "`--reports` the folder of that target's run.")
+    folder = _folder(args) if args.cassettes else folder
+    lines, code = verify_folder(folder, args.public_key, slug=slug, not_before=not_before)
+    trusted = load_public_key(Path(args.public_key)) if args.public_key else None
+    more, found = verify_reports(reports, folder, CassetteStore(folder, verify=False).manifest.get("manifest_sha256"),
+                                 trusted, slug=slug, not_before=not_before)
+    print("\n".join(lines + more))
+    return max(code, found)
 
 
 def _sign(args: argparse.Namespace, extra: list[str]) -> int:
-    print(sign_folder(_folder(args), args.key))
+    if not args.reports:
+        print(sign_folder(_folder(args), args.key))
+        return 0
+    reports = Path(args.reports).resolve()
+    _, folder = recording_of(reports)
+    print(sign_folder(folder, args.key))  # the manifest first: a recording that does not verify is refused
+    key = load_private_key(Path(args.key)) if args.key else signer_from_env()
+    assert key is not None  # sign_folder refused a missing key
+    print(f"signed {sign_reports(reports, folder, key, republish)} with key {key_id(key.public_key())}")
     return 0
 
 

@@ -33,7 +33,8 @@ from ..exceptions import CassetteError, UsageError
 from .files import atomic_write, read_limited_bytes
 
 __all__ = ["KEY_ENV", "KEY_FILE_ENV", "SIGNATURE", "check_signature", "generate_keys", "key_id",
-           "load_private_key", "load_public_key", "sign_manifest", "signature_note", "signer_from_env"]
+           "load_private_key", "load_public_key", "public_from_raw", "raw_public", "sign_manifest",
+           "signature_note", "signer_from_env", "stale_signature"]
 
 MANIFEST = "MANIFEST.json"
 SIGNATURE = "MANIFEST.json.sig"
@@ -50,8 +51,17 @@ def key_id(key: Ed25519PublicKey) -> str:
     return hashlib.sha256(_raw(key)).hexdigest()[:16]
 
 
-def _raw(key: Ed25519PublicKey) -> bytes:
+def raw_public(key: Ed25519PublicKey) -> bytes:
+    """The public key's 32 raw bytes."""
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+_raw = raw_public
+
+
+def public_from_raw(raw: bytes) -> Ed25519PublicKey:
+    """The Ed25519 public key of 32 raw bytes; ValueError otherwise."""
+    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 def _private_from(data: bytes, where: str) -> Ed25519PrivateKey:
@@ -162,6 +172,18 @@ def check_signature(folder: Path, trusted: Ed25519PublicKey) -> str | None:
     except InvalidSignature:
         return f"{MANIFEST} is not the file key {key_id(trusted)} signed: it was changed after signing"
     return None
+
+
+def stale_signature(folder: Path) -> str | None:
+    """Why `folder`'s present signature does not match its MANIFEST.json even by the key it names (an
+    edit after signing), or None (matching, or no signature). No trusted key is needed to see this."""
+    if not (folder / SIGNATURE).exists() and not (folder / SIGNATURE).is_symlink():
+        return None
+    try:
+        signer, _ = _read_signature(folder)
+    except CassetteError as exc:
+        return str(exc)
+    return check_signature(folder, signer)
 
 
 def signature_note(folder: Path) -> str | None:

@@ -74,7 +74,21 @@ class CassetteStore:
         sealed = seal_problem(self.manifest) if (self.folder / MANIFEST).exists() else None
         if self.verify and not self.recording and sealed is not None:
             raise CassetteError(f"The cassette manifest {str(self.folder / MANIFEST)!r} cannot be trusted: "
-                                f"{sealed}. Pass `--zd-allow-unverified` to replay it anyway.")
+                                f"{sealed.rstrip('.')}. Pass `--zd-allow-unverified` to replay it anyway.")
+        stale = self._stale_signature() if self.verify and not self.recording else None
+        if stale is not None:
+            raise CassetteError(f"The signature of {str(self.folder / MANIFEST)!r} does not match it: {stale}. "
+                                "A signed recording is replayed only as it was signed: restore it from version "
+                                "control, or sign it again (`zdconform sign`); `--zd-allow-unverified` replays it "
+                                "anyway.")
+
+    def _stale_signature(self) -> str | None:
+        """Why the folder's present signature no longer matches its manifest, or None (or unsigned)."""
+        if not (self.folder / "MANIFEST.json.sig").exists():
+            return None
+        from .signing import stale_signature  # cryptography: loaded for a signed folder alone
+
+        return stale_signature(self.folder)
 
     # -- manifest -------------------------------------------------------------------------
     def _read_manifest(self, folder: Path | None = None) -> dict[str, Any]:
@@ -279,5 +293,7 @@ class CassetteStore:
             elif sha256_file(path) != entry.get("sha256"):
                 found.append(Problem("modified", key, "SHA-256 differs from the manifest"))
         found += [Problem("extra", key, "not in the manifest") for key in on_disk - set(listed)]
+        stale = self._stale_signature()
+        found += [Problem("signature", "MANIFEST.json.sig", stale)] if stale else []
         return sorted(found, key=lambda p: p.path)
 

@@ -59,6 +59,7 @@ def build(info: RunInfo, results: Sequence[CheckResult], findings: list[dict[str
         "findings": findings,
         "facts": {"subject": subject(info.slug, info.is_reference), **tally(results)},
         "checks": checks,
+        **({"signature": info.session["signature"]} if info.session.get("signature") else {}),
     }
     _validate(document)
     return document

@@ -50,7 +50,8 @@ summary{cursor:pointer;font-family:monospace} code{font-size:13px}
 def render(evidence: dict[str, Any], reports_dir: Path) -> str:
     """The HTML page for `evidence`; cassettes are found relative to `reports_dir`."""
     target = evidence["target"]
-    parts = [f"<h1>zdconform evidence: {escape(target['slug'])}</h1>", _banner(target), _partial(evidence["run"]),
+    parts = [f"<h1>zdconform evidence: {escape(target['slug'])}</h1>", _banner(target), _signature(evidence),
+             _partial(evidence["run"]),
              _run(evidence),
              _matrix(evidence["summary"]), _findings(evidence["findings"]), _facts(evidence.get("facts")),
              _staleness(evidence["cassettes"]),
@@ -71,6 +72,20 @@ def _banner(target: dict[str, Any]) -> str:
         head = f"Target: REAL ZENDESK TENANT {target['base_url']}"
     return (f"<div class=\"banner {escape(target['kind'])}\" id=\"target\">{escape(head)}<br>"
             f"<small>{escape(target['description'])}</small></div>")
+
+
+def _signature(evidence: dict[str, Any]) -> str:
+    """Whether the evidence is signed, by which key, when; and how to check it."""
+    signed = evidence.get("signature")
+    if not signed:
+        return ("<p id=\"signature\"><b>Unsigned.</b> No signature covers this evidence: it shows what the run "
+                "wrote, and nothing proves it unchanged since. A run with a signing key "
+                "(<code>ZDCONFORM_SIGNING_KEY</code>) or <code>zdconform sign --reports</code> signs it.</p>")
+    return (f"<p id=\"signature\"><b>Signed</b> by key <code>{escape(signed['keyid'])}</code> at "
+            f"{escape(signed['signed_at'])}: one signature ({escape(signed['format'])}, in "
+            f"<code>{escape(signed['envelope'])}</code>) covers this page, evidence.json, results.json, junit.xml "
+            "and every file of the recording. Check it with the signer's public key: <code>zdconform verify "
+            "--reports . --public-key KEY.pub</code>, or the README's route without zdconform.</p>")
 
 
 def _partial(run: dict[str, Any]) -> str:

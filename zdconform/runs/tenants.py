@@ -20,9 +20,10 @@ from typing import Any
 
 from ..exceptions import PreflightError, ZdConformError
 from ..http.preflight import preflight
-from ..recording.files import atomic_write
+from ..recording.files import atomic_write, utcnow
 from ..recording.redaction import redact_text
 from ..recording.scrub import SecretSet
+from ..reporting.attestation import ENVELOPE, sign_bundle, signing_note
 from ..reporting.junit import junit_xml
 from ..reporting.publish import gate, publish
 from ..reporting.results import CheckResult, RunInfo
@@ -129,7 +130,8 @@ class Runs:
         one of the tenant's checks only."""
         state = self.states[name]
         unchecked = unchecked_methods(state, checked)
-        facts = {**facts, "unchecked_methods": unchecked}
+        signer, signed_at = state.store.signer, utcnow()  # a recording run's key: the evidence says it is signed
+        facts = {**facts, "unchecked_methods": unchecked, "signature": signing_note(signer, signed_at)}
         refused = self.refused.get(name)
         if refused:  # nothing was recorded: its cassettes stay as they were
             facts |= {"complete": False, "partial": [*facts["partial"], f"{refused} (its checks did not run)"]}
@@ -146,8 +148,12 @@ class Runs:
                 text = junit_xml(f"zdconform {name}", checked)
                 gate(text, info.reports / "junit.xml", info.secrets)
                 atomic_write(info.reports / "junit.xml", text)
-        except ZdConformError as exc:  # the leak gate refused a report: the others are written
+        except ZdConformError as exc:  # the leak gate refused a report: the others are written, none signed
             return Published(info, checked, line, failed, f"{name}: {exc}" if name else str(exc))
+        if signer is not None and not refused:  # one signature over the reports and the recording, whole
+            sign_bundle(info.reports, state.store.folder, signer, state.store.label, signed_at)
+        else:  # never an earlier run's envelope beside this run's unsigned reports
+            (info.reports / ENVELOPE).unlink(missing_ok=True)
         return Published(info, checked, line, failed)
 
     def drop_stale(self) -> None:
