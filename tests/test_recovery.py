@@ -201,3 +201,50 @@ def test_a_revoked_token_the_tenant_still_lists_is_no_candidate():
         outcome = resolve(client, auth(), "k", entry, set())
     assert (outcome.state, outcome.revoked) == ("revoked", [12])
     assert [r.method for r in server.requests_to("/api/v2/oauth/tokens/12.json")] == ["GET", "DELETE"]
+
+
+def test_the_runs_revoked_ids_stay_journalled_until_its_lost_answers_are_resolved(setup):
+    """A revoked token the tenant still lists and still shows (a lagging tenant): kept in the journal as
+    revoked while a lost answer is pending, it is never taken for the token that request minted."""
+    emulator, client, ledger, users_token = setup
+    own = mint(emulator)
+    ledger.add(int(own["id"]), auth(), client_id="50328")
+    key = ledger.intend("50328", auth(), ["read", "write"])  # its answer is lost; it minted nothing
+    ledger.forget(int(own["id"]))  # the run revoked its own token (here: only in the ledger, still live)
+    journal = read_journal(ledger.journal)
+    assert journal["tokens"][str(own["id"])].get("revoked") is True and key in journal["pending"]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+    lines, code = run_cleanup(client, auth(), ledger.journal, dry_run=False, protected=set(), now=later)
+    assert code == 0 and "minted nothing" in lines[0], lines
+    assert works(emulator, own["full_token"]), "the run's own id was no candidate, and cleanup did not revoke it"
+    assert not ledger.journal.exists(), "resolved: the revoked ids kept for recovery went with the pending entry"
+
+
+def test_cleanup_and_the_runs_end_use_an_admin_credential_the_tenant_accepts(setup, tmp_path, monkeypatch):
+    """The run's end recovering a lost answer of a refused credential (a password Create Token) lists with
+    an admin credential that works; cleanup skips a refused one and uses the next."""
+    from zdconform.http.auth import PasswordAuth
+    from zdconform.runs.cleanup import cleanup_tenant
+
+    emulator, client, ledger, users_token = setup
+    refused = PasswordAuth(ADMIN["email"], "not-the-password")
+    ledger.intend("50328", refused, ["read", "write"])
+    made = mint(emulator)  # what the lost request "minted", as far as the tenant's list can tell
+    admin = Credentials(role="admin", email=ADMIN["email"], api_token=ADMIN["api_token"])
+    outcomes = recover_all_pending(client, ledger, admin)
+    assert [o.state for o in outcomes] == ["revoked"] and outcomes[0].revoked == [int(made["id"])]
+    assert works(emulator, users_token["full_token"])
+    from zdconform.settings import parse_target
+
+    journal = tmp_path / "journals" / f"tokens-{parse_target(emulator.url).slug}.json"
+    killed = TokenLedger(journal, protected=set(ledger.protected), clock_offset=ledger.clock_offset)
+    killed.intend("50328", auth(), ["read", "write"])  # a killed run's lost answer, left for cleanup
+    lost = mint(emulator)  # what it minted
+    with pytest.raises(UsageError, match="accepts none of the admin credentials"):
+        cleanup_tenant(emulator.url, journal.parent, tmp_path, {"ZENDESK_OAUTH_TOKEN": "refused-bearer"})
+    assert journal.exists(), "kept for a cleanup with a credential that works"
+    env = {"ZENDESK_OAUTH_TOKEN": "refused-bearer", "ZENDESK_EMAIL": ADMIN["email"],
+           "ZENDESK_API_TOKEN": ADMIN["api_token"]}
+    lines, code = cleanup_tenant(emulator.url, journal.parent, tmp_path, env)
+    assert code == 0 and f"revoked token {lost['id']}" in lines[0], lines
+    assert not journal.exists() and works(emulator, users_token["full_token"])

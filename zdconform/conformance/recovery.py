@@ -31,13 +31,13 @@ from ..exceptions import ZdConformError
 from ..http.auth import auth_for
 from ..settings import AUTH_METHODS, Credentials
 from .endpoints import CLIENTS_PATH, CURRENT_TOKEN_PATH, TOKENS_PATH, token_path
-from .tokens import TokenLedger, read_journal, tenant_now
+from .tokens import TokenLedger, is_revoked, read_journal, tenant_now
 
 if TYPE_CHECKING:
     from requests.auth import AuthBase
 
-__all__ = ["IN_FLIGHT", "Outcome", "credential_token_ids", "protect_existing", "recover_all_pending",
-           "recover_pending", "resolve", "run_cleanup"]
+__all__ = ["IN_FLIGHT", "Outcome", "accepted", "credential_token_ids", "protect_existing", "recover_all_pending",
+           "recover_pending", "resolve", "run_cleanup", "working_auth"]
 
 IN_FLIGHT = dt.timedelta(seconds=60)  # the client gives up on an answer after 5 + 30 s; then some
 UNKNOWN_CLOCK_MARGIN = dt.timedelta(seconds=5)  # when no Date header told us the tenant's clock
@@ -148,25 +148,47 @@ def resolve(client: Any, auth: AuthBase, key: str, entry: dict[str, Any], exclud
     return Outcome(key, "minted-nothing" if old else "in-flight")
 
 
-def recover_pending(client: Any, ledger: TokenLedger, key: str) -> Outcome:
-    """After a lost Create Token answer: revoke what it provably minted; settle it if resolved."""
+def accepted(client: Any, auth: AuthBase) -> bool:
+    """Whether the tenant accepts `auth` to list its tokens (recovery's first request)."""
+    try:
+        return bool(client.get(TOKENS_PATH, auth=auth).status_code == 200)
+    except ZdConformError:
+        return False
+
+
+def working_auth(client: Any, credentials: list[Credentials]) -> AuthBase | None:
+    """The first admin credential, of each method it holds, that the tenant accepts; None if none is."""
+    for creds in credentials:
+        for method in AUTH_METHODS:
+            if not creds.missing_for(method) and accepted(client, auth := auth_for(method, creds)):
+                return auth
+    return None
+
+
+def recover_pending(client: Any, ledger: TokenLedger, key: str, fallback: AuthBase | None = None) -> Outcome:
+    """After a lost Create Token answer: revoke what it provably minted; settle it if resolved. The
+    request's own credential lists and revokes, unless the tenant refuses it (a refused password Create
+    Token): then `fallback`, an admin credential the tenant accepts, does."""
     pending = ledger.pending[key]
     entry = {"client_id": pending.client_id, "scopes": list(pending.scopes), "not_before": pending.not_before,
              "journalled_at": pending.journalled_at, "clock_known": ledger.clock_offset is not None,
              "client_identifier": pending.identifier,
              "lost_at": tenant_now(ledger.clock_offset or 0.0)}  # the run no longer waits for its answer
-    outcome = resolve(client, pending.auth, key, entry, ledger.known() | ledger.journalled() | ledger.protected)
+    auth = pending.auth if fallback is None or accepted(client, pending.auth) else fallback
+    outcome = resolve(client, auth, key, entry, ledger.known() | ledger.journalled() | ledger.protected)
     if outcome.resolved:
         ledger.settle(key)
     return outcome
 
 
-def recover_all_pending(client: Any, ledger: TokenLedger) -> list[Outcome]:
-    """At the end of a run: resolve every Create Token whose answer was never read."""
+def recover_all_pending(client: Any, ledger: TokenLedger, admin: Credentials | None = None) -> list[Outcome]:
+    """At the end of a run: resolve every Create Token whose answer was never read (with the run's
+    `admin` credential that works where a request's own is refused)."""
     outcomes = []
+    fallback = working_auth(client, [admin]) if admin is not None and ledger.pending else None
     for key in list(ledger.pending):
         try:
-            outcomes.append(recover_pending(client, ledger, key))
+            outcomes.append(recover_pending(client, ledger, key, fallback))
         except Exception:  # noqa: BLE001 - the journal keeps the entry for `zdconform cleanup`
             outcomes.append(Outcome(key, "unreadable"))
     return outcomes
@@ -238,6 +260,8 @@ def run_cleanup(client: Any, auth: AuthBase, journal_path: Path, *, dry_run: boo
     journalled = {int(t) for t in journal["tokens"]}
     for tid in sorted(journalled):
         entry = journal["tokens"][str(tid)]
+        if is_revoked(entry):  # the run revoked it; kept so that recovery never takes it for a lost one
+            continue
         if client.get(token_path(tid), auth=auth).status_code != 200:
             if not dry_run:
                 ledger.forget(tid)  # already gone

@@ -41,7 +41,7 @@ from ..exceptions import UsageError
 from ..recording.files import atomic_write, read_limited, utcnow
 from .endpoints import token_path
 
-__all__ = ["Pending", "TokenLedger", "read_journal", "tenant_now"]
+__all__ = ["Pending", "TokenLedger", "is_revoked", "read_journal", "tenant_now"]
 
 JOURNAL_LIMIT = 4 * 1024 * 1024  # a journal holds ids; anything bigger is not one
 
@@ -135,10 +135,18 @@ class TokenLedger:
         return False
 
     def forget(self, token_id: int) -> None:
+        """The token is revoked (or gone). While a token request's answer is still unresolved, its id
+        stays journalled, marked revoked: recovery must never take the run's own token for the lost one."""
         with self._lock:
             self.live.pop(token_id, None)
             self.revoked.append(token_id)
-        self._update(lambda data: data["tokens"].pop(str(token_id), None))
+
+        def change(data: dict[str, Any]) -> None:
+            entry = data["tokens"].pop(str(token_id), None)
+            if data["pending"]:
+                data["tokens"][str(token_id)] = {**(entry or {}), "revoked": True}
+
+        self._update(change)
 
     def revoke_all(self, client: Any) -> list[int]:
         """Revoke every token still live; returns the ids that could not be revoked."""
@@ -156,10 +164,17 @@ class TokenLedger:
         with self._lock, _locked(self.journal):
             data = read_journal(self.journal)
             change(data)
+            if not data["pending"]:  # every answer resolved: the revoked ids kept for recovery can go
+                data["tokens"] = {k: v for k, v in data["tokens"].items() if not is_revoked(v)}
             if data["tokens"] or data["pending"]:
                 atomic_write(self.journal, json.dumps(data, indent=2, sort_keys=True) + "\n")
             else:  # nothing left to revoke: no journal to find
                 self.journal.unlink(missing_ok=True)
+
+
+def is_revoked(entry: Any) -> bool:
+    """A journalled token the run already revoked, kept while a lost answer is unresolved."""
+    return isinstance(entry, dict) and entry.get("revoked") is True
 
 
 @contextlib.contextmanager

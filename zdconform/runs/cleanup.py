@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..conformance.recovery import credential_token_ids, run_cleanup
+from ..conformance.recovery import credential_token_ids, run_cleanup, working_auth
 from ..conformance.tokens import read_journal
 from ..exceptions import UsageError
-from ..http.auth import auth_for
 from ..http.client import ZendeskClient
 from ..settings import AUTH_METHODS, Credentials, journal_path, parse_target
 
@@ -35,10 +34,15 @@ def cleanup_tenant(url: str, journals: Path | None, project: Path, env: Mapping[
         return [f"Nothing to clean: no journal at {journal} (no run against {target.base_url} left tokens)."], 0
     read_journal(journal)  # a corrupt journal is refused before any request
     creds = Credentials.from_env("admin", env)
-    method = next((m for m in AUTH_METHODS if not creds.missing_for(m)), None)
-    if method is None:
-        raise UsageError(f"cleanup needs an admin credential{f' of the fleet tenant {name!r}' if name else ''}: set "
-                         "ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL with ZENDESK_API_TOKEN (in a fleet, those kinds).")
+    whose = f" of the fleet tenant {name!r}" if name else ""
+    if not any(not creds.missing_for(m) for m in AUTH_METHODS):
+        raise UsageError(f"cleanup needs an admin credential{whose}: set ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL with "
+                         "ZENDESK_API_TOKEN (in a fleet, those kinds).")
     with ZendeskClient(target.base_url) as client:
+        auth = working_auth(client, [creds])  # never one the tenant refuses: it could list nothing
+        if auth is None:
+            raise UsageError(f"{target.base_url} accepts none of the admin credentials given{whose} (each was tried "
+                             "on the token list): set one that works (ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL with "
+                             f"ZENDESK_API_TOKEN), then run cleanup again. The journal {str(journal)!r} is kept.")
         users_own, _ = credential_token_ids(client, [Credentials.from_env(r, env) for r in ("admin", "agent")])
-        return run_cleanup(client, auth_for(method, creds), journal, dry_run=dry_run, protected=users_own)
+        return run_cleanup(client, auth, journal, dry_run=dry_run, protected=users_own)

@@ -65,7 +65,7 @@ def revoke_leftovers(run: RunState, say: Say) -> None:
         "unanswered token request(s) left by interrupted checks (or kept for the expiry probe)")
     with ZendeskClient(run.base_url) as client:
         left = run.ledger.revoke_all(client)
-        outcomes = recover_all_pending(client, run.ledger)
+        outcomes = recover_all_pending(client, run.ledger, run.credentials.get("admin"))
     say(f"zdconform: cleanup: {len(left)} token(s) could not be revoked{' (run `zdconform cleanup`)' if left else ''}; "
         f"{sum(o.resolved for o in outcomes)} unanswered token request(s) resolved")
     for outcome in outcomes:
