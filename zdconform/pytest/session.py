@@ -85,7 +85,7 @@ class Session:
         self.published: dict[str | None, Published] | None = None
         self.merged: list[str] | None = None
         config.add_cleanup(self.runs.close)
-        config.add_cleanup(install_log_redaction(self.runs.redact))  # every library's logs, every tenant's
+        config.add_cleanup(install_log_redaction(self.runs.redact, self.runs.harvest))  # every library's logs
         config.add_cleanup(self._thaw)  # added early, so done late: after pytest's own last collections
         self.undo: Callable[[], None] | None = None
         if plan.is_live:  # once per process, a controller's too: its workers then stop as on Ctrl-C

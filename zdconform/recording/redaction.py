@@ -47,13 +47,19 @@ def _credential(match: re.Match[str]) -> str:
     return f"{match.group(1) or match.group(2)} {REDACTED}" if looks_like_credential(match) else match.group(0)
 
 
-def install_log_redaction(redact: Callable[[str], str]) -> Callable[[], None]:
-    """Redact every log record as it is made; returns the function that undoes it."""
+def install_log_redaction(redact: Callable[[str], str],
+                          harvest: Callable[[Any], None] | None = None) -> Callable[[], None]:
+    """Redact every log record as it is made; returns the function that undoes it. With `harvest`, each of
+    a record's arguments is harvested for secrets first (a response vcrpy logs before any hook of ours has
+    seen it, with a token minted by that very request)."""
     previous = logging.getLogRecordFactory()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         try:
+            if harvest is not None and record.args:
+                for arg in record.args.values() if isinstance(record.args, dict) else record.args:
+                    harvest(arg)
             record.msg, record.args = redact(record.getMessage()), None
             if record.exc_info and record.exc_info[0] is not None:
                 record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())

@@ -43,6 +43,8 @@ VOLATILE_HEADERS = frozenset({
     "keep-alive",
 })
 COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
+# Response headers whose values are credentials wherever a tenant (or a proxy) puts them.
+_CREDENTIAL_HEADER = re.compile(r"token|secret|authori[sz]ation|api[-_]?key|credential|session", re.I)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PSEUDONYM = re.compile(r"^person-[0-9a-f]{10}@example\.invalid$")
 _MIN_SECRET = 6
@@ -133,6 +135,7 @@ class Scrubber:
         return request
 
     def before_record_response(self, response: dict[str, Any]) -> dict[str, Any]:
+        self.harvest_response(response)  # a token the body or a header carries, before any of it is written
         headers = response.get("headers", {})
         for name in list(headers):
             low = name.lower()
@@ -188,6 +191,25 @@ class Scrubber:
         personal = "email" in data or "phone" in data
         return {k: (self.pseudonym(k, v) if personal and k in PERSONAL_KEYS and isinstance(v, str)
                     else self.pseudonymize(v)) for k, v in data.items()}
+
+    def harvest_response(self, response: Any) -> None:
+        """Register the secrets of a response vcrpy is about to log or record (its dict: `headers`, `body`):
+        the JSON body's secret keys, and every value of a header named like a credential. vcrpy logs the
+        response before its hooks run: this runs first, from the log record factory (`redaction`)."""
+        if not isinstance(response, dict):
+            return
+        for name, values in (response.get("headers") or {}).items():
+            if _CREDENTIAL_HEADER.search(str(name)):
+                for value in values if isinstance(values, list) else [values]:
+                    for part in str(value).replace(",", " ").split():  # "Bearer abc", "a, b"
+                        if len(part) >= _MIN_HARVESTED:
+                            self.secrets.add(part, f"a `{name}` header value from a response")
+        body = (response.get("body") or {}).get("string") if isinstance(response.get("body"), dict) else None
+        if body:
+            try:
+                self._harvest(json.loads(body.decode("utf-8", "replace") if isinstance(body, bytes) else body))
+            except (ValueError, RecursionError):
+                pass
 
     def _harvest(self, data: Any) -> None:
         """Register every secret value in a body before it is redacted (tokens minted now)."""

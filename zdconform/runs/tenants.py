@@ -100,6 +100,11 @@ class Runs:
             text = redact_text(text, state.secrets)
         return text
 
+    def harvest(self, response: Any) -> None:
+        """A response's secrets (a token it mints), registered with every started run before any log says it."""
+        for state in self.started():
+            state.scrubber.harvest_response(response)
+
     def results(self) -> list[CheckResult]:
         """What this process checked, every tenant's."""
         return [result for state in self.started() for result in state.results]
