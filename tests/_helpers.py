@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +49,18 @@ def emulator_env(*, agent_password: bool = True, expired: bool = False) -> dict[
     return env
 
 
+def child_env() -> dict[str, str]:
+    """The environment of a spawned pytest run: no ZENDESK_* or ZDCONFORM_* variable of the shell, and a
+    temporary root of its own (pytest's numbered-folder cleanup raced between concurrent runs sharing
+    /tmp/pytest-of-<user>, and its warning is an error under this project's filterwarnings)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
+    return clean | {"PYTEST_DEBUG_TEMPROOT": tempfile.mkdtemp(prefix="zdconform-child-")}
+
+
 def run_suites(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
                timeout: float = 300) -> Run:
     """Run the conformance suites in a fresh interpreter, as a user would."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
+    clean = child_env()
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q", *args],
         env={**clean, **(env or {})}, cwd=cwd or ROOT, capture_output=True, text=True, timeout=timeout)

@@ -3,7 +3,6 @@ live jobs take every credential from the CI's secret store, and the replay job's
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import sys
@@ -14,6 +13,8 @@ import yaml
 
 from zdconform.cli import _parser
 from zdconform.settings import CREDENTIAL_VARS
+
+from _helpers import child_env
 
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = yaml.safe_load((ROOT / ".github" / "workflows" / "conformance.yml").read_text())
@@ -78,7 +79,7 @@ def test_junit_goes_to_the_test_view_and_reports_are_uploaded():
 def test_the_replay_jobs_commands_pass(tmp_path):
     """The replay job's own commands, as CI runs them, in this checkout (reports to a temporary folder)."""
     assert github_commands("replay")[1:] == gitlab_commands("replay")[1:]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
+    env = child_env()
     env["ZDCONFORM_REPORTS"] = str(tmp_path)  # the environment moves every report, as the option would
     zdconform = str(Path(sys.executable).parent / "zdconform")
     for command in github_commands("replay")[1:]:

@@ -22,7 +22,7 @@ from _fleet import fleet_env, tokens_of, write_fleet
 from zdconform.cli import main as zdconform
 from zdconform.emulator import DEFAULT_CREDENTIALS, FleetEmulator, ZendeskEmulator, default_tenant, tenant_to_dict
 
-from _helpers import ADHOC_CONFTEST, ROOT, SUITES, made_once, run_suites
+from _helpers import ADHOC_CONFTEST, ROOT, SUITES, child_env, made_once, run_suites
 
 ADMIN = DEFAULT_CREDENTIALS["admin"]
 ENV = {"ZENDESK_EMAIL": ADMIN["email"], "ZENDESK_API_TOKEN": ADMIN["api_token"],
@@ -363,7 +363,7 @@ def test_a_200_per_minute_plan_is_never_tripped(clean_run):
 
 
 def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
+    return child_env()
 
 
 def _start(emulator, tmp_path, *extra, env=None, group=False):

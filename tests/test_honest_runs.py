@@ -18,7 +18,7 @@ import yaml
 from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
 
 from _evidence_support import copy_reference
-from _helpers import ROOT, run_suites
+from _helpers import ROOT, child_env, run_suites
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +27,8 @@ REPORTS = ("junit.xml", "evidence.json", "evidence.html", "results.json")
 
 
 def zdconform(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    import os
 
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
+    clean = child_env()
     return subprocess.run([sys.executable, "-m", "zdconform", *args], env={**clean, **(env or {})}, cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 

@@ -27,13 +27,13 @@ from zdconform.emulator import ZendeskEmulator, default_tenant, tenant_to_dict
 from zdconform.settings.credentials import CREDENTIAL_VARS
 
 from _evidence_support import copy_reference
-from _helpers import ROOT, emulator_env, run_suites
+from _helpers import ROOT, child_env, emulator_env, run_suites
 
 pytestmark = pytest.mark.e2e
 
 
 def zdconform(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
+    clean = child_env()
     return subprocess.run([sys.executable, "-m", "zdconform", *args], env={**clean, **(env or {})}, cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 

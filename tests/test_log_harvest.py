@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 
-import pytest
 import requests
 import vcr
-from _scripted_server import Canned, ScriptedServer
 from test_no_secret_in_output import encodings, leaks
 
 from zdconform.recording.redaction import install_log_redaction, redact_text
 from zdconform.recording.scrub import Scrubber, SecretSet
+
+from _scripted_server import Canned, ScriptedServer
 
 MINTED = "minted0000token0000in0the0body0abcdef"
 ECHOED = "echoed1111token1111in1a1header1abcdef"
@@ -37,7 +37,8 @@ def record_with_logs(tmp_path, harvest: bool, level: int = logging.DEBUG) -> tup
     logging.setLogRecordFactory(logging.LogRecord)  # this test's redaction alone, whatever ran before it
     root.addHandler(handler)
     root.setLevel(level)
-    undo = install_log_redaction(lambda text: redact_text(text, secrets), scrubber.harvest_response if harvest else None)
+    harvester = scrubber.harvest_response if harvest else None
+    undo = install_log_redaction(lambda text: redact_text(text, secrets), harvester)
     recorder = vcr.VCR(before_record_response=scrubber.before_record_response,
                        before_record_request=scrubber.before_record_request, record_mode="all")
     try:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 
 from ..tenant.model import Client
 from .messages import Request, Response, json_response
-from .scopes import covers
+from .scopes import covers, scopes_out_of_bounds
 from .state import Call, Code, LiveToken, State
 
 __all__ = ["CODE_TTL_SECONDS", "GRANTS", "OAUTH_ERRORS", "TEST_ONLY_CODES", "issue_code", "oauth_error",
@@ -152,6 +152,8 @@ def _scopes(params: Params, allowed: tuple[str, ...] | None, default: tuple[str,
     if not isinstance(raw, str):
         raise _Refused("invalid_request")
     scopes = tuple(raw.split())
+    if scopes_out_of_bounds(list(scopes)):  # kept by no token: refused before anything is stored
+        raise _Refused("invalid_scope")
     if not scopes or not all(covers(allowed if allowed is not None else scopes, s) for s in scopes):
         raise _Refused("invalid_scope")
     return scopes

@@ -24,12 +24,14 @@ from .messages import (
     with_extra,
 )
 from .pagination import listing
+from .scopes import MAX_SCOPE_LENGTH, MAX_SCOPES, scopes_out_of_bounds
 from .state import LATE_REVOKE_SECONDS, Call, LiveToken, State
 
 __all__ = ["SHOWN_TOKEN_CHARS", "client_json", "create_token", "list_clients", "list_tokens",
            "revoke_token", "show_token", "token_json"]
 
 SHOWN_TOKEN_CHARS = 10
+MAX_ID_DIGITS = 19  # ids are 64-bit integers: a longer "id" is no record's (404), never a 500
 Details = dict[str, list[dict[str, str]]]
 
 
@@ -110,7 +112,8 @@ def _find_token(call: Call) -> LiveToken | None:
     reference, user = call.params["id"], call.principal.user
     if reference == "current":
         return call.principal.token
-    token = call.state.tokens.get(int(reference)) if reference.isdigit() else None
+    number = record_id(reference)
+    token = call.state.tokens.get(number) if number is not None else None
     if token is None or token.gone:
         return None
     return token if user.role == "admin" or token.user_id == user.id else None
@@ -125,6 +128,9 @@ def create_token(call: Call) -> Response:
     wrapper = payload.get("token") if isinstance(payload, dict) else None
     if not isinstance(wrapper, dict) or not wrapper:
         return text_error(400, "Required parameter missing: token") if call.text_errors else missing_parameter("token")
+    if scopes_out_of_bounds(wrapper.get("scopes")):
+        return json_response(400, {"error": "InvalidValue", "description": f"Scopes: at most {MAX_SCOPES} scopes, "
+                                   f"each at most {MAX_SCOPE_LENGTH} characters"})
     details: Details = {}
     client = _client(call.state, wrapper.get("client_id"), details)
     empty_ok = call.state.settings.empty_scopes == "accept" and wrapper.get("scopes") == []
@@ -161,8 +167,8 @@ def _client(state: State, raw: Any, details: Details) -> Client | None:
         details["client_id"] = _problem("Client", blank=True)
         return None
     client_id = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-    if isinstance(raw, str) and raw.strip().isdigit():
-        client_id = int(raw.strip())
+    if isinstance(raw, str):
+        client_id = record_id(raw.strip())
     client = state.clients.get(client_id) if client_id is not None else None
     if client is None:
         details["client_id"] = _problem("Client", blank=False)
@@ -177,3 +183,8 @@ def _scopes(raw: Any, details: Details) -> tuple[str, ...] | None:
         details["scopes"] = _problem("Scopes", blank=False)
         return None
     return tuple(raw)
+
+
+def record_id(text: str) -> int | None:
+    """A record id in a path or a body: ASCII digits, at most 19 of them (a 64-bit id); else None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS else None

@@ -50,7 +50,7 @@ def decode_cursor(cursor: str) -> int | None:
         data = json.loads(raw)
         inner = base64.b64decode(data["v"], validate=True).decode("ascii")
         return int(inner[1:]) if data["o"] == "id" and inner.startswith("i") else None
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         return None
 
 
