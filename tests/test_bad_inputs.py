@@ -173,3 +173,56 @@ def test_an_unusable_reports_folder_or_credential_is_one_paragraph(tmp_path, arg
     out = proc.stdout + proc.stderr
     assert proc.returncode == code and "Traceback" not in out and "tökén" not in out, out
     assert "cannot be written" in out or "cannot be sent" in out
+
+
+def test_folders_the_file_system_refuses_are_refused_before_anything_is_written(tmp_path, capsys):
+    """/proc takes no new folder though permissions say yes (as root): reports and merge output alike."""
+    from zdconform.exceptions import UsageError
+    from zdconform.recording.files import check_writable_folder
+
+    with pytest.raises(UsageError, match="takes no new folder") as caught:
+        check_writable_folder(Path("/proc/zdconform-x"), "reports folder", "Give `--zd-reports` another.")
+    assert one_paragraph(str(caught.value))
+    assert main(["merge", "--out", "/proc/zdconform-x", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    assert "takes no new folder" in err and "Traceback" not in err
+
+
+def test_report_on_a_deeply_nested_evidence_is_one_paragraph(tmp_path, capsys):
+    (tmp_path / "evidence.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    assert main(["report", "--reports", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    assert one_paragraph(err.removeprefix("zdconform: error: ")) and "RecursionError" in err
+
+
+@pytest.mark.e2e
+def test_report_never_reads_a_file_the_evidence_does_not_vouch_for(tmp_path, capsys):
+    """An edited evidence.json whose `cassettes.base` climbs out of the project cannot make the page embed
+    another YAML file: a cassette is embedded only with the SHA-256 the evidence recorded."""
+    import json
+    import shutil
+
+    from _evidence_support import copy_reference
+    from _helpers import run_suites
+
+    cassettes, reports = tmp_path / "project" / "cassettes", tmp_path / "project" / "reports"
+    copy_reference(cassettes)
+    assert run_suites(f"--zd-cassette-root={cassettes}", f"--zd-reports={reports}").returncode == 0
+    outside = tmp_path / "outside"
+    shutil.copytree(cassettes, outside / "cassettes")
+    for other in (outside / "cassettes").rglob("*.yaml"):  # the same names, another content
+        other.write_text(other.read_text().replace("reference-emulator.invalid", "outside-the-project-marker.invalid"))
+    document = json.loads((reports / "evidence.json").read_text())
+    document["cassettes"]["base"] = os.path.relpath(outside, reports)
+    (reports / "evidence.json").write_text(json.dumps(document))
+    assert main(["report", "--reports", str(reports)]) == 0
+    page = (reports / "evidence.html").read_text()
+    assert "outside-the-project-marker" not in page and "not here as recorded" in page
+
+
+def test_a_secret_under_an_unknown_key_of_a_profile_is_never_echoed(tmp_path):
+    secret = "s3cr3t-value-put-in-the-wrong-file-0000"
+    (tmp_path / "profile.yaml").write_text(f"expect:\n  password: disabled\napi_token: {secret}\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(tmp_path / "profile.yaml"))
+    assert secret not in str(caught.value) and "api_token" in str(caught.value) and one_paragraph(str(caught.value))

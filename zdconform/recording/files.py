@@ -124,7 +124,11 @@ def check_writable_folder(path: Path, what: str, fix: str) -> None:
     elif not os.access(probe, os.W_OK | os.X_OK):
         why = f"{str(probe)!r} is not writable"
     else:
-        return
+        try:  # permissions can say yes where the file system says no (/proc, /sys, a full or odd mount)
+            os.rmdir(tempfile.mkdtemp(prefix=".zdconform-probe-", dir=probe))
+            return
+        except OSError as exc:
+            why = f"{str(probe)!r} takes no new folder: {exc.strerror or type(exc).__name__}"
     raise UsageError(f"The {what} {str(path)!r} cannot be written ({why}). {fix}")
 
 

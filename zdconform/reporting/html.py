@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..recording.interactions import body_json, read_interactions
+from ..recording.files import sha256_file
+from ..recording.interactions import CASSETTE_LIMIT, body_json, read_interactions
 
 __all__ = ["SYMBOLS", "cassette_file", "render"]
 
@@ -233,11 +234,26 @@ def cassette_file(evidence: dict[str, Any], cassette: dict[str, Any], reports_di
 def _interactions(cassette: dict[str, Any] | None, evidence: dict[str, Any], reports_dir: Path) -> str:
     if cassette is None:
         return ""
+    path = cassette_file(evidence, cassette, reports_dir)
+    if not _is_the_recorded(path, cassette.get("sha256")):  # never a file the evidence does not vouch for
+        return ("<p class=\"warn\">The cassette is not here as recorded (missing, or not the file whose "
+                "SHA-256 the evidence names): its interactions are not shown.</p>")
     try:
-        recorded = read_interactions(cassette_file(evidence, cassette, reports_dir))
+        recorded = read_interactions(path)
     except Exception as exc:  # noqa: BLE001 - the page still renders, saying why
         return f"<p class=\"warn\">The cassette cannot be read here ({escape(type(exc).__name__)}).</p>"
     return "".join(_interaction(i) for i in recorded)
+
+
+def _is_the_recorded(path: Path, sha256: Any) -> bool:
+    """Whether `path` is a regular file, no bigger than a cassette may be, with the SHA-256 the evidence
+    recorded: a page embeds only the cassette its evidence names, wherever `cassettes.base` points (an
+    edited evidence.json cannot make `zdconform report` read another file)."""
+    try:
+        return (isinstance(sha256, str) and path.is_file() and path.stat().st_size <= CASSETTE_LIMIT
+                and sha256_file(path) == sha256)
+    except OSError:
+        return False
 
 
 def _interaction(item: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..conformance.schemas import load_registry
 from ..exceptions import CassetteLeakError, UsageError
-from ..recording.files import atomic_write
+from ..recording.files import atomic_write, read_limited_bytes
 from ..recording.scrub import SecretSet, leak_gate
 from . import evidence
 from .findings import policy_findings, readiness_findings, recorded_client_bodies
@@ -27,6 +27,8 @@ from .junit import judged_at_end, judged_late
 from .results import CheckResult, RunInfo
 
 __all__ = ["findings", "gate", "publish", "republish", "run_date"]
+
+EVIDENCE_LIMIT = 256 * 1024 * 1024  # bytes: a 52-check run writes about 1 MB
 
 _FIX = ("Scrub the value where it enters the report (a reason, a recorded body) and run again.")
 
@@ -108,8 +110,8 @@ def republish(folder: Path) -> Path:
     """Render `folder`/evidence.html again from `folder`/evidence.json; the page's path."""
     source = folder / "evidence.json"
     try:
-        document = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        document = json.loads(read_limited_bytes(source, EVIDENCE_LIMIT, what="evidence"))
+    except (OSError, ValueError, RecursionError, UsageError) as exc:
         raise UsageError(f"Cannot read the evidence {str(source)!r} ({type(exc).__name__}). Run the "
                          "suites first (`zdconform run`), or give its folder with `--reports`.") from None
     violations = load_registry().validate(document, evidence.SCHEMA)

@@ -118,9 +118,11 @@ def profile_from_dict(data: Any, *, origin: str) -> Profile:
     if not isinstance(data, dict):
         raise _bad(origin, "(top level)", data, "a mapping with `expect:`")
     unknown = sorted(set(data) - {"target", "expect", "oauth_client", "scopes", "name", "oauth"})
-    if unknown:
-        raise _bad(origin, unknown[0], data[unknown[0]],
-                   "one of `target`, `expect`, `oauth_client`, `scopes`, `oauth`, `name`")
+    if unknown:  # its value is never shown: a credential put in the wrong file is still a credential
+        raise ProfileError(f"Tenant profile {origin!r}: `{excerpt(str(unknown[0]), 40)[1:-1]}` is not a field of a "
+                           "profile (its value is not shown); a profile takes only `target`, `expect`, "
+                           "`oauth_client`, `scopes`, `oauth` and `name`, and never a secret: credentials come "
+                           "from environment variables. Fix the file; see README#tenant-profile for the format.")
     expect = dict(default_profile().expect)
     raw_expect = data.get("expect", {})
     if not isinstance(raw_expect, dict):
