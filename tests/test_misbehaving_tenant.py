@@ -79,6 +79,11 @@ CASES = [
 def run_against(tmp_path, settings):
     """Run every suite against an emulator tenant with `settings`; (exit code, output, results)."""
     tenant = tenant_to_dict(default_tenant())
+    settings = dict(settings)
+    filler = settings.pop("_clients_before", 0)  # clients listed before the suite's own: it is on a later page
+    template = tenant["clients"][0]
+    tenant["clients"] = [{**template, "id": 1000 + n, "name": f"Integration {n}", "identifier": f"integration_{n}"}
+                         for n in range(filler)] + tenant["clients"]
     tenant["settings"].update({k: v for k, v in settings.items() if k != "misbehave"})
     tenant["settings"]["misbehave"].update(settings.get("misbehave", {}))
     profile = tmp_path / "profile.yaml"

@@ -38,6 +38,10 @@ VARIANTS = [
     pytest.param({"rate_limit_headers": "2023"}, {}, id="rate-limit-headers-2023"),
     pytest.param({"first_page_prev": "link"}, {}, id="first-cursor-page-prev-link"),
     pytest.param(ENDPOINT_429, {}, id="endpoint-429-json"),
+    pytest.param({"password_challenge": "none"}, {check: "F-54" for check in (
+        "create_token[email-password]", "list_clients[email-password]", "negative_auth[wrong-password]",
+        "negative_auth[unknown-email-password]")}, id="password-401-without-a-challenge"),
+    pytest.param({"_clients_before": 150}, {}, id="150-clients-before-the-suites-own"),
     pytest.param(STYLE_2026, {"negative_auth[empty-bearer]": "F-10", **TEXT_ERRORS,
                               "token_lifecycle[revoke-current]": "F-28"}, id="all-2026-style"),
 ]

@@ -45,6 +45,10 @@ def check_allowed(response: requests.Response, status: int, schema: str, *, meth
     return body
 
 
+class ChallengeMissing(ConformanceFailure):
+    """A refusal with the right status and body, and no WWW-Authenticate at all (fact F-54)."""
+
+
 def check_denied(response: requests.Response, *, method: str, what: str, redact: Redact) -> Any:
     """The request must be refused with 401, the method's documented body and challenge."""
     name = METHOD_NAMES.get(method, method)
@@ -61,7 +65,7 @@ def check_denied(response: requests.Response, *, method: str, what: str, redact:
     _check_schema(body, DENIED[method][0], what=f"{what} (401 body)", redact=redact)
     challenge = response.headers.get("WWW-Authenticate", "")
     if not challenge.startswith(DENIED[method][1]):
-        raise ConformanceFailure(
+        raise (ChallengeMissing if not challenge.strip() else ConformanceFailure)(
             f"zdconform: {what} with {name}: the 401 carries WWW-Authenticate {challenge!r}; "
             f"Zendesk sends a `{DENIED[method][1]} realm=...` challenge for this method.")
     return body
@@ -85,7 +89,7 @@ def check_refused(response: requests.Response, status: int | tuple[int, ...], sc
     _check_schema(body, schema, what=f"{what} ({response.status_code} body)", redact=redact)
     found = response.headers.get("WWW-Authenticate", "")
     if challenge is not None and not found.startswith(challenge):
-        raise ConformanceFailure(
+        raise (ChallengeMissing if not found.strip() else ConformanceFailure)(
             f"zdconform: {what}: the {response.status_code} carries WWW-Authenticate {found!r}; "
             f"Zendesk sends a `{challenge} realm=...` challenge for this refusal.")
     return body

@@ -22,7 +22,7 @@ from ..http.client import ZendeskClient
 from ..http.pacing import Pacer
 from ..recording.scrub import SecretSet
 from ..settings import AuthMethod, Credentials, Options, Profile, Secret, Target
-from .checks import Expected, body_of, check_allowed, check_denied, check_refused
+from .checks import ChallengeMissing, Expected, body_of, check_allowed, check_denied, check_refused
 from .deviations import may_deviate, record
 from .endpoints import CLIENTS_PATH, DENIED, METHOD_IDS, TOKENS_PATH
 from .facts import known, register
@@ -32,6 +32,7 @@ from .tokens import TokenLedger
 __all__ = ["CheckRun", "Conformance", "method_params"]
 
 SEED_CLIENT_NAME = "OAuth client for my app"
+MAX_CLIENT_PAGES = 50  # 5,000 clients at Zendesk's 100 a page: no tenant has more integrations
 # A method the profile disables: (security fact: it is refused, shape fact: how), see docs/facts.md.
 DENIAL_FACTS = {"password": ("F-12", "F-13"), "api_token": ("F-14", "F-02"), "oauth_token": ("F-11", "F-05")}
 
@@ -146,6 +147,16 @@ class Conformance:
         self.rests_on(*(fact for fact in (security, shape) if fact))
         try:
             return check()
+        except ChallengeMissing:  # refused as the fact says, only no challenge: a deviation on F-54
+            if response.status_code != 401 or self.run.target.is_reference:
+                raise
+            self.rests_on("F-54")
+            found = record(response, register()["F-54"], expected=expected, schema=schema, redact=self.redact)
+            found |= {"expected": "a WWW-Authenticate challenge", "observed": "401 without WWW-Authenticate",
+                      "message": "deviation: observed the 401 with the documented body but no WWW-Authenticate "
+                                 "challenge; the reference infers one [fact F-54]"}
+            self.notes.deviations.append(found)
+            return body_of(response)
         except ConformanceFailure:
             fact = register().get(shape) if shape else None
             breach = response.ok and security is not None
@@ -206,14 +217,25 @@ class Conformance:
         names = ", ".join(repr(c.get("name")) for c in clients[:10]) or "none"
         fix = (f"Check the id in {self.run.client_id_var}: it names no client of this tenant" if self.run.client_id
                else f"Set `oauth_client` in the tenant profile or {self.run.client_id_var}")
+        pages = self.record.get("client_pages", 1)
         raise AssertionError(
-            f"zdconform: OAuth client {wanted!r} is not among the {len(clients)} clients listed "
+            f"zdconform: OAuth client {wanted!r} is not among the {len(clients)} clients listed on {pages} page(s) "
             f"(first: {names}). {fix}.")
 
     def list_clients(self, auth: AuthBase, *, method: str) -> list[dict[str, Any]]:
+        """Every OAuth client, page after page (`next_page`, or `links.next` while `meta.has_more`): a tenant
+        with many integrations lists more than one page of 100 (fact F-53); at most `MAX_CLIENT_PAGES`."""
         response = self.client.get(CLIENTS_PATH, auth=auth)
-        return list(self.allowed(response, 200, "clients_list", method=method, what="List OAuth Clients",
-                                 facts=("F-35",))["clients"])
+        body = self.allowed(response, 200, "clients_list", method=method, what="List OAuth Clients", facts=("F-35",))
+        clients, pages = list(body["clients"]), 1
+        while (link := _next_page(body)) and pages < MAX_CLIENT_PAGES:
+            self.rests_on("F-53")
+            body = self.allowed(self.client.get(link, auth=auth), 200, "clients_list", method=method,
+                                what=f"List OAuth Clients, page {pages + 1}", facts=("F-35", "F-53"))
+            clients += body["clients"]
+            pages += 1
+        self.record["client_pages"] = pages
+        return clients
 
     def mint_token(self, auth: AuthBase, *, method: str, scopes: list[str] | None = None) -> dict[str, Any]:
         """List clients, create a token for the configured one, and revoke it after the check."""
@@ -257,6 +279,19 @@ class Conformance:
         left = [tid for tid in self._minted if not self.run.ledger.revoke(self.client, tid)]
         self.client.close()
         return left
+
+
+def _next_page(body: Any) -> str | None:
+    """The next page's URL of a list: offset pagination's `next_page`, or cursor pagination's `links.next`."""
+    if not isinstance(body, dict):
+        return None
+    if isinstance(body.get("next_page"), str) and body["next_page"]:
+        return str(body["next_page"])
+    meta, links = body.get("meta"), body.get("links")
+    more = isinstance(meta, dict) and meta.get("has_more")
+    if more and isinstance(links, dict) and isinstance(links.get("next"), str):
+        return str(links["next"])
+    return None
 
 
 def _token_field(body: Any, key: str) -> Any:

@@ -79,13 +79,13 @@ def _api_token(state: State, email: str, secret: str) -> Principal | Response:
 def _password(state: State, email: str, secret: str) -> Principal | Response:
     user = state.by_email.get(email.lower())
     if user is None:
-        return basic_401()
+        return basic_401(state.settings.password_challenge == "basic")
     if state.settings.misbehave.accept_wrong_password:
         return Principal(user, "password")
     if not state.settings.password_access or user.password is None:
-        return basic_401()
+        return basic_401(state.settings.password_challenge == "basic")
     if not _same(secret, user.password):
-        return basic_401()
+        return basic_401(state.settings.password_challenge == "basic")
     return Principal(user, "password")
 
 

@@ -107,10 +107,11 @@ def no_content() -> Response:
     return Response(204, b"", None)
 
 
-def basic_401() -> Response:
-    """Basic auth failed (also: no or unusable Authorization header)."""
+def basic_401(challenge: bool = True) -> Response:
+    """Basic auth failed (also: no or unusable Authorization header); without `challenge`, no
+    WWW-Authenticate (the `password_challenge: none` variant, fact F-54)."""
     return json_response(401, {"error": "Couldn't authenticate you"},
-                         [("WWW-Authenticate", 'Basic realm="Web Password"')])
+                         [("WWW-Authenticate", 'Basic realm="Web Password"')] if challenge else [])
 
 
 def bearer_401() -> Response:

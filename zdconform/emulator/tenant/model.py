@@ -45,6 +45,7 @@ VARIANTS = {
     "revoke_current": ("immediate", "delayed"),
     "not_found": ("record", "endpoint", "empty"),
     "first_page_prev": ("null", "link"),
+    "password_challenge": ("basic", "none"),
 }
 FAULT_BODIES = ("text", "json")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -137,6 +138,7 @@ class Settings:
     revoke_current: str = "immediate"
     not_found: str = "record"
     first_page_prev: str = "null"
+    password_challenge: str = "basic"  # "none": a refused password Basic header gets a 401 without a challenge
     faults: tuple[Fault, ...] = ()
     misbehave: Misbehave = field(default_factory=Misbehave)
 
