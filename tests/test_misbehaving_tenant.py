@@ -9,11 +9,13 @@ names the cause. The same tenant without the fault passes, so the failures are t
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import yaml
 
 from zdconform.emulator import ZendeskEmulator, default_tenant, tenant_to_dict
+from zdconform.emulator.resources.state import LATE_REVOKE_SECONDS
 
 from _helpers import emulator_env, run_suites
 
@@ -92,6 +94,8 @@ def run_against(tmp_path, settings):
         result = run_suites(f"--zd-target={emulator.url}", f"--zd-cassette-root={tmp_path / 'cassettes'}",
                             f"--zd-reports={tmp_path / 'reports'}", f"--zd-profile={profile}",
                             env=emulator_env(agent_password=False, expired=True))
+        if "delayed" in (settings.get("revocation"), settings.get("revoke_current")):
+            time.sleep(LATE_REVOKE_SECONDS + 0.2)  # the run's last revocations take effect that much later
         live = [t["id"] for t in emulator.live_tokens() if t["id"] >= 1_830_000_000_001]
     results = json.loads((tmp_path / "reports" / "results.json").read_text())["results"]
     return result, {r["check_id"]: r for r in results}, live

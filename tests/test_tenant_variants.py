@@ -42,6 +42,10 @@ VARIANTS = [
         "create_token[email-password]", "list_clients[email-password]", "negative_auth[wrong-password]",
         "negative_auth[unknown-email-password]")}, id="password-401-without-a-challenge"),
     pytest.param({"_clients_before": 150}, {}, id="150-clients-before-the-suites-own"),
+    pytest.param({"revocation": "delayed"}, {check: "F-55" for check in (
+        "token_lifecycle[revoke-by-id]", "negative_auth[revoked-token]", "grant_refresh[rotation]")},
+        id="every-revocation-lags"),
+    pytest.param({"refresh_refusal": "401"}, {}, id="refused-refresh-401"),
     pytest.param(STYLE_2026, {"negative_auth[empty-bearer]": "F-10", **TEXT_ERRORS,
                               "token_lifecycle[revoke-current]": "F-28"}, id="all-2026-style"),
 ]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .context import Conformance
 
 __all__ = ["GRACE_DELAYS", "HeaderAuth", "UNKNOWN_EMAIL", "admin_auth", "near_miss", "needs", "register",
-           "revoke_by_id", "still_refused_after_current_revoke", "wrong_auth"]
+           "revoke_by_id", "still_refused_after_revoke", "wrong_auth"]
 
 UNKNOWN_EMAIL = "zdconform-unknown-user@example.invalid"
 FALLBACK_PASSWORD = "zdconform-wrong-password"
@@ -149,19 +149,27 @@ def revoke_by_id(zd: Conformance, token_id: int) -> requests.Response:
     return capture.response
 
 
-# After `DELETE tokens/current.json`, a real tenant is re-checked with backoff for at most
-# sum(GRACE_DELAYS) = 7.5 s: users reported that the token kept working after the 204.
+# After any revocation (`DELETE tokens/current.json`, `DELETE tokens/{id}`, a refresh replacing the
+# pair), a real tenant is re-checked with backoff for at most sum(GRACE_DELAYS) = 7.5 s: users
+# reported tokens that kept working for a moment after the 204.
 GRACE_DELAYS = (0.5, 1.0, 2.0, 4.0)
 CURRENT_REVOKE_REPORTS = "Zendesk community threads 4627188332186 (2022) and 5537132288282 (2023)"
+REVOCATIONS = {"current": ("DELETE tokens/current.json answered 204", "F-28"),
+               "by-id": ("DELETE tokens/{id}.json answered 204", "F-55"),
+               "refresh": ("a refresh replaced it", "F-55")}
 
 
-def still_refused_after_current_revoke(zd: Conformance, send: Callable[[], requests.Response]) -> requests.Response:
-    """The follow-up after a `current` revoke, re-sent with backoff on a real tenant while it succeeds.
+def still_refused_after_revoke(zd: Conformance, send: Callable[[], requests.Response],
+                               how: str = "current") -> requests.Response:
+    """The follow-up after a revocation (`how`: current, by-id or refresh), re-sent with backoff on a real
+    tenant while it succeeds: one rule for every path.
 
-    Against the reference emulator the first answer stands (its revoke is immediate). On a tenant,
-    a token that stops working within the grace period is a deviation on F-28; one that outlasts
-    it fails as a high-severity security finding naming the platform behaviour and its sources.
+    Against the reference emulator the first answer stands (its revocations are immediate). On a tenant,
+    a token that stops working within the grace period is a deviation (F-28 for `current`, F-55 else),
+    its lag reported; one that outlasts it fails as a high-severity security finding (F-03).
     """
+    event, fact = REVOCATIONS[how]
+    zd.rests_on(fact)
     response = send()
     if not response.ok or zd.run.target.is_reference:
         return response
@@ -171,22 +179,26 @@ def still_refused_after_current_revoke(zd: Conformance, send: Callable[[], reque
         waited += delay
         response = send()
         if not response.ok:
-            zd.notes.deviations.append(_late_revoke(waited, response.status_code))
-            zd.record["revoke_current_took_seconds"] = waited
+            zd.notes.deviations.append(_late_revoke(waited, response.status_code, event, fact))
+            zd.record["revocation_took_seconds"] = waited
+            if how == "current":
+                zd.record["revoke_current_took_seconds"] = waited
             return response
-    zd.record["revoked_token_still_works"] = "current"
+    zd.record["revoked_token_still_works"] = how
     zd.notes.contradicted.append("F-03")
+    known = (f"the known Zendesk behaviour reported in {CURRENT_REVOKE_REPORTS} (fact F-28)" if how == "current"
+             else "Zendesk documents revocation as immediate (fact F-03)")
     raise ConformanceFailure(
-        f"zdconform: the revoked token still works {waited:g} s after DELETE tokens/current.json answered 204: "
-        f"the known Zendesk behaviour reported in {CURRENT_REVOKE_REPORTS} (fact F-28). Security finding (high): "
-        f"whoever holds the token keeps access. It was re-checked {len(GRACE_DELAYS)} times with backoff; revoke "
-        "it by id as an admin (`DELETE /api/v2/oauth/tokens/{id}.json`) and never trust the 204 of a `current` "
-        "revoke.")
+        f"zdconform: the revoked token still works {waited:g} s after {event}: {known}. "
+        f"Security finding (high): whoever holds the token keeps access. It was re-checked {len(GRACE_DELAYS)} "
+        "times with backoff; revoke it by id as an admin (`DELETE /api/v2/oauth/tokens/{id}.json`), check that it "
+        "stops working, and never trust the 204 of a revoke alone.")
 
 
-def _late_revoke(waited: float, status: int) -> dict[str, Any]:
-    return {"fact": "F-28", "expected": "401 at once", "observed": f"200 for up to {waited:g} s, then {status}",
+def _late_revoke(waited: float, status: int, event: str, fact: str) -> dict[str, Any]:
+    return {"fact": fact, "expected": "401 at once", "observed": f"200 for up to {waited:g} s, then {status}",
             "status": status, "content_type": "", "body": "",
-            "message": f"deviation: observed the token still working up to {waited:g} s after DELETE "
-                       f"tokens/current.json answered 204, then {status}; the reference infers it stops at once "
-                       "[fact F-28]"}
+            "message": f"deviation: observed the token still working up to {waited:g} s after {event}, then "
+                       f"{status}; the reference infers it stops at once [fact {fact}]"}
+
+

@@ -17,13 +17,14 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
 from ..tenant.model import Client
 from .messages import Request, Response, json_response
 from .scopes import covers, scopes_out_of_bounds
-from .state import Call, Code, LiveToken, State
+from .state import LATE_REVOKE_SECONDS, Call, Code, LiveToken, State
 
 __all__ = ["CODE_TTL_SECONDS", "GRANTS", "OAUTH_ERRORS", "TEST_ONLY_CODES", "issue_code", "oauth_error",
            "test_only_code", "token_grant"]
@@ -52,14 +53,15 @@ class _Refused(Exception):
         self.error = error
 
 
-def oauth_error(error: str) -> Response:
-    """The OAuth error body: 401 for `invalid_client`, 400 for the others."""
-    return json_response(401 if error == "invalid_client" else 400,
+def oauth_error(error: str, status: int | None = None) -> Response:
+    """The OAuth error body: 401 for `invalid_client`, 400 for the others (unless `status` says)."""
+    return json_response(status or (401 if error == "invalid_client" else 400),
                          {"error": error, "error_description": OAUTH_ERRORS[error]})
 
 
 def token_grant(call: Call) -> Response:
     """POST /oauth/tokens: 200 with the flat token, or the OAuth error."""
+    grant = None
     try:
         params = _params(call.request)
         grant = _text(params, "grant_type")
@@ -68,7 +70,9 @@ def token_grant(call: Call) -> Response:
         client = _client(call.state, params, call.request.headers.get("authorization"), grant)
         token = _GRANTS[grant](call.state, client, params)
     except _Refused as refused:
-        return oauth_error(refused.error)
+        late = refused.error == "invalid_grant" and grant == "refresh_token" and \
+            call.state.settings.refresh_refusal == "401"  # the variant: a refused refresh as Zendesk's CLI stubs it
+        return oauth_error(refused.error, 401 if late else None)
     return json_response(200, _flat(call.state, token))
 
 
@@ -175,7 +179,10 @@ def _refresh(state: State, client: Client, params: Params) -> LiveToken:
         new.refresh_token, new.refresh_expires_at = old.refresh_token, old.refresh_expires_at
         state.by_refresh[str(old.refresh_token)] = new
         return new
-    old.revoked = True  # "deletes the previous access and refresh tokens"
+    if state.settings.revocation == "delayed":  # the variant: the replaced access token works a moment longer
+        old.revoke_at = time.monotonic() + LATE_REVOKE_SECONDS
+    else:
+        old.revoked = True  # "deletes the previous access and refresh tokens"
     state.by_refresh.pop(str(old.refresh_token), None)
     return new
 

@@ -97,7 +97,9 @@ def revoke_token(call: Call) -> Response:
     token = _find_token(call)
     if token is None:
         return not_found(call.state.settings.not_found)
-    late = call.params["id"] == "current" and call.state.settings.revoke_current == "delayed"
+    current = call.params["id"] == "current"
+    settings = call.state.settings
+    late = settings.revoke_current == "delayed" if current else settings.revocation == "delayed"
     if call.state.settings.misbehave.revoke_is_noop:
         return no_content()
     if late and token.revoke_at is None:

@@ -46,6 +46,8 @@ VARIANTS = {
     "not_found": ("record", "endpoint", "empty"),
     "first_page_prev": ("null", "link"),
     "password_challenge": ("basic", "none"),
+    "revocation": ("immediate", "delayed"),
+    "refresh_refusal": ("400", "401"),
 }
 FAULT_BODIES = ("text", "json")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -139,6 +141,8 @@ class Settings:
     not_found: str = "record"
     first_page_prev: str = "null"
     password_challenge: str = "basic"  # "none": a refused password Basic header gets a 401 without a challenge
+    revocation: str = "immediate"  # "delayed": a revoke by id, or a refresh's replaced token, lags 1.5 s
+    refresh_refusal: str = "400"  # "401": a refused refresh token answers 401 invalid_grant
     faults: tuple[Fault, ...] = ()
     misbehave: Misbehave = field(default_factory=Misbehave)
 
