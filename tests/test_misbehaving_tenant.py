@@ -42,7 +42,7 @@ CASES = [
         "roles[agent-api-token-create-token]": AGENT,
     }, id="agents-are-admins"),
     pytest.param({"misbehave": {"revoke_is_noop": True}}, {
-        "negative_auth[revoked-token]": "revoked OAuth token still works",
+        "negative_auth[revoked-token]": "the revoked token still works",
         "token_lifecycle[revoke-by-id]": REVOKED,
         "token_lifecycle[revoke-current]": REVOKED,
     }, id="revoke-is-noop"),
