@@ -86,6 +86,8 @@ def run_against(tmp_path, settings):
     template = tenant["clients"][0]
     tenant["clients"] = [{**template, "id": 1000 + n, "name": f"Integration {n}", "identifier": f"integration_{n}"}
                          for n in range(filler)] + tenant["clients"]
+    if settings.pop("_unlimited_clients", False):  # no allowed-scopes limit on any client (the limit is optional)
+        tenant["clients"] = [{**client, "allowed_scopes": None} for client in tenant["clients"]]
     tenant["settings"].update({k: v for k, v in settings.items() if k != "misbehave"})
     tenant["settings"]["misbehave"].update(settings.get("misbehave", {}))
     profile = tmp_path / "profile.yaml"

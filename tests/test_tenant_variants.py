@@ -46,6 +46,8 @@ VARIANTS = [
         "token_lifecycle[revoke-by-id]", "negative_auth[revoked-token]", "grant_refresh[rotation]")},
         id="every-revocation-lags"),
     pytest.param({"refresh_refusal": "401"}, {}, id="refused-refresh-401"),
+    pytest.param({"grant_answers": "legacy"}, {}, id="legacy-grant-answers"),
+    pytest.param({"_unlimited_clients": True}, {}, id="clients-without-an-allowed-scopes-limit"),
     pytest.param(STYLE_2026, {"negative_auth[empty-bearer]": "F-10", **TEXT_ERRORS,
                               "token_lifecycle[revoke-current]": "F-28"}, id="all-2026-style"),
 ]
@@ -80,3 +82,16 @@ def test_a_misbehaviour_still_fails_its_checks_on_a_2026_style_tenant(tmp_path, 
     failed = failures(results)
     assert sorted(failed) == sorted(expected), result.output
     assert {check: failed[check] for check, cause in expected.items() if cause not in failed[check]} == {}
+
+
+@pytest.mark.parametrize(("settings", "finding"), [
+    ({"grant_answers": "legacy"}, "the grant endpoint returned tokens without `expires_in`"),
+    ({"_unlimited_clients": True}, "`impersonate` (grant_scopes[outside-allowed-scopes])"),
+])
+def test_what_a_correct_tenant_does_unsafely_is_a_finding_not_a_failure(tmp_path, settings, finding):
+    """Tokens of a legacy client that never expire, and a client granting a scope the profile does not name
+    (when the profile declares no `allowed_scopes`): the run passes and the migration findings say so."""
+    result, results, live = run_against(tmp_path, settings)
+    assert result.returncode == 0 and failures(results) == {} and live == [], result.output
+    assert finding in result.output, result.output
+

@@ -20,7 +20,7 @@ import pytest
 import requests
 from requests.auth import AuthBase
 
-from ..http.auth import OAuthBearerAuth, auth_for
+from ..http.auth import NoAuth, OAuthBearerAuth, auth_for
 from ..settings import AUTH_METHODS, Secret
 from .endpoints import CURRENT_TOKEN_PATH, GRANT_PATH, TOKENS_PATH
 
@@ -69,7 +69,7 @@ class Grants:
         """POST /oauth/tokens with `body` as a form (the OAuth default) or as JSON, journalled first."""
         ledger = self.zd.run.ledger  # the scopes asked for, when asked as a string: recovery matches them
         scope = body.get("scope")
-        pending = ledger.intend(None, self._admin() or OAuthBearerAuth(""),
+        pending = ledger.intend(None, self._admin() or NoAuth(),  # no admin credential: recovery uses the run's
                                 scope.split() if isinstance(scope, str) else (),
                                 identifier=str(body.get("client_id") or "?"))
         # a lost answer (TransportError) leaves the entry pending: the run's end recovers the token
@@ -108,12 +108,13 @@ class Grants:
         (or, `until_run_end`, at the run's end)."""
         status = response.status_code if response.status_code in (200, 201) else 200
         self.zd.notes.expected = self.zd.notes.expected or "allowed"  # the evidence states what it expected
+        raw = _json(response).get("access_token") if response.ok else None  # registered before any check of it:
+        token_id = self.keep(raw, until_run_end=until_run_end) if isinstance(raw, str) else None  # never left live
         token = dict(self.zd.allowed(response, status, "grant_token_response", method="oauth_client",
                                      what=what, facts=facts))
         for key in ("access_token", "refresh_token"):
             if isinstance(token.get(key), str):
                 token[key] = Secret(token[key])
-        token_id = self.keep(token["access_token"], until_run_end=until_run_end)
         if token_id is not None:
             token.setdefault("id", token_id)  # the grant's answer has none: found with the token itself
         return token

@@ -78,6 +78,8 @@ def token_grant(call: Call) -> Response:
 
 def _flat(state: State, token: LiveToken) -> dict[str, Any]:
     settings = state.settings
+    if settings.grant_answers == "legacy":  # the variant: a legacy client's answer, as Zendesk's older docs show
+        return {"access_token": token.token, "token_type": "bearer", "scope": " ".join(token.scopes)}
     return {"access_token": token.token, "token_type": "bearer", "scope": " ".join(token.scopes),
             "expires_in": settings.grant_access_ttl_seconds, "refresh_token": token.refresh_token,
             "refresh_token_expires_in": settings.grant_refresh_ttl_seconds}

@@ -48,6 +48,7 @@ VARIANTS = {
     "password_challenge": ("basic", "none"),
     "revocation": ("immediate", "delayed"),
     "refresh_refusal": ("400", "401"),
+    "grant_answers": ("2026", "legacy"),
 }
 FAULT_BODIES = ("text", "json")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -143,6 +144,7 @@ class Settings:
     password_challenge: str = "basic"  # "none": a refused password Basic header gets a 401 without a challenge
     revocation: str = "immediate"  # "delayed": a revoke by id, or a refresh's replaced token, lags 1.5 s
     refresh_refusal: str = "400"  # "401": a refused refresh token answers 401 invalid_grant
+    grant_answers: str = "2026"  # "legacy": grant answers carry no expires_in and no refresh_token
     faults: tuple[Fault, ...] = ()
     misbehave: Misbehave = field(default_factory=Misbehave)
 
