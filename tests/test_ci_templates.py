@@ -3,6 +3,7 @@ live jobs take every credential from the CI's secret store, and the replay job's
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import sys
@@ -17,9 +18,11 @@ from zdconform.settings import CREDENTIAL_VARS
 from _helpers import child_env
 
 ROOT = Path(__file__).resolve().parent.parent
-GITHUB = yaml.safe_load((ROOT / ".github" / "workflows" / "conformance.yml").read_text())
-GITLAB = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
-INSTALL = "python -m pip install ."
+GITHUB_FILE = ROOT / "docs" / "ci" / "conformance.github.yml"
+GITLAB_FILE = ROOT / "docs" / "ci" / "conformance.gitlab-ci.yml"
+GITHUB = yaml.safe_load(GITHUB_FILE.read_text())
+GITLAB = yaml.safe_load(GITLAB_FILE.read_text())
+INSTALL = "python -m pip install . -c constraints.txt"
 
 
 def github_commands(job: str) -> list[str]:
@@ -41,7 +44,7 @@ ALL += [pytest.param(c, id=f"gitlab-{job}-{i}") for job in ("replay", "live")
 def test_every_command_is_a_real_command_of_the_project(command):
     if command == INSTALL:
         return  # installs the project (a wheel, non-editable): tests/test_install.py proves that works
-    words = shlex.split(command.replace('"$ZENDESK_TARGET"', "https://acme.zendesk.com"))
+    words = shlex.split(command.replace('"$ZENDESK_TARGET"', "https://acme.zendesk.com"), comments=True)
     assert words[0] == "zdconform", f"{command!r} is not a zdconform command"
     args, extra = _parser().parse_known_args(words[1:])  # exits (fails the test) on an unknown command
     pytest_options = {"--block-network"}  # `run` hands what it does not know to pytest: these exist
@@ -62,8 +65,8 @@ def test_live_credentials_come_only_from_the_secret_store():
         expected = "vars." if name in ("ZENDESK_TARGET", "ZENDESK_PROFILE") else "secrets."
         assert value == f"${{{{ {expected}{name} }}}}", name
     assert {"ZENDESK_API_TOKEN", "ZENDESK_OAUTH_TOKEN"} <= secrets & set(env)
-    text = (ROOT / ".gitlab-ci.yml").read_text() + (ROOT / ".github" / "workflows" / "conformance.yml").read_text()
-    assert "fake" not in text and "@" not in text.replace("@v", "")
+    text = GITLAB_FILE.read_text() + GITHUB_FILE.read_text()
+    assert "fake" not in text and not re.search(r"@(?![0-9a-f]{40}\b)", text), "no address, no unpinned action"
 
 
 def test_junit_goes_to_the_test_view_and_reports_are_uploaded():
@@ -88,3 +91,40 @@ def test_the_replay_jobs_commands_pass(tmp_path):
                               timeout=300)
         assert proc.returncode == 0, f"{command}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}"
     assert {p.name for p in tmp_path.iterdir()} >= {"junit.xml", "evidence.json", "evidence.html"}
+
+
+def test_the_templates_are_fit_for_real_runners():
+    """Pinned actions, timeouts, one live run per tenant, no duplicate runs, fork-safe JUnit, cleanup that
+    fails the job, pinned dependencies, and this repository's own workflow runs .ci/run."""
+    for job in GITHUB["jobs"].values():
+        assert job["timeout-minutes"] <= 30
+        for step in job["steps"]:
+            if "uses" in step:
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+    on = GITHUB[True] if True in GITHUB else GITHUB["on"]
+    assert on["push"] == {"branches": ["main"]}, "a pull request's pushes run once, as pull_request"
+    live, replay = GITHUB["jobs"]["live"], GITHUB["jobs"]["replay"]
+    assert live["concurrency"]["cancel-in-progress"] is False and "ZENDESK_TARGET" in live["concurrency"]["group"]
+    assert GITHUB["permissions"] == {"contents": "read"}
+    junit = next(s for s in replay["steps"] if "junit" in s.get("uses", ""))
+    assert "head.repo.full_name == github.repository" in junit["if"], "a fork's token cannot write checks"
+    assert live["env"]["ZDCONFORM_SIGNING_KEY"] == "${{ secrets.ZDCONFORM_SIGNING_KEY }}"
+    assert GITLAB["live"]["resource_group"] and GITLAB["default"]["timeout"]
+    assert any(c.startswith("zdconform cleanup") for c in GITLAB["live"]["script"]), "after_script errors are ignored"
+    assert GITLAB["workflow"]["rules"][1]["when"] == "never"
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines()
+                if line and not line.startswith("#"))
+    assert pins["vcrpy"].startswith("9.") and {"pytest", "pytest-recording", "requests"} <= set(pins)
+    own = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    assert [s["run"] for s in own["jobs"]["ci"]["steps"] if "run" in s] == [".ci/run"]
+
+
+def test_without_git_the_evidence_names_the_commit_the_ci_checked_out(tmp_path):
+    """GitLab's python:3.11-slim has no git: the evidence's commit comes from CI_COMMIT_SHA (GITHUB_SHA)."""
+    from zdconform.reporting.evidence import git_commit
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    assert git_commit(tmp_path, {"CI_COMMIT_SHA": sha}) == sha  # tmp_path is no checkout
+    assert git_commit(tmp_path, {"GITHUB_SHA": sha.upper()}) == sha
+    assert git_commit(tmp_path, {"CI_COMMIT_SHA": "not-a-commit"}) is None
+    assert git_commit(ROOT, {"CI_COMMIT_SHA": sha}) != sha, "a checkout's own HEAD comes first"

@@ -5,7 +5,8 @@ variants"); a correct tenant may do any of them at once. Hypothesis draws combin
 many clients are listed before the suite's own, and whether clients have an allowed-scopes limit):
 every combination passes, with deviations only, each on an inferred fact, and 0 tokens left; the
 same combination plus one planted security defect (a misbehaviour switch) fails exactly the checks
-that rest on the defect, as on the reference tenant.
+that rest on the defect, as on the reference tenant, except those the variant leaves nothing to
+exercise (skipped, saying why).
 
 The seed is fixed (the run is reproducible; Hypothesis prints the falsifying combination). The e2e
 lane tries `ZDCONFORM_TENANT_EXAMPLES` combinations (default 4 of each kind);
@@ -59,5 +60,8 @@ def test_a_planted_defect_fails_exactly_its_checks_whatever_the_variants(tmp_pat
                 "misbehave": planted.get("misbehave", {})}
     result, results, _ = run_against(tmp_path_factory.mktemp("defective"), combined)
     failed = failures(results)
-    assert result.returncode == 1 and sorted(failed) == sorted(expected), (combined, sorted(failed))
+    unexercised = {check for check in set(expected) - set(failed) if results[check]["verdict"] == "skipped"}
+    # a variant can leave a check with nothing to exercise (a legacy client's grant has no refresh token to
+    # rotate): it says so, skipped; every check the defect breaks and that ran fails, and no other
+    assert result.returncode == 1 and set(failed) | unexercised == set(expected), (combined, sorted(failed))
 

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import re
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,14 +171,22 @@ def _session(info: RunInfo) -> dict[str, Any]:
             "selection": session.get("selection"), "unchecked_methods": list(session.get("unchecked_methods", []))}
 
 
-def git_commit(root: Path) -> str | None:
-    """`git rev-parse HEAD` of the project, or None outside a git checkout."""
+CI_COMMIT_VARIABLES = ("CI_COMMIT_SHA", "GITHUB_SHA")  # GitLab's and GitHub's: the commit a CI job checked out
+
+
+def git_commit(root: Path, env: Mapping[str, str] | None = None) -> str | None:
+    """`git rev-parse HEAD` of the project; where git is missing or the folder is no checkout (a CI image
+    without git), the commit the CI names (`CI_COMMIT_SHA`, `GITHUB_SHA`); else None."""
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                              text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        return None
-    return out if re.fullmatch(r"[0-9a-f]{40}", out) else None
+        out = ""
+    if re.fullmatch(r"[0-9a-f]{40}", out):
+        return out
+    env = os.environ if env is None else env
+    named = next((env[v].strip().lower() for v in CI_COMMIT_VARIABLES if env.get(v, "").strip()), "")
+    return named if re.fullmatch(r"[0-9a-f]{40}", named) else None
 
 
 def _target(info: RunInfo) -> dict[str, Any]:
