@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fleet-shard", metavar="K/N", help="with --fleet: only shard K of N of its tenants")
     run.add_argument("--require-live", action="store_true", help="refuse a replay: the run must contact its "
                      "target (for live CI jobs, whose target variable may be empty, misspelt or missing)")
+    run.add_argument("--strict", action="store_true", help="refuse unknown ZENDESK_* and ZDCONFORM_* variables "
+                     "(a misspelt name) instead of warning")
+    run.add_argument("--fail-on-finding", metavar="SEVERITY", help="fail the run on a finding of SEVERITY or "
+                     "above (info, low, medium, high)")
     run.set_defaults(handler=_run)
 
     emulator = sub.add_parser("emulator", help="start the reference emulator (see docs/emulator.md)",
@@ -166,6 +170,10 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     pytest_args += run_args(args.fleet, args.fleet_shard, target=args.target, profile=args.profile)
     if args.require_live:
         pytest_args.append("--zd-require-live")
+    if args.strict:
+        pytest_args.append("--zd-strict")
+    if args.fail_on_finding:
+        pytest_args.append(f"--zd-fail-on-finding={args.fail_on_finding}")
     if args.reports:  # junit.xml goes with the evidence: the plugin points it there
         pytest_args.append(f"--zd-reports={Path(args.reports).resolve()}")
     return int(pytest.main([*pytest_args, *extra]))  # pytest options given explicitly come last: they win

@@ -55,9 +55,9 @@ def _start(config: pytest.Config, *, reports: bool) -> Session:
 
     handed = sessions.received(getattr(config, "workerinput", None))  # the role, decided here once
     try:
-        notices = check_environment(os.environ)  # a set-but-empty variable is refused
         options = dataclasses.replace(options_of(config),
                                       run_id=(handed or {}).get("run_id") or sessions.new_run_id())
+        notices = check_environment(os.environ, strict=options.strict)  # a set-but-empty variable is refused
         plan = sessions.Plan.make(options, os.environ)
         problem = sessions.recording_conflict(plan.tenants[0].target, config.getoption("record_mode", None),
                                               config.getoption("disable_recording", False),

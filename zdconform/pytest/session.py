@@ -271,6 +271,9 @@ class Session:
             name_junit(self.config, self.plan.options.reports / "junit.xml")
         for error in filter(None, errors):
             self._say(f"zdconform: {error}", red=True)
+        for done in published.values():
+            for line in done.gated:
+                self._say(line, red=True)
         self.published = published
         return bool(errors) or any(done.failed for done in published.values())
 

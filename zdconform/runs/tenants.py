@@ -25,8 +25,9 @@ from ..recording.redaction import redact_text
 from ..recording.scrub import SecretSet
 from ..reporting.attestation import ENVELOPE, sign_bundle, signing_note
 from ..reporting.junit import junit_xml
-from ..reporting.publish import gate, publish
+from ..reporting.publish import findings, gate, publish
 from ..reporting.results import CheckResult, RunInfo
+from ..settings.options import SEVERITIES
 from .end import unchecked_methods
 from .plan import Plan
 from .state import RunState
@@ -63,8 +64,9 @@ class Published:
     info: RunInfo
     checked: list[CheckResult]
     line: str  # a fleet's summary line for the tenant
-    failed: bool  # a check failed, an expected method went unchecked, or the tenant was refused
+    failed: bool  # a check failed, an expected method went unchecked, the tenant was refused, a finding gated
     error: str | None = None  # the leak gate refused a report
+    gated: tuple[str, ...] = ()  # findings at or above `--zd-fail-on-finding`, one line each
 
 
 class Runs:
@@ -144,7 +146,8 @@ class Runs:
             state.store.commit(complete=bool(facts["complete"]))  # the recording, whole, before its reports
         info = dataclasses.replace(state.info(), session=facts, project=self.plan.options.project)
         line = _summary_line(name or state.target.slug, checked, unchecked, refused)
-        failed = bool(refused or unchecked or any(r.verdict == "fail" for r in checked))
+        gated = tuple(_gated(info, checked, self.plan.options.fail_on_finding))
+        failed = bool(refused or unchecked or gated or any(r.verdict == "fail" for r in checked))
         try:
             if junit is not None:
                 publish(info, checked, *junit)
@@ -154,12 +157,12 @@ class Runs:
                 gate(text, info.reports / "junit.xml", info.secrets)
                 atomic_write(info.reports / "junit.xml", text)
         except ZdConformError as exc:  # the leak gate refused a report: the others are written, none signed
-            return Published(info, checked, line, failed, f"{name}: {exc}" if name else str(exc))
+            return Published(info, checked, line, failed, f"{name}: {exc}" if name else str(exc), gated)
         if signer is not None and not refused:  # one signature over the reports and the recording, whole
             sign_bundle(info.reports, state.store.folder, signer, state.store.label, signed_at)
         else:  # never an earlier run's envelope beside this run's unsigned reports
             (info.reports / ENVELOPE).unlink(missing_ok=True)
-        return Published(info, checked, line, failed)
+        return Published(info, checked, line, failed, None, gated)
 
     def drop_stale(self) -> None:
         """Once a fleet's tenants are published, remove the reports an earlier fleet run left of other
@@ -183,6 +186,16 @@ class Runs:
     def close(self) -> None:
         for state in self.states.values():
             state.close()
+
+
+def _gated(info: RunInfo, checked: list[CheckResult], threshold: str | None) -> list[str]:
+    """The findings at or above `threshold` (`--zd-fail-on-finding`): each fails the run, named."""
+    if threshold is None:
+        return []
+    floor = SEVERITIES.index(threshold)
+    where = f"{info.tenant}: " if info.tenant else ""
+    return [f"zdconform: FAILED by --zd-fail-on-finding {threshold}: {where}[{f['severity']}] {f['finding']}"
+            for f in findings(info, checked) if SEVERITIES.index(f["severity"]) >= floor]
 
 
 def _summary_line(name: str, results: Sequence[CheckResult], unchecked: list[dict[str, Any]],

@@ -22,12 +22,13 @@ import pytest
 from ..exceptions import UsageError, excerpt
 from .targets import REFERENCE_SLUG
 
-__all__ = ["Options", "check_environment", "declare_options", "known_variables", "options_of", "parse_switch",
-           "resolve_options"]
+__all__ = ["SEVERITIES", "Options", "check_environment", "declare_options", "known_variables", "options_of",
+           "parse_switch", "resolve_options"]
 
 KEYS = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
         "allow_unverified", "emulator_tenant", "max_age_days", "allow_missing_credentials", "fleet", "fleet_shard",
-        "require_live")
+        "require_live", "strict", "fail_on_finding")
+SEVERITIES = ("info", "low", "medium", "high")  # of findings, least first
 INI_KEYS = KEYS[:6]
 
 
@@ -53,6 +54,8 @@ class Options:
     # recording under it (`recording.staging`)
     run_id: str | None = None
     require_live: bool = False  # a replay target is refused: a live job can never replay by accident
+    strict: bool = False  # an unknown ZENDESK_* or ZDCONFORM_* variable is an error, not a warning
+    fail_on_finding: str | None = None  # a finding of this severity or above fails the run
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
@@ -99,14 +102,27 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         fleet_shard=pick("fleet_shard", "ZDCONFORM_FLEET_SHARD", None),
         require_live=parse_switch(pick("require_live", "ZDCONFORM_REQUIRE_LIVE", False),
                                   "`--zd-require-live` (or ZDCONFORM_REQUIRE_LIVE)"),
+        strict=parse_switch(pick("strict", "ZDCONFORM_STRICT", False), "`--zd-strict` (or ZDCONFORM_STRICT)"),
+        fail_on_finding=_severity(pick("fail_on_finding", "ZDCONFORM_FAIL_ON_FINDING", None)),
     )
+
+
+def _severity(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text not in SEVERITIES:
+        raise UsageError(f"`--zd-fail-on-finding` (or ZDCONFORM_FAIL_ON_FINDING) {excerpt(value)} is not a severity: "
+                         f"give one of {', '.join(SEVERITIES)} (a finding of that severity or above fails the run).")
+    return text
 
 
 # Every variable zdconform reads besides the credentials (`credentials.CREDENTIAL_VARS`, CLIENT_ID_VAR)
 OPTION_VARIABLES = ("ZENDESK_TARGET", "ZENDESK_PROFILE", "ZENDESK_REPLAY_FROM", "ZDCONFORM_CASSETTES",
                     "ZDCONFORM_REPORTS", "ZDCONFORM_MAX_PAGES", "ZDCONFORM_ALLOW_UNVERIFIED",
                     "ZDCONFORM_EMULATOR_TENANT", "ZDCONFORM_MAX_AGE_DAYS", "ZDCONFORM_ALLOW_MISSING_CREDENTIALS",
-                    "ZDCONFORM_FLEET", "ZDCONFORM_FLEET_SHARD", "ZDCONFORM_REQUIRE_LIVE", "ZDCONFORM_PSEUDONYM_KEY",
+                    "ZDCONFORM_FLEET", "ZDCONFORM_FLEET_SHARD", "ZDCONFORM_REQUIRE_LIVE", "ZDCONFORM_STRICT",
+                    "ZDCONFORM_FAIL_ON_FINDING", "ZDCONFORM_PSEUDONYM_KEY",
                     "ZDCONFORM_SIGNING_KEY", "ZDCONFORM_SIGNING_KEY_FILE", "ZDCONFORM_SCHEMAS_DIR")
 
 
@@ -117,9 +133,10 @@ def known_variables() -> frozenset[str]:
     return frozenset({*OPTION_VARIABLES, CLIENT_ID_VAR, *CREDENTIAL_VARIABLES})
 
 
-def check_environment(env: Mapping[str, str]) -> list[str]:
+def check_environment(env: Mapping[str, str], *, strict: bool = False) -> list[str]:
     """Refuse a zdconform variable that is set but empty (in CI, a secret or variable that did not reach
-    the job); the lines that warn of ZENDESK_* and ZDCONFORM_* names zdconform does not read."""
+    the job); the lines that warn of ZENDESK_* and ZDCONFORM_* names zdconform does not read (with
+    `strict`, refused: a misspelt variable in CI is a setting that silently did not apply)."""
     known = known_variables()
     empty = sorted(name for name in known if name in env and not env[name].strip())
     if empty:
@@ -133,6 +150,9 @@ def check_environment(env: Mapping[str, str]) -> list[str]:
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
         lines.append(f"{name} is not a variable zdconform reads" + (f": did you mean {close[0]}?" if close else
                      " (README#configuration lists them)"))
+    if strict and lines:
+        raise UsageError(f"{'; '.join(lines)} (`--zd-strict`, or ZDCONFORM_STRICT, refuses unknown ZENDESK_* and "
+                         "ZDCONFORM_* variables): fix the name, or unset it.")
     return lines
 
 
@@ -182,6 +202,10 @@ def declare_options(parser: pytest.Parser) -> None:
     group.addoption("--zd-require-live", dest="zd_require_live", action="store_true", default=None,
                     help="refuse to run unless the target is live (the emulator or a tenant), never a replay: "
                     "for live CI jobs, whose target variable may be empty, misspelt or missing.")
+    group.addoption("--zd-strict", dest="zd_strict", action="store_true", default=None,
+                    help="refuse unknown ZENDESK_* and ZDCONFORM_* variables (a misspelt name) instead of warning.")
+    group.addoption("--zd-fail-on-finding", dest="zd_fail_on_finding", default=None, metavar="SEVERITY",
+                    help="fail the run on a finding of SEVERITY or above (info, low, medium, high).")
     for key in INI_KEYS:
         name = f"zd_{key}"
         parser.addini(name, help=f"default for --{name.replace('_', '-')}", type="string", default=None)

@@ -1,0 +1,61 @@
+"""What a CI job can demand of a run: no misspelt variable (`--strict`), no finding at or above a
+severity (`--fail-on-finding`), and a live target (`--require-live`, the templates' live command)."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_ci_templates import github_commands, gitlab_commands
+
+from zdconform.exceptions import UsageError
+from zdconform.settings.options import check_environment, resolve_options
+
+from _helpers import ROOT, child_env, run_suites
+
+
+def test_strict_refuses_an_unknown_variable_that_would_otherwise_warn():
+    env = {"ZENDESK_TARGT": "https://acme.zendesk.com"}
+    assert check_environment(env) == ["ZENDESK_TARGT is not a variable zdconform reads: did you mean ZENDESK_TARGET?"]
+    with pytest.raises(UsageError, match="did you mean ZENDESK_TARGET") as caught:
+        check_environment(env, strict=True)
+    assert "--zd-strict" in str(caught.value)
+    assert check_environment({"ZENDESK_TARGET": "replay"}, strict=True) == []
+
+
+@pytest.mark.parametrize("value", ["bogus", "critical", ""])
+def test_fail_on_finding_takes_a_severity(tmp_path, value):
+    if not value:
+        assert resolve_options({"fail_on_finding": value}, {}, {}, tmp_path).fail_on_finding is None
+        return
+    with pytest.raises(UsageError, match="is not a severity"):
+        resolve_options({"fail_on_finding": value}, {}, {}, tmp_path)
+    assert resolve_options({}, {}, {"ZDCONFORM_FAIL_ON_FINDING": "HIGH"}, tmp_path).fail_on_finding == "high"
+
+
+@pytest.mark.e2e
+def test_a_finding_at_or_above_the_gate_fails_the_run_and_names_it(tmp_path):
+    gated = run_suites(f"--zd-reports={tmp_path / 'gated'}", "--zd-fail-on-finding=medium")
+    assert gated.returncode == 1 and "FAILED by --zd-fail-on-finding medium: [medium] API token access" in gated.output
+    assert "[low] Public OAuth clients" not in gated.output.split("FAILED by")[-1].splitlines()[0]
+    passed = run_suites(f"--zd-reports={tmp_path / 'open'}", "--zd-fail-on-finding=high")
+    assert passed.returncode == 0 and "FAILED by" not in passed.output, passed.output
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("target", ["", None], ids=["empty", "missing"])
+@pytest.mark.parametrize("template", ["github", "gitlab"])
+def test_the_live_job_with_an_empty_or_missing_target_fails_without_contacting_anything(tmp_path, template, target):
+    commands = github_commands("live") if template == "github" else gitlab_commands("live")
+    command = next(c for c in commands if c.startswith("zdconform run"))
+    env = child_env() | {"ZDCONFORM_REPORTS": str(tmp_path / "reports")}
+    if target is not None:
+        env["ZENDESK_TARGET"] = target
+    words = shlex.split(command.replace('"$ZENDESK_TARGET"', shlex.quote(target or "")))
+    zdconform = str(Path(sys.executable).parent / "zdconform")
+    proc = subprocess.run([zdconform, *words[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert not (tmp_path / "reports").exists(), "a refused live job writes no report"
