@@ -59,3 +59,17 @@ def test_the_live_job_with_an_empty_or_missing_target_fails_without_contacting_a
     proc = subprocess.run([zdconform, *words[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 4, proc.stdout + proc.stderr
     assert not (tmp_path / "reports").exists(), "a refused live job writes no report"
+
+
+def test_the_evidence_names_what_judged_the_tenant():
+    """Python, the OS and the libraries a verdict rests on, as installed (schemas/evidence.json `environment`)."""
+    import platform
+
+    import vcr
+
+    from zdconform.reporting.evidence import environment
+
+    env = environment()
+    assert env["python"] == platform.python_version() and env["os"].startswith(platform.system())
+    assert env["packages"]["pytest"] == pytest.__version__ and env["packages"]["vcrpy"] == vcr.__version__
+    assert set(env["packages"]) >= {"pytest-recording", "requests", "jsonschema", "jsonschema-rs"}

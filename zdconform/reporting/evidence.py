@@ -9,11 +9,14 @@ validated again against the schemas the checks use, so its record lists the viol
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import platform
 import re
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +48,7 @@ def build(info: RunInfo, results: Sequence[CheckResult], findings: list[dict[str
         "$schema": SCHEMA_ID,
         "product": {"name": "zdconform", "version": __version__,
                     "commit": git_commit(info.project) if info.project else None},
+        "environment": environment(),
         "target": _target(info),
         "profile": _profile(info.profile),
         "run": {"mode": info.mode, "started_at": info.started_at or finished,
@@ -169,6 +173,23 @@ def _session(info: RunInfo) -> dict[str, Any]:
     session = info.session
     return {"complete": session.get("complete"), "partial": list(session.get("partial", [])),
             "selection": session.get("selection"), "unchecked_methods": list(session.get("unchecked_methods", []))}
+
+
+JUDGES = ("pytest", "pytest-recording", "vcrpy", "requests", "urllib3", "jsonschema", "jsonschema-rs")
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> dict[str, Any]:
+    """What judged the tenant besides zdconform: Python, the OS, and the libraries a verdict rests on."""
+    versions: dict[str, str | None] = {}
+    for name in JUDGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"python": platform.python_version(), "implementation": platform.python_implementation(),
+            "os": f"{platform.system()} {platform.release()}".strip(), "machine": platform.machine(),
+            "packages": versions}
 
 
 CI_COMMIT_VARIABLES = ("CI_COMMIT_SHA", "GITHUB_SHA")  # GitLab's and GitHub's: the commit a CI job checked out

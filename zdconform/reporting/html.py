@@ -106,9 +106,15 @@ def _run(evidence: dict[str, Any]) -> str:
     rows = [("mode", run["mode"]), ("started", run["started_at"]), ("finished", run["finished_at"]),
             ("duration", f"{run['duration_seconds']:.1f} s"),
             ("product", f"zdconform {product['version']} (commit {product['commit'] or 'unknown'})"),
+            *([("environment", _environment(evidence["environment"]))] if evidence.get("environment") else []),
             ("profile", f"{profile['name']}: expects {expects}"),
             ("cassettes", evidence["cassettes"]["folder"]), ("recorded", _recorded(evidence["checks"]))]
     return _table(rows, " id=\"run\"")
+
+
+def _environment(env: dict[str, Any]) -> str:
+    packages = ", ".join(f"{name} {version or 'absent'}" for name, version in env["packages"].items())
+    return f"{env['implementation']} {env['python']} on {env['os']} ({env['machine']}); {packages}"
 
 
 def _recorded(checks: list[dict[str, Any]]) -> str:
