@@ -73,3 +73,20 @@ def test_the_evidence_names_what_judged_the_tenant():
     assert env["python"] == platform.python_version() and env["os"].startswith(platform.system())
     assert env["packages"]["pytest"] == pytest.__version__ and env["packages"]["vcrpy"] == vcr.__version__
     assert set(env["packages"]) >= {"pytest-recording", "requests", "jsonschema", "jsonschema-rs"}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("args", [["--zd-target=http://127.0.0.1:9"], ["--zd-replay-from=no-such-recording"]],
+                         ids=["preflight-refused", "replay-folder-typo"])
+def test_a_refused_run_leaves_ci_one_failing_testcase_naming_its_cause(tmp_path, args):
+    from xml.etree import ElementTree
+
+    junit = tmp_path / "ci" / "junit.xml"
+    refused = run_suites(*args, f"--junitxml={junit}", f"--zd-reports={tmp_path / 'reports'}")
+    assert refused.returncode not in (0, 1, 5), refused.output
+    cases = ElementTree.parse(junit).getroot().findall(".//testcase")
+    assert len(cases) == 1 and cases[0].get("name") == "run refused before its checks"
+    failure = cases[0].find("failure")
+    assert failure is not None and ("Cannot reach" in failure.text or "no-such-recording" in failure.text)
+    assert not (tmp_path / "reports").exists(), "the reports folder is left as it was"
+

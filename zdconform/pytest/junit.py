@@ -11,13 +11,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 from _pytest.junitxml import xml_key
 
 from ..recording.files import atomic_write
 
-__all__ = ["JunitPaths", "name_junit", "publish_junit", "stage_junit"]
+__all__ = ["JunitPaths", "name_junit", "publish_junit", "stage_junit", "write_refusal"]
 
 JunitPaths = tuple[Path | None, Path | None]  # where pytest writes it, where it is published
 
@@ -47,3 +48,20 @@ def name_junit(config: pytest.Config, path: Path) -> None:
     xml = config.stash.get(xml_key, None)
     if xml is not None:
         xml.logfile = str(path)
+
+
+def write_refusal(given: str | None, cause: str) -> None:
+    """A run refused before its checks (a usage error, a failed preflight) leaves CI one failing testcase
+    that names the cause, in the junit.xml `--junitxml` named (`given`); without it nothing is written
+    (the reports folder stays as it was)."""
+    if not given:
+        return
+    text = ('<?xml version="1.0" encoding="utf-8"?>\n<testsuites name="zdconform"><testsuite name="zdconform" '
+            'errors="0" failures="1" skipped="0" tests="1"><testcase classname="zdconform" '
+            f'name="run refused before its checks"><failure message={quoteattr(cause.splitlines()[0][:500])}>'
+            f"{escape(cause)}</failure></testcase></testsuite></testsuites>\n")
+    try:
+        atomic_write(Path(given), text)
+    except OSError:
+        pass  # the refusal itself is what the user reads; a junit.xml that cannot be written adds nothing
+

@@ -65,7 +65,8 @@ def _start(config: pytest.Config, *, reports: bool) -> Session:
         if problem:
             raise pytest.UsageError(problem)
         session = sessions.Session(config, plan, handed, notices, reports=reports)
-    except ZdConformError as exc:
+    except (ZdConformError, pytest.UsageError) as exc:
+        sessions.write_refusal(getattr(config.option, "xmlpath", None), str(exc))  # `--junitxml`'s, for CI
         raise pytest.UsageError(str(exc)) from None
     config.stash[SESSION] = session
     config.pluginmanager.register(session, _NAME)

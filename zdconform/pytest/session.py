@@ -44,13 +44,13 @@ from ..runs.plan import Plan
 from ..runs.state import RunState
 from ..runs.tenants import Published, Runs, without_tenant, worker_id
 from ..settings.credentials import CREDENTIAL_VARIABLES
-from .junit import JunitPaths, name_junit, publish_junit, stage_junit
+from .junit import JunitPaths, name_junit, publish_junit, stage_junit, write_refusal
 from .selection import session_facts
 from .signals import mend_traceback, signals_wait, take_sigterm_as_interrupt
 from .terminal import ProgressLines, replay_line, summary, write_line
 from .xdist import Transport, received
 
-__all__ = ["TENANT_ARG", "Plan", "Session", "new_run_id", "received", "recording_conflict"]
+__all__ = ["TENANT_ARG", "Plan", "Session", "new_run_id", "received", "recording_conflict", "write_refusal"]
 
 TENANT_ARG = "zd_tenant"
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches
@@ -118,9 +118,11 @@ class Session:
             say(f"zdconform: --disable-recording: the checks run live against {self.plan.tenants[0].target.slug} "
                 "and record nothing: cassettes/ stays as it is, and the evidence links no cassette.")
         refused = self.runs.preflight(say)
-        if refused is not None:  # a single run: nothing was asked of the tenant, nothing is written
-            pytest.exit(f"zdconform: preflight failed (exit {refused.exit_code}): {refused}",
-                        returncode=refused.exit_code)
+        if refused is not None:  # a single run: nothing was asked of the tenant, nothing is written (but
+            message = f"zdconform: preflight failed (exit {refused.exit_code}): {refused}"  # --junitxml's file)
+            staged, final = self.junit
+            write_refusal(str(final) if final is not None and staged == final else None, message)
+            pytest.exit(message, returncode=refused.exit_code)
 
     # -- collection -------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)  # after the checks' own parameters: the tenant's id goes last
