@@ -90,3 +90,19 @@ def test_a_refused_run_leaves_ci_one_failing_testcase_naming_its_cause(tmp_path,
     assert failure is not None and ("Cannot reach" in failure.text or "no-such-recording" in failure.text)
     assert not (tmp_path / "reports").exists(), "the reports folder is left as it was"
 
+
+
+def test_an_expected_denied_refusal_says_what_it_proves_and_what_it_cannot():
+    """A wrong password and a disabled password method look the same: the evidence never claims more."""
+    from zdconform.reporting.results import UNPROVEN_REFUSAL, CheckResult, annotate_refusals
+
+    def result(method, verdict, endpoint="list_clients"):
+        return CheckResult(check=f"x[{method}]", check_id=f"{endpoint}[{method}]", endpoint=endpoint, method=method,
+                           verdict=verdict)
+
+    alone = annotate_refusals([result("password", "expected-denied")])
+    assert alone[0].details["refusal_proves"].startswith(UNPROVEN_REFUSAL) and "no unknown user" not in str(
+        alone[0].details)
+    proven = annotate_refusals([result("password", "expected-denied"), result("api_token", "pass")])
+    assert "the same admin authenticates with api_token" in proven[0].details["refusal_proves"]
+    assert "refusal_proves" not in proven[1].details

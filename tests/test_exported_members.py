@@ -10,7 +10,11 @@ MODULES = ["zdconform", "zdconform.exceptions", "zdconform.recording.scrub", "zd
            "zdconform.recording.files", "zdconform.settings", "zdconform.conformance.schemas",
            "zdconform.conformance.endpoints", "zdconform.conformance.tokens", "zdconform.conformance.recovery",
            "zdconform.reporting.results",
-           "zdconform.reporting.publish", "zdconform.emulator"]
+           "zdconform.reporting.publish", "zdconform.emulator", "zdconform.reporting.attestation",
+           "zdconform.runs.plan", "zdconform.runs.state", "zdconform.runs.tenants", "zdconform.runs.end",
+           "zdconform.runs.cleanup", "zdconform.pytest.session", "zdconform.pytest.xdist", "zdconform.pytest.junit",
+           "zdconform.pytest.terminal", "zdconform.pytest.selection", "zdconform.pytest.signals",
+           "zdconform.settings.options"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -50,7 +50,7 @@ from .signals import mend_traceback, signals_wait, take_sigterm_as_interrupt
 from .terminal import ProgressLines, replay_line, summary, write_line
 from .xdist import Transport, received
 
-__all__ = ["TENANT_ARG", "Plan", "Session", "new_run_id", "received", "recording_conflict", "write_refusal"]
+__all__ = ["Plan", "Session", "TENANT_ARG", "new_run_id", "received", "recording_conflict", "write_refusal"]
 
 TENANT_ARG = "zd_tenant"
 UNMATCHED = "CannotOverwriteExistingCassetteException"  # vcrpy: no recorded interaction matches

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["mend_traceback", "sigterm_as_interrupt", "signals_wait", "take_sigterm_as_interrupt"]
+__all__ = ["mend_traceback", "signals_wait", "sigterm_as_interrupt", "take_sigterm_as_interrupt"]
 
 
 def sigterm_as_interrupt(signum: int, frame: Any) -> None:

@@ -41,8 +41,8 @@ from ..exceptions import UsageError
 from ..recording.files import atomic_write, read_limited_bytes, sha256_file, utcnow
 from ..recording.signing import SIGNATURE, key_id, public_from_raw, raw_public
 
-__all__ = ["ENVELOPE", "PAYLOAD_TYPE", "PREDICATE_TYPE", "STATEMENT_TYPE", "Bundle", "pae", "sign_bundle",
-           "signing_note", "verify_bundle"]
+__all__ = ["Bundle", "ENVELOPE", "PAYLOAD_TYPE", "PREDICATE_TYPE", "STATEMENT_TYPE", "check_not_before", "pae",
+           "recording_of", "sign_bundle", "sign_reports", "signing_note", "verify_bundle", "verify_reports"]
 
 ENVELOPE = "evidence.dsse.json"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"

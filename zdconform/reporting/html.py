@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from ..recording.files import sha256_file
 from ..recording.interactions import CASSETTE_LIMIT, body_json, read_interactions
+from .results import UNPROVEN_REFUSAL
 
 __all__ = ["SYMBOLS", "cassette_file", "render"]
 
@@ -132,7 +133,8 @@ def _matrix(summary: dict[str, Any]) -> str:
     counts = ", ".join(f"{n} {v}" for v, n in summary["verdicts"].items())
     legend = " ".join(f"{SYMBOLS[v]} {v}" for v in SYMBOLS)
     return (f"<h2 id=\"summary\">Summary matrix</h2><p>{summary['total']} checks: {escape(counts)}. "
-            f"Legend: {escape(legend)}.</p><table id=\"matrix\"><thead><tr><th>auth method</th>{head}"
+            f"Legend: {escape(legend)}; <sup>*</sup> {escape(UNPROVEN_REFUSAL)} (each check's details say "
+            f"what its refusal proves).</p><table id=\"matrix\"><thead><tr><th>auth method</th>{head}"
             f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
@@ -140,6 +142,9 @@ def _cell(text: str | None) -> str:
     if text is None:
         return "<td>-</td>"
     word = text.split(" ")[0]
+    if word == "expected-denied":  # the refusal alone cannot tell a disabled method from a wrong credential
+        return (f"<td class=\"v v-{escape(word)}\" title=\"{escape(UNPROVEN_REFUSAL)}\">{SYMBOLS.get(word, '')} "
+                f"{escape(text)}<sup>*</sup></td>")
     return f"<td class=\"v v-{escape(word)}\">{SYMBOLS.get(word, '')} {escape(text)}</td>"
 
 

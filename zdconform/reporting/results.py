@@ -23,8 +23,8 @@ from ..conformance.notes import CheckNotes
 from ..recording.scrub import SecretSet
 from ..settings import Profile
 
-__all__ = ["CheckResult", "RunInfo", "Verdict", "amend", "axes", "cells", "check_id", "fold", "render", "result_of",
-           "skip_reason", "verdict"]
+__all__ = ["CheckResult", "RunInfo", "UNPROVEN_REFUSAL", "Verdict", "amend", "annotate_refusals", "axes", "cells",
+           "check_id", "fold", "render", "result_of", "skip_reason", "verdict"]
 
 Verdict = Literal["pass", "expected-denied", "fail", "skipped"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "expected-denied", "fail", "skipped")
@@ -121,6 +121,26 @@ def amend(results: list[CheckResult], check_id: str, verdict: Verdict, reason: s
             results[index] = dataclasses.replace(
                 result, verdict=verdict, reason=reason, details={**result.details, **details},
                 contradicted=tuple(dict.fromkeys((*result.contradicted, *contradicted))))
+
+
+UNPROVEN_REFUSAL = "refused: a disabled method and a wrong credential look the same"
+
+
+def annotate_refusals(results: Sequence[CheckResult]) -> list[CheckResult]:
+    """Each expected-denied result says what its refusal proves (`details.refusal_proves`): a method the
+    profile disables cannot show its credential valid, so the refusal alone cannot tell a disabled
+    method from a wrong credential; where another method authenticated the same admin in this run (an
+    API token or OAuth token check passed), the evidence says the user exists and works."""
+    working = sorted({r.method for r in results if r.verdict == "pass" and r.method in ("api_token", "oauth_token")})
+    annotated = []
+    for result in results:
+        if result.verdict == "expected-denied" and "refusal_proves" not in result.details:
+            proof = f"{UNPROVEN_REFUSAL}: this run cannot show the {result.method} credential valid" + (
+                f"; the same admin authenticates with {' and '.join(working)} in this run, so it is no unknown "
+                "user" if working else "")
+            result = dataclasses.replace(result, details={**result.details, "refusal_proves": proof})
+        annotated.append(result)
+    return annotated
 
 
 def cells(results: Iterable[CheckResult]) -> dict[tuple[str, str], str]:

@@ -21,7 +21,7 @@ from ..recording.files import check_writable_folder, sha256_file
 from ..settings import Options, Profile, Target, load_profile, parse_target
 from ..settings.fleet import Fleet, credential_names, load_fleet, tenant_env
 
-__all__ = ["REPORTS_FIX", "Plan", "TenantFile", "TenantPlan"]
+__all__ = ["Plan", "REPORTS_FIX", "TenantFile", "TenantPlan"]
 
 REPORTS_FIX = "Give `--zd-reports` (or ZDCONFORM_REPORTS) a folder you can write to."
 

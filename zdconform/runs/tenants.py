@@ -26,13 +26,13 @@ from ..recording.scrub import SecretSet
 from ..reporting.attestation import ENVELOPE, sign_bundle, signing_note
 from ..reporting.junit import junit_xml
 from ..reporting.publish import findings, gate, publish
-from ..reporting.results import CheckResult, RunInfo
+from ..reporting.results import CheckResult, RunInfo, annotate_refusals
 from ..settings.options import SEVERITIES
 from .end import unchecked_methods
 from .plan import Plan
 from .state import RunState
 
-__all__ = ["REPORT_FILES", "Published", "Runs", "tenant_of", "without_tenant", "worker_id"]
+__all__ = ["Published", "REPORT_FILES", "Runs", "tenant_of", "without_tenant", "worker_id"]
 
 REPORT_FILES = ("junit.xml", "evidence.json", "evidence.html", "results.json")
 _TENANT_ID = re.compile(r"(?:\[|-)@([a-z0-9_-]+)\]$")
@@ -136,6 +136,7 @@ class Runs:
         the session's `facts`; with `junit` (a single run), pytest's junit.xml (staged, published), else
         one of the tenant's checks only."""
         state = self.states[name]
+        checked = annotate_refusals(checked)  # what each expected-denied refusal proves, and what it cannot
         unchecked = unchecked_methods(state, checked)
         signer, signed_at = state.store.signer, utcnow()  # a recording run's key: the evidence says it is signed
         facts = {**facts, "unchecked_methods": unchecked, "signature": signing_note(signer, signed_at)}

@@ -22,7 +22,7 @@ import pytest
 from ..exceptions import UsageError, excerpt
 from .targets import REFERENCE_SLUG
 
-__all__ = ["SEVERITIES", "Options", "check_environment", "declare_options", "known_variables", "options_of",
+__all__ = ["Options", "SEVERITIES", "check_environment", "declare_options", "known_variables", "options_of",
            "parse_switch", "resolve_options"]
 
 KEYS = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
