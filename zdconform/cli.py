@@ -182,7 +182,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
     from .emulator.__main__ import main as emulator_main
 
-    return int(emulator_main([*extra, *args.rest]))  # its own parser reads every option
+    return int(emulator_main([*extra, *args.rest], prog="zdconform emulator"))  # its own parser reads every option
 
 
 def _validate(args: argparse.Namespace, extra: list[str]) -> int:

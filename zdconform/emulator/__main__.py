@@ -24,10 +24,10 @@ from .tenant.fleetgen import generate_fleet
 __all__ = ["build_parser", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The emulator's command-line options."""
+def build_parser(prog: str = "python -m zdconform.emulator") -> argparse.ArgumentParser:
+    """The emulator's command-line options; `prog` names the command the user typed."""
     parser = argparse.ArgumentParser(
-        prog="python -m zdconform.emulator",
+        prog=prog,
         description="Serve the zdconform reference tenant, a Zendesk-compatible auth emulator, "
                     "until SIGINT or SIGTERM. The first line on stdout is "
                     "`listening on http://HOST:PORT`.")
@@ -53,10 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m zdconform.emulator") -> int:
     """Run the emulator CLI; returns the exit status (0, or 2 for bad input)."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(prog).parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 2
     try:

@@ -13,13 +13,17 @@ A recording run writes into its staging folder (`staging`) and `commit`s it whol
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:  # POSIX; Windows has none, and replay never needs it
+    import fcntl
+except ImportError:  # tests/test_portability.py runs without it
+    fcntl = None  # type: ignore[assignment]
 
 from .. import __version__
 from ..exceptions import CassetteError, UsageError, excerpt
@@ -113,7 +117,8 @@ class CassetteStore:
         folder = self.writes_to
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / LOCK, "w", encoding="utf-8") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            if fcntl is not None:  # where there is none (Windows), a run records from one process at a time
+                fcntl.flock(lock, fcntl.LOCK_EX)
             self.manifest = self._read_manifest(folder)
             change(self.manifest)
             if self.label:
