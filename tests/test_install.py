@@ -38,7 +38,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding the zdconform wheel (non-editable): its bin folder."""
     base = tmp_path_factory.mktemp("install")
     source = base / "source"  # built from a copy: pip builds in the tree, and other tests read the checkout
-    for name in ("zdconform", "schemas"):
+    for name in ("zdconform", "schemas", "suites"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
@@ -48,6 +48,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     assert "zdconform/schemas/evidence.json" in names and "zdconform/schemas/token_response.json" in names
+    assert "zdconform/suites/conftest.py" in names and "zdconform/suites/test_list_clients.py" in names
     assert not any(name.startswith(("suites/", "cassettes/", "tests/")) for name in names)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], check=True, timeout=120)
     python = base / "venv" / "bin" / "python"
@@ -129,3 +130,20 @@ def test_cleanup_finds_what_a_live_run_journalled_whatever_its_cassette_root(ven
         assert cleanup.returncode == 0, cleanup.stdout + cleanup.stderr
         assert f"revoked token {token_id}" in cleanup.stdout
         assert token_id not in {t["id"] for t in emulator.live_tokens()}
+
+
+def test_the_wheel_alone_runs_in_an_empty_folder(venv, tmp_path):
+    """No clone, no copied suites: the checks ship in the wheel. A recording against the emulator, then
+    its replay, write cassettes/ and reports/ into the folder the user stands in, and nowhere else."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    recorded = run(venv, "zdconform", "run", "--target", "emulator", cwd=empty)
+    assert recorded.returncode == 0, recorded.stdout[-3000:] + recorded.stderr[-3000:]
+    assert (empty / "cassettes" / "reference-emulator" / "MANIFEST.json").is_file()
+    replayed = run(venv, "zdconform", "run", cwd=empty)
+    assert replayed.returncode == 0 and "REPLAY of reference-emulator" in replayed.stdout, replayed.stdout[-3000:]
+    evidence = json.loads((empty / "reports" / "evidence.json").read_text())
+    assert evidence["summary"]["verdicts"]["fail"] == 0 and evidence["summary"]["total"] == 52
+    written = {p.name for p in empty.iterdir()}  # pytest's own cache aside, only what the user runs for
+    assert {"cassettes", "reports"} <= written <= {"cassettes", "reports", ".zdconform", ".pytest_cache"}, written
+

@@ -23,6 +23,7 @@ import pytest
 from . import __version__
 from .conformance.schemas import validate_file
 from .exceptions import UsageError, ZdConformError
+from .pytest.selection import INSTALLED_SUITES
 from .recording.audit import sign_folder, verify_folder
 from .recording.files import check_writable_folder
 from .recording.signing import generate_keys, key_id, load_private_key, load_public_key, signer_from_env
@@ -32,7 +33,7 @@ from .reporting.drift import main as drift_main
 from .reporting.merge import main as merge_main
 from .reporting.publish import republish
 from .runs.cleanup import cleanup_tenant
-from .settings import Options, parse_target, project_ini, project_root, resolve_options
+from .settings import Options, find_project, parse_target, project_ini, project_root, resolve_options
 from .settings.fleet import load_fleet, run_args, tenant_env
 
 __all__ = ["main"]
@@ -154,11 +155,15 @@ def _options(args: argparse.Namespace, **cli: Any) -> Options:
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
-    project = project_root(args.project, Path.cwd())
-    suites = project / "suites"
+    found = find_project(Path.cwd()) if args.project is None else None
+    project = project_root(args.project, Path.cwd()) if args.project is not None or found else Path.cwd().resolve()
+    suites = project / "suites"  # the project's own checks, else those this installation ships
     if not suites.is_dir():
-        raise UsageError(f"The project {str(project)!r} has no `suites/` folder: the checks live there. "
-                         "Copy them from zdconform's repository, or pass `--project DIR`.")
+        suites = INSTALLED_SUITES
+    if not suites.is_dir():
+        raise UsageError(f"The project {str(project)!r} has no `suites/` folder, and this installation ships "
+                         "none (an editable install uses its checkout's): run from your zdconform project, or "
+                         "pass `--project DIR`.")
     pytest_args = [str(suites), f"--rootdir={project}", "-q"]
     if args.target:  # else the plugin resolves it: ZENDESK_TARGET, then the ini, then replay
         pytest_args.append(f"--zd-target={args.target}")

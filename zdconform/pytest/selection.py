@@ -13,12 +13,23 @@ from typing import Any, Protocol
 
 import pytest
 
-__all__ = ["Counted", "arg_paths", "runs_checks", "session_facts"]
+__all__ = ["Counted", "INSTALLED_SUITES", "arg_paths", "runs_checks", "session_facts", "suites_folder"]
+
+
+INSTALLED_SUITES = Path(__file__).resolve().parent.parent / "suites"  # in a wheel: the checks it ships
+
+
+def suites_folder(config: pytest.Config) -> Path:
+    """The checks this session runs: the project's `suites/`, else those the installed package ships."""
+    own = (config.rootpath / "suites").resolve()
+    if not own.is_dir() and any(p == INSTALLED_SUITES or INSTALLED_SUITES in p.parents for p in arg_paths(config)):
+        return INSTALLED_SUITES
+    return own
 
 
 def runs_checks(config: pytest.Config) -> bool:
     """True when this session runs the conformance suites (and so writes their reports)."""
-    suites = (config.rootpath / "suites").resolve()
+    suites = suites_folder(config)
     if config.option.help or config.option.version or config.option.collectonly or not suites.is_dir():
         return False
     return any(path == suites or suites in path.parents or path in suites.parents for path in arg_paths(config))
@@ -77,6 +88,6 @@ def _relative(arg: str, root: Path) -> str:
 
 
 def _narrowed(config: pytest.Config) -> list[str]:
-    suites = (config.rootpath / "suites").resolve()
+    suites = suites_folder(config)
     return [str(arg) for arg, path in zip(config.args, arg_paths(config), strict=True)
             if suites in path.parents or (path == suites and "::" in str(arg))]
