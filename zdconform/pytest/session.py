@@ -90,6 +90,8 @@ class Session:
         self.undo: Callable[[], None] | None = None
         if plan.is_live:  # once per process, a controller's too: its workers then stop as on Ctrl-C
             take_sigterm_as_interrupt(config)
+        self.waiting: contextlib.AbstractContextManager[list[int]] | None = None  # signals wait (`_wait`)
+        self.noted: list[int] = []
 
     # -- the session's start ----------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
@@ -220,6 +222,21 @@ class Session:
         for run in self.runs.started():
             run.store.interrupted = True  # no partial cassette is written
         mend_traceback(excinfo.value)
+        if self.plan.is_live and self.waiting is None and excinfo.errisinstance(KeyboardInterrupt):
+            self._wait()  # from the first interrupt on, another one waits for the run's end (pytest still
+            # renders this one; a pytest-xdist controller's workers revoke meanwhile)
+
+    def _wait(self) -> list[int]:
+        """Signals wait from now to the end of the session (`signals.signals_wait`); what they noted."""
+        self.waiting = signals_wait(self._say) if self.plan.is_live else contextlib.nullcontext([])
+        self.noted = self.waiting.__enter__()
+        self.config.add_cleanup(self._unwait)  # whatever happens, the handlers before are back
+        return self.noted
+
+    def _unwait(self) -> None:
+        if self.waiting is not None:
+            waiting, self.waiting = self.waiting, None
+            waiting.__exit__(None, None, None)
 
     # -- the end ----------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True, trylast=True)  # inside pytest's own wrappers: before the terminal summary
@@ -229,9 +246,8 @@ class Session:
         main process's reports published. A
         live run's end is not cut short by another Ctrl-C or SIGTERM: one waits (a line says so), the
         next stops at once (`signals.signals_wait`)."""
-        waiting: contextlib.AbstractContextManager[list[int]] = \
-            signals_wait(self._say) if self.plan.is_live else contextlib.nullcontext([])
-        with waiting as noted:
+        noted = self.noted if self.waiting is not None else self._wait()
+        try:
             failed = False
             for run in self.runs.started():  # before the checks' fixtures are torn down: the expiry
                 if run.target.is_live:  # probes, then what is left to revoke, each line said
@@ -241,6 +257,8 @@ class Session:
                 Transport.output(self.config, self.runs.results(), self.counts.selected, self.counts.deselected)
             elif self.reports:
                 failed |= self._publish(session, interrupted=bool(noted))
+        finally:
+            self._unwait()  # the handlers before are back
         self._exit_status(session, failed=failed, interrupted=bool(noted))
         return result
 
