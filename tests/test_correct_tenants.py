@@ -63,5 +63,7 @@ def test_a_planted_defect_fails_exactly_its_checks_whatever_the_variants(tmp_pat
     unexercised = {check for check in set(expected) - set(failed) if results[check]["verdict"] == "skipped"}
     # a variant can leave a check with nothing to exercise (a legacy client's grant has no refresh token to
     # rotate): it says so, skipped; every check the defect breaks and that ran fails, and no other
-    assert result.returncode == 1 and set(failed) | unexercised == set(expected), (combined, sorted(failed))
+    assert set(failed) | unexercised == set(expected), (combined, sorted(failed))
+    # a defect no check could exercise leaves the run passed, its check skipped saying why
+    assert result.returncode == (1 if failed else 0), (combined, result.output[-2000:])
 
