@@ -88,7 +88,7 @@ class RunInfo:
     started_at: str
     secrets: SecretSet
     scrub: Callable[[str], str]  # redacts secrets and pseudonymizes people in free text
-    # what the pytest session selected and how it ended (zdconform.selection.session_facts)
+    # what the pytest session selected and how it ended (zdconform.pytest.selection.session_facts)
     session: Mapping[str, Any] = field(default_factory=dict)
     project: Path | None = None  # the project root (pytest's rootdir): git is asked for its commit there
     tenant: str | None = None  # the fleet's name of the tenant (a fleet run's per-tenant reports only)
