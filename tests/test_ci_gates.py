@@ -106,3 +106,19 @@ def test_an_expected_denied_refusal_says_what_it_proves_and_what_it_cannot():
     proven = annotate_refusals([result("password", "expected-denied"), result("api_token", "pass")])
     assert "the same admin authenticates with api_token" in proven[0].details["refusal_proves"]
     assert "refusal_proves" not in proven[1].details
+
+
+def test_run_help_names_only_real_options_and_variables():
+    """`zdconform run --help` lists the pytest options, the credential variables and the exit codes:
+    every `--zd-*` option and ZENDESK_* variable it names exists."""
+    import re
+
+    from zdconform.cli import RUN_EPILOG
+    from zdconform.settings.options import known_variables
+
+    options = set(re.findall(r"--zd-[a-z-]+", RUN_EPILOG))
+    declared = set(re.findall(r"--zd-[a-z-]+", (ROOT / "zdconform" / "settings" / "options.py").read_text()))
+    assert options and options <= declared, options - declared
+    named = set(re.findall(r"\bZENDESK_[A-Z_]+\b", RUN_EPILOG))
+    assert named and named <= known_variables(), named - known_variables()
+    assert "10-14" in RUN_EPILOG and "4 a usage error" in RUN_EPILOG

@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
                          "at or above the working directory holding suites/ or cassettes/)")
 
     run = sub.add_parser("run", help="run the conformance suites and print the matrix", parents=[project],
-                         description="Run the suites; arguments it does not know go to pytest.")
+                         description="Run the suites; arguments it does not know go to pytest.",
+                         epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--target", help="replay, emulator, or a tenant URL such as https://acme.zendesk.com "
                      "(default: ZENDESK_TARGET, else the ini's zd_target, else replay)")
     run.add_argument("--profile", help="tenant profile YAML (default: ZENDESK_PROFILE, else the ini's zd_profile)")
@@ -145,6 +146,26 @@ def _parser() -> argparse.ArgumentParser:
     cleanup.add_argument("--journal", help="folder of the run journals (default: the project's .zdconform)")
     cleanup.set_defaults(handler=_cleanup)
     return parser
+
+
+RUN_EPILOG = """\
+pytest options it passes on (the same settings as the options above, for `pytest suites`):
+  --zd-target, --zd-profile, --zd-reports, --zd-cassette-root DIR, --zd-replay-from NAME,
+  --zd-emulator-tenant FILE, --zd-max-pages N, --zd-max-age-days DAYS, --zd-allow-unverified,
+  --zd-allow-missing-credentials, --zd-fleet, --zd-fleet-shard, --zd-require-live, --zd-strict,
+  --zd-fail-on-finding; and any of pytest's own (-k, -x, -n 4, --junitxml FILE, ...)
+
+credentials come from the environment only:
+  ZENDESK_EMAIL with ZENDESK_API_TOKEN or ZENDESK_PASSWORD, ZENDESK_OAUTH_TOKEN,
+  ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_IDENTIFIER with ZENDESK_OAUTH_CLIENT_SECRET
+  (README#configuration lists every variable; the agent's and expired token's too)
+
+exit codes:
+  0 every check passed or was refused as the profile expects   1 a check failed, an expected
+  method went unchecked, or a finding passed --fail-on-finding   2 interrupted   4 a usage error
+  (nothing run or written)   5 no check selected   10-14 the tenant failed its preflight (DNS,
+  unreachable, TLS, not Zendesk, credentials refused: nothing asked of it)
+"""
 
 
 def _options(args: argparse.Namespace, **cli: Any) -> Options:
