@@ -19,11 +19,13 @@ from typing import Any
 
 from ..exceptions import CassetteError, excerpt
 
-__all__ = ["DIGEST", "MANIFEST_LIMIT", "check_manifest", "manifest_digest", "safe_key", "seal_problem", "unsafe"]
+__all__ = ["DIGEST", "MANIFEST_LIMIT", "SIGNATURE", "check_manifest", "manifest_digest", "safe_key", "seal_problem",
+           "unsafe"]
 
 MANIFEST_LIMIT = 16 * 1024 * 1024  # bytes: thousands of cassettes take a few hundred kilobytes
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 DIGEST = "manifest_sha256"
+SIGNATURE = "MANIFEST.json.sig"  # the manifest's signature, beside it (`signing`)
 _RESTORE = "Restore it from version control (`git checkout -- cassettes`) or re-record the target."
 
 

@@ -31,13 +31,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from ..exceptions import CassetteError, UsageError
 from .files import atomic_write, read_limited_bytes
+from .manifest import SIGNATURE
 
 __all__ = ["KEY_ENV", "KEY_FILE_ENV", "SIGNATURE", "check_signature", "generate_keys", "key_id",
            "load_private_key", "load_public_key", "public_from_raw", "raw_public", "sign_manifest",
            "signature_note", "signer_from_env", "stale_signature"]
 
 MANIFEST = "MANIFEST.json"
-SIGNATURE = "MANIFEST.json.sig"
 KEY_ENV = "ZDCONFORM_SIGNING_KEY"  # the private key's PEM text
 KEY_FILE_ENV = "ZDCONFORM_SIGNING_KEY_FILE"  # or the path of its PEM file
 KEY_LIMIT = 16 * 1024  # bytes: an Ed25519 PEM is about 120

@@ -30,7 +30,7 @@ from ..exceptions import CassetteError, UsageError, excerpt
 from . import files
 from .files import atomic_write, decode_utf8, known_sha256, read_limited, sha256_file, utcnow
 from .interactions import CASSETTE_LIMIT, Remembered, response_problem
-from .manifest import DIGEST, MANIFEST_LIMIT, check_manifest, manifest_digest, seal_problem, unsafe
+from .manifest import DIGEST, MANIFEST_LIMIT, SIGNATURE, check_manifest, manifest_digest, seal_problem, unsafe
 from .scrub import SecretSet, leak_gate
 
 __all__ = [
@@ -88,7 +88,7 @@ class CassetteStore:
 
     def _stale_signature(self) -> str | None:
         """Why the folder's present signature no longer matches its manifest, or None (or unsigned)."""
-        if not (self.folder / "MANIFEST.json.sig").exists():
+        if not (self.folder / SIGNATURE).exists():
             return None
         from .signing import stale_signature  # cryptography: loaded for a signed folder alone
 
@@ -299,6 +299,6 @@ class CassetteStore:
                 found.append(Problem("modified", key, "SHA-256 differs from the manifest"))
         found += [Problem("extra", key, "not in the manifest") for key in on_disk - set(listed)]
         stale = self._stale_signature()
-        found += [Problem("signature", "MANIFEST.json.sig", stale)] if stale else []
+        found += [Problem("signature", SIGNATURE, stale)] if stale else []
         return sorted(found, key=lambda p: p.path)
 

@@ -40,6 +40,7 @@ from .. import __version__
 from ..exceptions import UsageError
 from ..recording.files import atomic_write, read_limited_bytes, sha256_file, utcnow
 from ..recording.signing import SIGNATURE, key_id, public_from_raw, raw_public
+from ..recording.store import LOCK
 
 __all__ = ["Bundle", "ENVELOPE", "PAYLOAD_TYPE", "PREDICATE_TYPE", "STATEMENT_TYPE", "check_not_before", "pae",
            "recording_of", "sign_bundle", "sign_reports", "signing_note", "verify_bundle", "verify_reports"]
@@ -50,7 +51,7 @@ STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://zdconform.invalid/attestations/evidence/v1"
 REPORTS = ("evidence.json", "results.json", "junit.xml", "evidence.html")
 ENVELOPE_LIMIT = 32 * 1024 * 1024
-_NOT_LISTED = {"MANIFEST.json.sig", ".MANIFEST.lock"}  # beside the recording, never part of it
+_NOT_LISTED = {SIGNATURE, LOCK}  # beside the recording, never part of it
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:
