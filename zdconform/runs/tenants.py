@@ -138,9 +138,10 @@ class Runs:
         state = self.states[name]
         checked = annotate_refusals(checked)  # what each expected-denied refusal proves, and what it cannot
         unchecked = unchecked_methods(state, checked)
-        signer, signed_at = state.store.signer, utcnow()  # a recording run's key: the evidence says it is signed
-        facts = {**facts, "unchecked_methods": unchecked, "signature": signing_note(signer, signed_at)}
         refused = self.refused.get(name)
+        signer = state.store.signer if not refused else None  # a recording run's key: its evidence is signed
+        signed_at = utcnow()
+        facts = {**facts, "unchecked_methods": unchecked, "signature": signing_note(signer, signed_at)}
         if refused:  # nothing was recorded: its cassettes stay as they were
             facts |= {"complete": False, "partial": [*facts["partial"], f"{refused} (its checks did not run)"]}
         else:
@@ -158,8 +159,9 @@ class Runs:
                 gate(text, info.reports / "junit.xml", info.secrets)
                 atomic_write(info.reports / "junit.xml", text)
         except ZdConformError as exc:  # the leak gate refused a report: the others are written, none signed
+            (info.reports / ENVELOPE).unlink(missing_ok=True)
             return Published(info, checked, line, failed, f"{name}: {exc}" if name else str(exc), gated)
-        if signer is not None and not refused:  # one signature over the reports and the recording, whole
+        if signer is not None:  # one signature over the reports and the recording, whole
             sign_bundle(info.reports, state.store.folder, signer, state.store.label, signed_at)
         else:  # never an earlier run's envelope beside this run's unsigned reports
             (info.reports / ENVELOPE).unlink(missing_ok=True)
@@ -170,7 +172,7 @@ class Runs:
         tenants: the fleet evidence merges every tenant's folder."""
         for folder in (self.plan.options.reports / "tenants").glob("*/"):
             if folder.name not in self.plan.names():
-                for file in REPORT_FILES:
+                for file in (*REPORT_FILES, ENVELOPE):
                     (folder / file).unlink(missing_ok=True)
 
     def merge(self) -> list[str]:
