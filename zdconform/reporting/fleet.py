@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .fleet_sources import Source
-from .results import VERDICTS, axes
+from .page import run_verdict
+from .results import VERDICTS, axes, plain_reason
 
 __all__ = ["SCHEMA", "SCHEMA_ID", "TENANT_VERDICTS", "build", "plain_reason", "tenant_record"]
 
@@ -54,14 +55,9 @@ def tenant_record(source: Source, out: Path) -> dict[str, Any]:
     """One tenant's line of the fleet evidence."""
     evidence = source.evidence
     run, summary, target = evidence["run"], evidence["summary"], evidence["target"]
-    partial = list(run.get("partial") or [])
-    partial += [f"{u['method']} not checked: set {' and '.join(u['variables'])}"
-                for u in run.get("unchecked_methods") or []]
-    if run.get("complete") is None:
-        partial.append("the evidence does not say the whole suite ran (not written by a pytest session)")
+    verdict, partial = run_verdict(evidence)
     complete = bool(run.get("complete")) and not partial
     failures = [_failure(c) for c in evidence["checks"] if c["verdict"] == "fail"]
-    verdict = "fail" if failures else "pass" if complete else "incomplete"
     report = source.folder / "evidence.html"
     return {
         "name": source.name,
@@ -83,11 +79,6 @@ def tenant_record(source: Source, out: Path) -> dict[str, Any]:
                    "report": _path(report, out) if report.is_file() else None,
                    "cassettes": _path(source.cassette_folder, out)},
     }
-
-
-def plain_reason(reason: str) -> str:
-    """A failure's reason without the exception's name and the tool's prefix, for pages and terminals."""
-    return reason.removeprefix("zdconform.exceptions.ConformanceFailure: ").removeprefix("zdconform: ")
 
 
 def _failure(check: dict[str, Any]) -> dict[str, Any]:

@@ -1,155 +1,101 @@
-"""fleet.html: the fleet evidence as one self-contained page, failures and deviations first.
+"""fleet.html: the fleet evidence as one self-contained page that answers "does the fleet conform?" first.
 
-The single report's style and verdict cells (`html`), no script, no external asset, every value
-HTML-escaped: the fleet's verdict, the failing and incomplete tenants with their failing checks
-(facts, reasons) and every deviation, the tenants table, the tenants x (auth method, endpoint)
-matrix, and the findings grouped across tenants. Each tenant links to its own evidence.html
-(and each failing check to its place there), relative to fleet.html.
+The `fleet.html` template shares the single report's styles, verdict banner, verdict cells, legend
+and filters (`page`): the fleet's verdict (DOES NOT CONFORM when a tenant failed, INCOMPLETE when
+one did not check the whole suite, else CONFORMS) with what its targets were; the failing and
+incomplete tenants with their failing checks (facts, reasons in words) and every deviation; the
+tenants table; the tenants x (auth method, endpoint) matrix in its own scroll box; the findings
+grouped across tenants; then the merge. Each tenant links to its own evidence.html, each failing
+check and each matrix cell to its place there, relative to fleet.html.
 """
 
 from __future__ import annotations
 
-import re
-from html import escape
+from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
-from .fleet import plain_reason
-from .html import CSS, SYMBOLS
-from .html import _cell as cell  # the single report's verdict cell: colour plus text
+from .page import BANNERS, SYMBOLS, anchor, cell, cell_id, render_page, target_kind, target_line
+from .results import plain_reason
 
 __all__ = ["render_fleet"]
 
 _ORDER = {"fail": 0, "incomplete": 1, "pass": 2}
-_FLEET_CSS = (".v-incomplete{background:#fdf0cc;color:#7a4b00} .banner.pass{border-color:#14532d;"
-              "background:#d9f2dd} .matrix td,.matrix th{font-size:12px;padding:.2em .4em} li{overflow-wrap:anywhere}")
 
 
 def render_fleet(document: dict[str, Any]) -> str:
     """The HTML page of a fleet evidence (fleet.json's document)."""
-    tenants = sorted(document["tenants"], key=lambda t: (_ORDER[t["verdict"]], -len(t["deviations"]), t["name"]))
+    tenants = [_tenant(t) for t in sorted(document["tenants"], key=lambda t: (_ORDER[t["verdict"]],
+                                                                             -len(t["deviations"]), t["name"]))]
+    by_name = {t["name"]: t for t in tenants}
+    totals, matrix = document["totals"], document["matrix"]
+    checks = totals["checks"]
+    cells = {row["tenant"]: row["cells"] for row in matrix["rows"]}
+    return render_page(
+        "fleet.html", title=f"zdconform fleet evidence: {totals['tenants']} tenant(s)", banner=_banner(document),
+        filters=[(v, totals[v]) for v in ("fail", "incomplete", "pass") if totals[v]]
+        + ([("deviation", totals["deviations"])] if totals["deviations"] else []),
+        problems=[t for t in tenants if t["problems"]], tenants=tenants,
+        groups=_groups(matrix["columns"]), columns=matrix["columns"],
+        rows=[(t, [cell(text, _cell_href(t, c), None) for text, c in zip(cells[t["name"]], matrix["columns"],
+                                                                           strict=True)]) for t in tenants],
+        findings=[{**f, "tenants": [by_name[n] for n in f["tenants"]]} for f in document["findings"]],
+        overview=[("product", f"zdconform {document['product']['version']} "
+                              f"(commit {document['product']['commit'] or 'unknown'})"),
+                  ("merged", document["merged_at"]), ("reports folders", ", ".join(document["sources"])),
+                  ("checks", f"{checks['total']}: " + ", ".join(f"{checks[v]} {v}" for v in SYMBOLS)),
+                  ("deviations", str(totals["deviations"]))])
+
+
+def _banner(document: dict[str, Any]) -> dict[str, Any]:
     totals = document["totals"]
-    title = f"zdconform fleet evidence: {totals['tenants']} tenant(s)"
-    parts = [f"<h1>{escape(title)}</h1>", _banner(document), _overview(document),
-             _problems(tenants), _tenants(tenants), _matrix(document["matrix"], tenants),
-             _findings(document["findings"], {t["name"]: t for t in tenants})]
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)}</title><style>{CSS}{_FLEET_CSS}</style></head>"
-            "<body>\n" + "\n".join(parts) + "\n</body></html>\n")
+    verdict = "fail" if totals["fail"] else "incomplete" if totals["incomplete"] or not totals["tenants"] else "pass"
+    kinds = Counter(target_kind(t["target"]) for t in document["tenants"])
+    lines = [{"css": "target", "id": "target", "text": "Targets: " + (
+        "; ".join(f"{n} x {kind}" for kind, n in kinds.items()) if kinds else "none merged") + "."}]
+    if totals["unverified"]:
+        lines.append({"css": "", "id": "", "text": f"{totals['unverified']} tenant(s) merged without checking "
+                                                   "their cassettes (--no-cassettes)."})
+    return {"verdict": verdict, "word": BANNERS[verdict], "partial": [],
+            "headline": f"{totals['fail']} tenant(s) failed, {totals['incomplete']} incomplete, {totals['pass']} "
+                        f"passed, of {totals['tenants']}",
+            "lines": lines}
 
 
-def _banner(document: dict[str, Any]) -> str:
-    totals = document["totals"]
-    text = (f"FLEET {document['verdict'].upper()}: {totals['fail']} tenant(s) failed, {totals['incomplete']} "
-            f"incomplete, {totals['pass']} passed, of {totals['tenants']}")
-    kind = "pass" if document["verdict"] == "pass" else "partial"
-    note = (f"<br><small>{totals['unverified']} tenant(s) merged without checking their cassettes "
-            "(--no-cassettes).</small>") if totals["unverified"] else ""
-    return f"<div class=\"banner {kind}\" id=\"verdict\">{escape(text)}{note}</div>"
-
-
-def _overview(document: dict[str, Any]) -> str:
-    product, checks = document["product"], document["totals"]["checks"]
-    rows = [("product", f"zdconform {product['version']} (commit {product['commit'] or 'unknown'})"),
-            ("merged", document["merged_at"]), ("reports folders", ", ".join(document["sources"])),
-            ("checks", f"{checks['total']}: " + ", ".join(f"{checks[v]} {v}" for v in SYMBOLS)),
-            ("deviations", str(document["totals"]["deviations"]))]
-    body = "".join(f"<tr><th scope=\"row\">{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    return f"<table id=\"run\"><tbody>{body}</tbody></table>"
-
-
-def _link(tenant: dict[str, Any], anchor: str = "") -> str:
+def _tenant(tenant: dict[str, Any]) -> dict[str, Any]:
     report = tenant["source"]["report"]
-    name = escape(tenant["name"])
-    if not report:
-        return name
-    return f"<a href=\"{escape(quote(report) + anchor)}\">{name}</a>"
+    checks, manifest = tenant["checks"], tenant["manifest"]
+    href = quote(report) if report else None
+    failures = [{"verdict": "fail", "check_id": f["check_id"], "href": _in_report(href, anchor(f["check_id"])),
+                 "where": f"{f['auth_method']}, {f['endpoint']}",
+                 "facts": ", ".join(f["contradicted"] or f["facts"]), "text": plain_reason(f["reason"])}
+                for f in tenant["failures"]]
+    deviations = [{"verdict": "deviation", "check_id": d["check_id"], "href": _in_report(href, anchor(d["check_id"])),
+                   "where": "", "facts": ", ".join(d["facts"]), "text": d["message"]} for d in tenant["deviations"]]
+    partial = [{"verdict": "incomplete", "check_id": "partial", "href": href or "#tenants", "where": "", "facts": "",
+                "text": p} for p in tenant["partial"]] if tenant["verdict"] != "pass" else []
+    return {"name": tenant["name"], "slug": anchor(tenant["name"]).removeprefix("check-"), "href": href,
+            "verdict": tenant["verdict"], "profile": tenant["profile"], "mode": tenant["mode"],
+            "filters": " ".join([tenant["verdict"], *(["deviation"] if deviations else [])]),
+            "target": target_line(tenant["target"]).removeprefix("Target: "),
+            "counts": ", ".join(f"{checks[v]} {v}" for v in SYMBOLS if checks[v]),
+            "manifest": "verified" if manifest["verified"] else "NOT verified", "manifest_detail": manifest["detail"],
+            "problems": failures + partial + deviations}
 
 
-def _check_link(tenant: dict[str, Any], check_id: str) -> str:
-    """The failing check, linked to its section in the tenant's evidence.html."""
-    report, code = tenant["source"]["report"], f"<code>{escape(check_id)}</code>"
-    return f"<a href=\"{escape(quote(report) + '#' + _anchor(check_id))}\">{code}</a>" if report else code
+def _in_report(report: str | None, fragment: str) -> str:
+    return f"{report}#{fragment}" if report else "#tenants"
 
 
-def _badge(verdict: str) -> str:
-    return f"<span class=\"v v-{escape(verdict)}\">{SYMBOLS.get(verdict, '!')} {escape(verdict)}</span>"
+def _cell_href(tenant: dict[str, Any], column: dict[str, str]) -> str | None:
+    return f"{tenant['href']}#{cell_id(column['method'], column['endpoint'])}" if tenant["href"] else None
 
 
-def _problems(tenants: list[dict[str, Any]]) -> str:
-    """Failing and incomplete tenants, then deviations: what an auditor reads first."""
-    wrong = [t for t in tenants if t["verdict"] != "pass"]
-    deviating = [t for t in tenants if t["deviations"]]
-    if not wrong and not deviating:
-        return "<h2 id=\"failures\">Failures and deviations</h2><p>None: every tenant passed, with no deviation.</p>"
-    sections = [_problem(t) for t in wrong]
-    sections += [f"<section class=\"check\"><h3>{_link(t)}: {len(t['deviations'])} deviation(s)</h3><ul>"
-                 + "".join(f"<li><code>{escape(d['check_id'])}</code> [{escape(', '.join(d['facts']))}]: "
-                           f"{escape(d['message'])}</li>" for d in t["deviations"]) + "</ul></section>"
-                 for t in deviating]
-    return "<h2 id=\"failures\">Failures and deviations</h2>" + "".join(sections)
-
-
-def _problem(tenant: dict[str, Any]) -> str:
-    items = "".join(f"<li>{_check_link(tenant, f['check_id'])} "
-                    f"({escape(f['auth_method'])}, {escape(f['endpoint'])}) facts "
-                    f"{escape(', '.join(f['facts']) or '-')}"
-                    + (f", contradicted {escape(', '.join(f['contradicted']))}" if f["contradicted"] else "")
-                    + f": {escape(plain_reason(f['reason']))}</li>" for f in tenant["failures"])
-    partial = "".join(f"<li>partial: {escape(p)}</li>" for p in tenant["partial"])
-    return (f"<section class=\"check\" id=\"tenant-{escape(_slug(tenant['name']))}\">"
-            f"<h3>{_badge(tenant['verdict'])} {_link(tenant)}</h3><ul>{items}{partial}</ul></section>")
-
-
-def _anchor(check_id: str) -> str:
-    """The id of a check's section in its evidence.html (as html.py names it)."""
-    return "check-" + _slug(check_id)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")
-
-
-def _tenants(tenants: list[dict[str, Any]]) -> str:
-    rows = []
-    for t in tenants:
-        checks, manifest = t["checks"], t["manifest"]
-        counts = ", ".join(f"{checks[v]} {v}" for v in SYMBOLS if checks[v])
-        state = "verified" if manifest["verified"] else "NOT verified"
-        cells = [_link(t), _badge(t["verdict"]), escape(t["profile"]), escape(t["mode"]),
-                 escape(t["target"]["base_url"] or t["target"]["slug"]), escape(counts),
-                 f"{escape(state)}<br><small>{escape(manifest['detail'])}</small>"]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("tenant", "verdict", "profile", "mode", "target", "checks",
-                                             "cassette manifest"))
-    return (f"<h2 id=\"tenants\">Tenants</h2><table id=\"tenants-table\"><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
-
-
-def _matrix(matrix: dict[str, Any], tenants: list[dict[str, Any]]) -> str:
-    columns = matrix["columns"]
+def _groups(columns: list[dict[str, str]]) -> list[tuple[str, int]]:
     groups: list[tuple[str, int]] = []
     for column in columns:
         if groups and groups[-1][0] == column["method"]:
             groups[-1] = (column["method"], groups[-1][1] + 1)
         else:
             groups.append((column["method"], 1))
-    top = "".join(f"<th colspan=\"{n}\" scope=\"colgroup\">{escape(m)}</th>" for m, n in groups)
-    second = "".join(f"<th scope=\"col\">{escape(c['endpoint'])}</th>" for c in columns)
-    cells = {row["tenant"]: row["cells"] for row in matrix["rows"]}
-    body = "".join(f"<tr><th scope=\"row\">{_link(t)}</th>{''.join(cell(c) for c in cells[t['name']])}</tr>"
-                   for t in tenants)
-    return (f"<h2 id=\"matrix\">Tenants x (auth method, endpoint)</h2><div style=\"overflow-x:auto\">"
-            "<table class=\"matrix\" id=\"fleet-matrix\">"
-            f"<thead><tr><th rowspan=\"2\">tenant</th>{top}</tr><tr>{second}</tr></thead>"
-            f"<tbody>{body}</tbody></table></div>")
-
-
-def _findings(findings: list[dict[str, Any]], tenants: dict[str, dict[str, Any]]) -> str:
-    if not findings:
-        return "<h2 id=\"findings\">Findings across tenants</h2><p>No findings.</p>"
-    rows = "".join(f"<tr class=\"sev-{escape(f['severity'])}\"><td class=\"v\">{escape(f['severity'].upper())}</td>"
-                   f"<td>{escape(f['topic'])}</td><td>{escape(f['summary'])}</td>"
-                   f"<td>{', '.join(_link(tenants[n]) for n in f['tenants'])}</td></tr>" for f in findings)
-    return ("<h2 id=\"findings\">Findings across tenants</h2><table id=\"fleet-findings\"><thead><tr>"
-            f"<th>severity</th><th>topic</th><th>finding</th><th>tenants</th></tr></thead><tbody>{rows}</tbody></table>")
+    return groups

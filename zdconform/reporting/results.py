@@ -11,6 +11,7 @@ apart from the fields computed here, so nothing a suite notes can overwrite a ve
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..recording.scrub import SecretSet
 from ..settings import Profile
 
 __all__ = ["CheckResult", "RunInfo", "UNPROVEN_REFUSAL", "Verdict", "amend", "annotate_refusals", "axes", "cells",
-           "check_id", "fold", "render", "result_of", "skip_reason", "verdict"]
+           "check_id", "fold", "plain_reason", "render", "result_of", "skip_reason", "verdict"]
 
 Verdict = Literal["pass", "expected-denied", "fail", "skipped"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "expected-denied", "fail", "skipped")
@@ -229,5 +230,14 @@ def _reason(report: pytest.TestReport) -> str:
     if report.failed:
         crash = getattr(report.longrepr, "reprcrash", None)
         text = crash.message if crash is not None else str(report.longrepr)
-        return text.strip() or "failed"  # whole: a hint at its end (`--zd-...`) must survive
+        return plain_reason(text.strip()) or "failed"  # whole: a hint at its end (`--zd-...`) must survive
     return ""
+
+
+_OWN_EXCEPTION = re.compile(r"^zdconform\.exceptions\.\w+: ")
+
+
+def plain_reason(reason: str) -> str:
+    """A reason in words: without the name of zdconform's own exception and the tool's prefix (another
+    exception keeps its name: `KeyError: 'id'` says what broke)."""
+    return _OWN_EXCEPTION.sub("", reason).removeprefix("zdconform: ")
