@@ -8,7 +8,8 @@ import pytest
 
 from zdconform.reporting.findings import readiness_findings
 from zdconform.reporting.publish import run_date
-from zdconform.reporting.results import CheckResult, render
+from zdconform.reporting.results import CheckResult
+from zdconform.reporting.terminal import render
 from zdconform.settings import profile_from_dict
 
 RUN_DAY = dt.date(2026, 11, 29)  # 152 days before API tokens are deactivated
@@ -157,7 +158,8 @@ def test_the_terminal_shows_readiness_under_its_own_heading():
         slug = "t"
         profile = profile_from_dict(STRICT, origin="t.yaml")
 
-    text = render(Info(), [S2S], readiness_findings(STRICT, [S2S], [], RUN_DAY))  # type: ignore[arg-type]
+    lines = render(Info(), [S2S], readiness_findings(STRICT, [S2S], [], RUN_DAY))  # type: ignore[arg-type]
+    text = "\n".join("".join(segment for segment, _ in line) for line in lines)
     assert "tenant policy findings: none" in text
     assert text.split("migration readiness findings:\n", 1)[1].startswith("  [info] API tokens deactivated in 152")
 

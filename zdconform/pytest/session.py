@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import logging
 import os
@@ -38,7 +39,7 @@ from ..recording.offline import no_dns
 from ..recording.redaction import install_log_redaction, redact_report
 from ..recording.replay import RERECORD_HINT, configure, mark_absent_libraries
 from ..recording.staging import new_run_id
-from ..reporting.results import CheckResult, check_id, skip_reason
+from ..reporting.results import CheckResult, check_id, plain_reason, skip_reason
 from ..runs.end import end_live_run, probe_first
 from ..runs.plan import Plan
 from ..runs.state import RunState
@@ -47,7 +48,7 @@ from ..settings.credentials import CREDENTIAL_VARIABLES
 from .junit import JunitPaths, name_junit, publish_junit, stage_junit, write_refusal
 from .selection import session_facts
 from .signals import mend_traceback, signals_wait, take_sigterm_as_interrupt
-from .terminal import ProgressLines, replay_line, summary, write_line
+from .terminal import ProgressLines, replay_line, summary, verdict, write_line
 from .xdist import Transport, received
 
 __all__ = ["Plan", "Session", "TENANT_ARG", "new_run_id", "received", "recording_conflict", "write_refusal"]
@@ -92,6 +93,8 @@ class Session:
             take_sigterm_as_interrupt(config)
         self.waiting: contextlib.AbstractContextManager[list[int]] | None = None  # signals wait (`_wait`)
         self.noted: list[int] = []
+        self.refused = False  # a single run's preflight refused it: pytest says why, once
+        self.exit_code = 0
 
     # -- the session's start ----------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
@@ -124,6 +127,7 @@ class Session:
             message = f"zdconform: preflight failed (exit {refused.exit_code}): {refused}"  # --junitxml's file)
             staged, final = self.junit
             write_refusal(str(final) if final is not None and staged == final else None, message)
+            self.refused = True
             pytest.exit(message, returncode=refused.exit_code)
 
     # -- collection -------------------------------------------------------------------------
@@ -198,12 +202,18 @@ class Session:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
-        if call.excinfo is not None and call.excinfo.errisinstance(CassetteError):
-            report.longrepr = f"zdconform: {call.excinfo.value}"  # one paragraph: the message names file and fix
         redact_report(report, self.runs.redact)  # one redaction for the terminal and junit.xml, at any verbosity
         run = self.runs.of_check(item.nodeid) if item.get_closest_marker("zd_check") else None
-        if run is None:
-            return report
+        if run is not None:
+            self._record(item, call, report, run)
+        if call.excinfo is not None and call.excinfo.errisinstance(ZdConformError) and (
+                call.excinfo.errisinstance(CassetteError) or item.config.getoption("tbstyle", "auto") != "long"):
+            report.longrepr = self.runs.redact(one_paragraph(item, call.excinfo))  # no library traceback
+        return report
+
+    def _record(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport,
+                run: RunState) -> None:
+        """A check's report folded into its run's results (its reason: the exception's own message)."""
         notes = item.stash.get(NOTES, None)
         if call.excinfo is not None and call.excinfo.errisinstance(KeyboardInterrupt):
             run.store.interrupted = True  # keep the previous cassette, never a partial one
@@ -215,7 +225,6 @@ class Session:
             report.sections.append(("zdconform", RERECORD_HINT.format(slug=run.target.slug)))
         if report.skipped and run.target.is_live and notes is not None and notes.cassette:
             run.store.mark_skipped(Path(notes.cassette), skip_reason(report))
-        return report
 
     @pytest.hookimpl(tryfirst=True)  # before the terminal reporter renders the interrupt's traceback
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -247,6 +256,9 @@ class Session:
         live run's end is not cut short by another Ctrl-C or SIGTERM: one waits (a line says so), the
         next stops at once (`signals.signals_wait`)."""
         noted = self.noted if self.waiting is not None else self._wait()
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if self.refused and reporter is not None:  # pytest wrote the refusal (stderr): not again as an interruption
+            reporter._keyboardinterrupt_memo = None
         try:
             failed = False
             for run in self.runs.started():  # before the checks' fixtures are torn down: the expiry
@@ -260,6 +272,7 @@ class Session:
         finally:
             self._unwait()  # the handlers before are back
         self._exit_status(session, failed=failed, interrupted=bool(noted))
+        self.exit_code = int(session.exitstatus)
         return result
 
     def _publish(self, session: pytest.Session, *, interrupted: bool) -> bool:
@@ -309,9 +322,18 @@ class Session:
     def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
         if self.published is not None:
             summary(terminalreporter, self.published, self.merged, self.plan.options.reports)
+            text, markup = verdict(self.published, self.merged, self.exit_code)
+            config.add_cleanup(functools.partial(self._say, text, **markup))  # the last line: after pytest's counts
 
     def _say(self, text: str, **markup: bool) -> None:
         write_line(self.config, text, **markup)
+
+
+def one_paragraph(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """A failure zdconform explains itself, as one paragraph: where in the check, and the message."""
+    places = [entry for entry in excinfo.traceback if Path(entry.path) == item.path]
+    where = f"{item.location[0]}:{places[-1].lineno + 1}: " if places else ""
+    return f"{where}zdconform: {plain_reason(str(excinfo.value))}"
 
 
 def _require_recording(run: RunState, cassette: Path) -> None:

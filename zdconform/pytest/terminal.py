@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..reporting.terminal import terminal_lines
+from ..reporting.terminal import Line, terminal_lines, verdict_line
 from ..runs.end import unchecked_message
 from ..runs.tenants import Published
 
-__all__ = ["ProgressLines", "replay_line", "summary", "write_line"]
+__all__ = ["ProgressLines", "replay_line", "summary", "verdict", "write_line"]
 
 
 def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
@@ -29,6 +31,8 @@ def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
     capture = config.pluginmanager.get_plugin("capturemanager")
     if reporter is not None:
         with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            if getattr(getattr(reporter, "_tw", None), "width_of_current_line", 0):
+                reporter.line("")  # never at the end of a line of progress dots: on a line of its own
             reporter.write_line(text, **markup)
 
 
@@ -58,18 +62,53 @@ def summary(reporter: Any, published: Mapping[str | None, Published], merged: li
             reports: Path) -> None:
     """The session's end: a single run's conformance matrix (and why a live run failed unchecked, and
     a replay's last line), or, for a fleet (`merged` given), one line per tenant and the merge's."""
+    width = _width(reporter)
     if merged is None:
         for done in published.values():
             info = done.info
             reporter.write_sep("=", "zdconform conformance matrix")
-            for line, markup in terminal_lines(info, done.checked):
-                reporter.write_line(line, **markup)
+            for row in terminal_lines(info, done.checked, width):
+                _write(reporter, row)
             if info.session.get("unchecked_methods"):
-                reporter.write_line(unchecked_message(info.session["unchecked_methods"], info.profile.name), red=True)
+                _paragraph(reporter, unchecked_message(info.session["unchecked_methods"], info.profile.name), width,
+                           red=True)
             if info.mode == "replay":
-                reporter.write_line(replay_line(info.slug, info.manifest), yellow=True)
+                _paragraph(reporter, replay_line(info.slug, info.manifest), width, yellow=True)
         return
     reporter.write_sep("=", f"zdconform fleet: {len(published)} tenant(s)")
     for line in [done.line for done in published.values()] + merged:
-        reporter.write_line(line, red=line.startswith("FAIL"), green=line.startswith("ok"))
+        _paragraph(reporter, line, width, red=line.startswith("FAIL"), green=line.startswith("ok"))
     reporter.write_line(f"reports per tenant: {reports / 'tenants'}/NAME/")
+
+
+def verdict(published: Mapping[str | None, Published], merged: list[str] | None,
+            exit_code: int) -> tuple[str, dict[str, bool]]:
+    """The session's last line: a run's verdict (`reporting.terminal.verdict_line`), or a fleet's."""
+    if merged is None and len(published) == 1:
+        done = next(iter(published.values()))
+        why = "; ".join([*done.gated, *([done.error] if done.error else [])])
+        return verdict_line(done.info, done.checked, exit_code, why)
+    failed = sum(done.failed for done in published.values())
+    if failed or exit_code:
+        text = f"zdconform: fleet DOES NOT CONFORM: {failed} of {len(published)} tenant(s) failed (exit {exit_code})"
+        return text, {"red": True, "bold": True}
+    text = f"zdconform: fleet CONFORMS: {len(published)} tenant(s), none failed (exit 0)"
+    return text, {"green": True, "bold": True}
+
+
+def _width(reporter: Any) -> int:
+    """The terminal's width as pytest's writer sees it (`COLUMNS`, the terminal, else 80), less one column."""
+    writer = getattr(reporter, "_tw", None)
+    return max(40, int(getattr(writer, "fullwidth", 0) or shutil.get_terminal_size((80, 24)).columns) - 1)
+
+
+def _write(reporter: Any, line: Line) -> None:
+    for text, markup in line[:-1]:
+        reporter.write(text, **markup)
+    text, markup = line[-1]
+    reporter.line(text.rstrip(), **markup)
+
+
+def _paragraph(reporter: Any, text: str, width: int, **markup: bool) -> None:
+    for line in textwrap.wrap(text, width, subsequent_indent="    ", break_on_hyphens=False) or [""]:
+        reporter.write_line(line, **markup)

@@ -25,7 +25,7 @@ from ..recording.scrub import SecretSet
 from ..settings import Profile
 
 __all__ = ["CheckResult", "RunInfo", "UNPROVEN_REFUSAL", "Verdict", "amend", "annotate_refusals", "axes", "cells",
-           "check_id", "fold", "plain_reason", "render", "result_of", "skip_reason", "verdict"]
+           "check_id", "fold", "plain_reason", "result_of", "skip_reason", "verdict"]
 
 Verdict = Literal["pass", "expected-denied", "fail", "skipped"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "expected-denied", "fail", "skipped")
@@ -167,25 +167,6 @@ def axes(grid: Mapping[tuple[str, str], str]) -> tuple[list[str], list[str]]:
     endpoints = [e for e in ENDPOINTS if any(k[1] == e for k in grid)]
     endpoints += sorted({k[1] for k in grid} - set(endpoints))
     return methods, endpoints
-
-
-def render(info: RunInfo, results: Sequence[CheckResult], findings: Sequence[Mapping[str, str]]) -> str:
-    """The matrix, the failures and the findings, as the terminal shows them."""
-    grid = cells(results)
-    methods, endpoints = axes(grid)
-    width = {e: max([len(v) for k, v in grid.items() if k[1] == e] + [len(e)]) + 2 for e in endpoints}
-    lines = [f"target: {info.slug}  profile: {info.profile.name}  "
-             f"expects {', '.join(f'{k}={v}' for k, v in info.profile.expect.items())}",
-             "auth method".ljust(14) + "".join(e.ljust(width[e]) for e in endpoints)]
-    for method in methods:
-        lines.append(method.ljust(14) + "".join(grid.get((method, e), "-").ljust(width[e]) for e in endpoints))
-    lines += [f"FAIL {r.check}: {r.reason.splitlines()[0] if r.reason else ''}"
-              for r in results if r.verdict == "fail"]
-    for topic, title in (("policy", "tenant policy findings"), ("migration", "migration readiness findings")):
-        found = [f"  [{f['severity']}] {f['finding']}: {f['detail']}" for f in findings
-                 if f.get("topic", "policy") == topic]
-        lines += [f"{title}:", *found] if found else [f"{title}: none"]
-    return "\n".join(lines)
 
 
 def result_of(item: pytest.Item, report: pytest.TestReport, notes: CheckNotes,
