@@ -49,7 +49,7 @@ from .junit import JunitPaths, name_junit, publish_junit, stage_junit, write_ref
 from .selection import session_facts
 from .signals import mend_traceback, signals_wait, take_sigterm_as_interrupt
 from .terminal import ProgressLines, replay_line, summary, verdict, write_line
-from .xdist import Transport, received
+from .xdist import PROGRESS, Transport, received
 
 __all__ = ["Plan", "Session", "TENANT_ARG", "new_run_id", "received", "recording_conflict", "write_refusal"]
 
@@ -80,8 +80,9 @@ class Session:
         self.runs = Runs(plan)  # every tenant's run described: a plan that cannot run is refused here
         self.runs.refused.update((handed or {}).get("refused", {}))
         self.counts = Counts()
+        self.progress: list[str] = []  # a worker's lines, carried to the controller's terminal (`xdist`)
         self.transport = Transport(lambda: {"run_id": plan.options.run_id, "refused": self.runs.refused},
-                                   plan.is_fleet)
+                                   plan.is_fleet, self._say)
         self.junit: JunitPaths = stage_junit(config, plan.options.reports) if self.reports else (None, None)
         self.published: dict[str | None, Published] | None = None
         self.merged: list[str] | None = None
@@ -100,6 +101,8 @@ class Session:
     @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         if not self.main:
+            if self.plan.is_live:  # a worker's progress lines travel on its reports to the controller
+                self._log_progress()
             return
         say = self._say
         for line in self.notices:
@@ -117,8 +120,7 @@ class Session:
                     "run replays and sends nothing: to check a tenant, set ZENDESK_TARGET (or `--zd-target`) to "
                     "its URL.", yellow=True)
             return
-        logging.getLogger("zdconform").setLevel(logging.INFO)
-        logging.getLogger("zdconform").addHandler(ProgressLines(self.config))
+        self._log_progress()
         if self.config.getoption("disable_recording", False):
             say(f"zdconform: --disable-recording: the checks run live against {self.plan.tenants[0].target.slug} "
                 "and record nothing: cassettes/ stays as it is, and the evidence links no cassette.")
@@ -206,6 +208,8 @@ class Session:
         run = self.runs.of_check(item.nodeid) if item.get_closest_marker("zd_check") else None
         if run is not None:
             self._record(item, call, report, run)
+        if self.progress and not self.main:
+            report.__dict__[PROGRESS], self.progress = self.progress, []  # serialized with the report
         if call.excinfo is not None and call.excinfo.errisinstance(ZdConformError) and (
                 call.excinfo.errisinstance(CassetteError) or item.config.getoption("tbstyle", "auto") != "long"):
             report.longrepr = self.runs.redact(one_paragraph(item, call.excinfo))  # no library traceback
@@ -226,14 +230,19 @@ class Session:
         if report.skipped and run.target.is_live and notes is not None and notes.cassette:
             run.store.mark_skipped(Path(notes.cassette), skip_reason(report))
 
-    @pytest.hookimpl(tryfirst=True)  # before the terminal reporter renders the interrupt's traceback
-    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    @pytest.hookimpl(wrapper=True)  # around the terminal reporter's: before it renders the interrupt's traceback
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Generator[None, None, None]:
         for run in self.runs.started():
             run.store.interrupted = True  # no partial cassette is written
         mend_traceback(excinfo.value)
         if self.plan.is_live and self.waiting is None and excinfo.errisinstance(KeyboardInterrupt):
             self._wait()  # from the first interrupt on, another one waits for the run's end (pytest still
             # renders this one; a pytest-xdist controller's workers revoke meanwhile)
+        result = yield
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if self.refused and reporter is not None:  # pytest wrote the refusal once (stderr): not again as an
+            reporter._keyboardinterrupt_memo = None  # interruption at the end
+        return result
 
     def _wait(self) -> list[int]:
         """Signals wait from now to the end of the session (`signals.signals_wait`); what they noted."""
@@ -256,9 +265,6 @@ class Session:
         live run's end is not cut short by another Ctrl-C or SIGTERM: one waits (a line says so), the
         next stops at once (`signals.signals_wait`)."""
         noted = self.noted if self.waiting is not None else self._wait()
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if self.refused and reporter is not None:  # pytest wrote the refusal (stderr): not again as an interruption
-            reporter._keyboardinterrupt_memo = None
         try:
             failed = False
             for run in self.runs.started():  # before the checks' fixtures are torn down: the expiry
@@ -266,7 +272,8 @@ class Session:
                     failed |= end_live_run(run, self._say)
             result = yield
             if not self.main:
-                Transport.output(self.config, self.runs.results(), self.counts.selected, self.counts.deselected)
+                Transport.output(self.config, self.runs.results(), self.counts.selected, self.counts.deselected,
+                                 self.progress)
             elif self.reports:
                 failed |= self._publish(session, interrupted=bool(noted))
         finally:
@@ -326,7 +333,14 @@ class Session:
             config.add_cleanup(functools.partial(self._say, text, **markup))  # the last line: after pytest's counts
 
     def _say(self, text: str, **markup: bool) -> None:
-        write_line(self.config, text, **markup)
+        if self.main:
+            write_line(self.config, text, **markup)
+        else:  # a worker's terminal is not shown: the controller says it
+            self.progress.append(text)
+
+    def _log_progress(self) -> None:
+        logging.getLogger("zdconform").setLevel(logging.INFO)
+        logging.getLogger("zdconform").addHandler(ProgressLines(self._say))
 
 
 def one_paragraph(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:

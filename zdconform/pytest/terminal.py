@@ -12,7 +12,7 @@ import contextlib
 import logging
 import shutil
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,12 @@ def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
 class ProgressLines(logging.Handler):
     """zdconform's own log lines (retry and pacing waits) as one terminal line each, as they happen."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, say: Callable[..., None]) -> None:
         super().__init__(logging.INFO)
-        self.config = config
+        self.say = say
 
     def emit(self, record: logging.LogRecord) -> None:
-        write_line(self.config, f"zdconform: {record.getMessage()}", yellow=True)
+        self.say(f"zdconform: {record.getMessage()}", yellow=True)
 
 
 def replay_line(slug: str, manifest: Any) -> str:

@@ -4,6 +4,8 @@
   the tenants the controller's preflight refused (their checks do not run).
 - From each worker (`workeroutput`): what it selected and deselected and every result it checked;
   the controller merges them in collection order, so `-n 4` reports as a serial run.
+- A worker's progress lines (retry and pacing waits) ride on its next report (`PROGRESS`, serialized
+  with it), its last ones on its output: the controller's terminal says them.
 - A fleet's scheduler keeps each tenant's checks on one worker (xdist's LoadScopeScheduling,
   scoped by tenant), so the tenant's pacer and token ledger stay whole.
 Every hook is optional: `-p no:xdist` leaves them undeclared.
@@ -20,9 +22,10 @@ import pytest
 from ..reporting.results import CheckResult
 from ..runs.tenants import tenant_of
 
-__all__ = ["KEY", "Transport", "received"]
+__all__ = ["KEY", "PROGRESS", "Transport", "received"]
 
 KEY = "zdconform"
+PROGRESS = "zd_progress"  # a report's attribute: the worker's lines said since its previous report
 
 
 def received(workerinput: Any) -> dict[str, Any] | None:
@@ -35,9 +38,10 @@ def received(workerinput: Any) -> dict[str, Any] | None:
 class Transport:
     """The controller's side: what it hands each worker, and what it merges of each."""
 
-    def __init__(self, handed: Callable[[], dict[str, Any]], fleet: bool) -> None:
+    def __init__(self, handed: Callable[[], dict[str, Any]], fleet: bool, say: Callable[..., None]) -> None:
         self.handed = handed  # what each worker is given, asked for when the worker is set up
         self.fleet = fleet
+        self.say = say  # a line on the controller's terminal
         self.workers = 0
         self.selected = 0
         self.deselected = 0
@@ -45,10 +49,17 @@ class Transport:
         self.merged: list[CheckResult] = []
 
     @staticmethod
-    def output(config: pytest.Config, results: Sequence[CheckResult], selected: int, deselected: int) -> None:
+    def output(config: pytest.Config, results: Sequence[CheckResult], selected: int, deselected: int,
+               progress: Sequence[str] = ()) -> None:
         """A worker's side: what it hands the controller at its end."""
         config.workeroutput[KEY] = json.dumps({  # type: ignore[attr-defined]
-            "results": [r.as_json() for r in results], "selected": selected, "deselected": deselected})
+            "results": [r.as_json() for r in results], "selected": selected, "deselected": deselected,
+            "progress": list(progress)})
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if getattr(report, "node", None) is not None:  # a worker's report, on the controller
+            for line in report.__dict__.get(PROGRESS) or ():
+                self.say(line, yellow=True)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -69,6 +80,8 @@ class Transport:
         self.selected = max(self.selected, int(data["selected"]))  # every worker collects the whole session
         self.deselected = max(self.deselected, int(data["deselected"]))
         self.merged += [CheckResult.from_json(r) for r in data["results"]]
+        for line in data.get("progress") or ():
+            self.say(line, yellow=True)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
