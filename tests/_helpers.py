@@ -52,8 +52,10 @@ def emulator_env(*, agent_password: bool = True, expired: bool = False) -> dict[
 def child_env() -> dict[str, str]:
     """The environment of a spawned pytest run: no ZENDESK_* or ZDCONFORM_* variable of the shell, and a
     temporary root of its own (pytest's numbered-folder cleanup raced between concurrent runs sharing
-    /tmp/pytest-of-<user>, and its warning is an error under this project's filterwarnings)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_"))}
+    /tmp/pytest-of-<user>, and its warning is an error under this project's filterwarnings). No
+    `COLUMNS` either: pytest-xdist sets it in its workers, and a run on a pipe with no width keeps its
+    lines whole (a test that wants a width says so)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "ZDCONFORM_")) and k != "COLUMNS"}
     return clean | {"PYTEST_DEBUG_TEMPROOT": tempfile.mkdtemp(prefix="zdconform-child-")}
 
 

@@ -22,8 +22,8 @@ RESULTS = [result(e, m, "fail" if (e, m) == ("roles", "api_token") else "pass")
            for e in ENDPOINTS for m in ("oauth_token", "api_token")]
 
 
-def info(**session):
-    return types.SimpleNamespace(slug="acme", session={"partial": [], "unchecked_methods": [], **session})
+def info(mode="tenant", **session):
+    return types.SimpleNamespace(slug="acme", mode=mode, session={"partial": [], "unchecked_methods": [], **session})
 
 
 @pytest.mark.parametrize("width", [40, 80, 120, 1000])
@@ -54,3 +54,8 @@ def test_each_cell_carries_its_verdicts_colour():
 def test_the_last_line_states_the_verdict(results, session, code, says):
     text, markup = verdict_line(info(**session), results, code)
     assert text == f"zdconform: {says}" and markup["bold"]
+
+
+def test_a_replay_says_so_on_the_last_line():
+    text, _ = verdict_line(info("replay"), RESULTS[:2], 0)
+    assert text == "zdconform: REPLAY of acme CONFORMS: 2 checks, none failed (exit 0)"

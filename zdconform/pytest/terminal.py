@@ -3,13 +3,16 @@
 - `write_line`: one line now, even while pytest captures a check's output.
 - `ProgressLines`: zdconform's own log lines (retry and pacing waits) as one terminal line each.
 - `replay_line`: what a replay says first and last (what it replays, when recorded, offline).
-- `summary`: the session's end: a single run's conformance matrix, or a fleet's line per tenant.
+- `summary`: the session's end: a single run's conformance matrix, or a fleet's line per tenant, fitted
+  to a terminal's width (or `COLUMNS`), coloured as pytest's writer decides (`--color`, `NO_COLOR`);
+- `verdict`: the session's last line, after pytest's counts: the verdict and the exit status.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import textwrap
 from collections.abc import Callable, Mapping
@@ -23,6 +26,8 @@ from ..runs.end import unchecked_message
 from ..runs.tenants import Published
 
 __all__ = ["ProgressLines", "replay_line", "summary", "verdict", "write_line"]
+
+UNBOUNDED = 10_000
 
 
 def write_line(config: pytest.Config, text: str, **markup: bool) -> None:
@@ -97,7 +102,10 @@ def verdict(published: Mapping[str | None, Published], merged: list[str] | None,
 
 
 def _width(reporter: Any) -> int:
-    """The terminal's width as pytest's writer sees it (`COLUMNS`, the terminal, else 80), less one column."""
+    """The width to fit: a terminal's, or the one `COLUMNS` states, less one column; unbounded on a pipe
+    (a CI log keeps each line whole, for grep and for the browser that shows it)."""
+    if not (getattr(reporter, "isatty", False) or os.environ.get("COLUMNS")):
+        return UNBOUNDED
     writer = getattr(reporter, "_tw", None)
     return max(40, int(getattr(writer, "fullwidth", 0) or shutil.get_terminal_size((80, 24)).columns) - 1)
 
