@@ -39,7 +39,7 @@ from ..recording.offline import no_dns
 from ..recording.redaction import install_log_redaction, redact_report
 from ..recording.replay import RERECORD_HINT, configure, mark_absent_libraries
 from ..recording.staging import new_run_id
-from ..reporting.results import CheckResult, check_id, plain_reason, skip_reason
+from ..reporting.results import CheckResult, check_id, skip_reason
 from ..runs.end import end_live_run, probe_first
 from ..runs.plan import Plan
 from ..runs.state import RunState
@@ -48,7 +48,7 @@ from ..settings.credentials import CREDENTIAL_VARIABLES
 from .junit import JunitPaths, name_junit, publish_junit, stage_junit, write_refusal
 from .selection import session_facts
 from .signals import mend_traceback, signals_wait, take_sigterm_as_interrupt
-from .terminal import ProgressLines, replay_line, summary, verdict, write_line
+from .terminal import ProgressLines, one_paragraph, replay_line, summary, verdict, write_line
 from .xdist import PROGRESS, Transport, received
 
 __all__ = ["Plan", "Session", "TENANT_ARG", "new_run_id", "received", "recording_conflict", "write_refusal"]
@@ -341,13 +341,6 @@ class Session:
     def _log_progress(self) -> None:
         logging.getLogger("zdconform").setLevel(logging.INFO)
         logging.getLogger("zdconform").addHandler(ProgressLines(self._say))
-
-
-def one_paragraph(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
-    """A failure zdconform explains itself, as one paragraph: where in the check, and the message."""
-    places = [entry for entry in excinfo.traceback if Path(entry.path) == item.path]
-    where = f"{item.location[0]}:{places[-1].lineno + 1}: " if places else ""
-    return f"{where}zdconform: {plain_reason(str(excinfo.value))}"
 
 
 def _require_recording(run: RunState, cassette: Path) -> None:

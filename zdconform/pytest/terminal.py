@@ -1,6 +1,7 @@
 """What a conformance session says on the terminal: lines as they happen, and its summary.
 
 - `write_line`: one line now, even while pytest captures a check's output.
+- `one_paragraph`: a failure zdconform explains itself, as one paragraph (no library traceback).
 - `ProgressLines`: zdconform's own log lines (retry and pacing waits) as one terminal line each.
 - `replay_line`: what a replay says first and last (what it replays, when recorded, offline).
 - `summary`: the session's end: a single run's conformance matrix, or a fleet's line per tenant, fitted
@@ -21,11 +22,12 @@ from typing import Any
 
 import pytest
 
+from ..reporting.results import plain_reason
 from ..reporting.terminal import Line, terminal_lines, verdict_line
 from ..runs.end import unchecked_message
 from ..runs.tenants import Published
 
-__all__ = ["ProgressLines", "replay_line", "summary", "verdict", "write_line"]
+__all__ = ["ProgressLines", "one_paragraph", "replay_line", "summary", "verdict", "write_line"]
 
 UNBOUNDED = 10_000
 
@@ -50,6 +52,13 @@ class ProgressLines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.say(f"zdconform: {record.getMessage()}", yellow=True)
+
+
+def one_paragraph(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """A failure zdconform explains itself, as one paragraph: where in the check, and the message."""
+    places = [entry for entry in excinfo.traceback if Path(entry.path) == item.path]
+    where = f"{item.location[0]}:{places[-1].lineno + 1}: " if places else ""
+    return f"{where}zdconform: {plain_reason(str(excinfo.value))}"
 
 
 def replay_line(slug: str, manifest: Any) -> str:
