@@ -59,3 +59,22 @@ def test_the_last_line_states_the_verdict(results, session, code, says):
 def test_a_replay_says_so_on_the_last_line():
     text, _ = verdict_line(info("replay"), RESULTS[:2], 0)
     assert text == "zdconform: REPLAY of acme CONFORMS: 2 checks, none failed (exit 0)"
+
+
+def test_a_failure_is_one_paragraph_naming_its_place_in_the_check():
+    from pathlib import Path
+
+    from zdconform.exceptions import ConformanceFailure
+    from zdconform.pytest.terminal import one_paragraph
+
+    def check():
+        raise ConformanceFailure("zdconform: List OAuth Clients with API token: expected 200, got 401.")
+
+    try:
+        check()
+    except ConformanceFailure:
+        excinfo = pytest.ExceptionInfo.from_current()
+    item = types.SimpleNamespace(path=Path(__file__), location=("tests/test_terminal_lines.py", 0, "check"))
+    line = check.__code__.co_firstlineno + 1
+    assert one_paragraph(item, excinfo) == (f"tests/test_terminal_lines.py:{line}: zdconform: List OAuth Clients "
+                                            "with API token: expected 200, got 401.")
