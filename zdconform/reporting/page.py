@@ -13,14 +13,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import jinja2
 import markupsafe
 
 from ..settings.targets import is_loopback
 from .results import UNPROVEN_REFUSAL
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["BANNERS", "LEGEND", "SYMBOLS", "anchor", "cell", "cell_id", "mentioned", "render_page", "run_verdict",
            "target_kind", "target_line"]
@@ -42,6 +44,8 @@ LEGEND = [
 
 @functools.cache
 def _environment() -> jinja2.Environment:
+    import jinja2  # here: a process that renders no page (a pytest-xdist worker) does not pay for it
+
     environment = jinja2.Environment(loader=jinja2.PackageLoader("zdconform.reporting", "templates"),
                                      autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                                      lstrip_blocks=True, keep_trailing_newline=True)
