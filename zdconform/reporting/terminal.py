@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from .evidence import stale_warnings
 from .factcheck import summary_lines
+from .page import LEGEND
 from .publish import findings
 from .results import UNPROVEN_REFUSAL, CheckResult, RunInfo, axes, cells, plain_reason
 
@@ -74,6 +75,8 @@ def render(info: RunInfo, results: Sequence[CheckResult], found: Sequence[Mappin
 def terminal_lines(info: RunInfo, checked: Sequence[CheckResult], width: int = 10_000) -> list[Line]:
     """What the terminal shows of a run after pytest's own summary, line by line, fitted to `width`."""
     lines = render(info, checked, findings(info, checked), width)
+    if any("/" in text for text in cells(checked).values()):
+        lines += _wrapped(f"VERDICT (n/m): {dict(LEGEND)['VERDICT (n/m)']}", width)
     if any(r.verdict == "expected-denied" for r in checked):
         lines += _wrapped(f"expected-denied: {UNPROVEN_REFUSAL} (evidence.json: each check's "
                           "details.refusal_proves)", width)
