@@ -56,6 +56,11 @@ def test_the_last_line_states_the_verdict(results, session, code, says):
     assert text == f"zdconform: {says}" and markup["bold"]
 
 
+def test_a_finding_at_the_gate_does_not_conform():
+    text, _ = verdict_line(info(), RESULTS[:2], 1, ["zdconform: FAILED by [high] Revoked OAuth tokens keep working"])
+    assert text == "zdconform: acme DOES NOT CONFORM: 1 finding(s) at or above --zd-fail-on-finding (exit 1)"
+
+
 def test_a_replay_says_so_on_the_last_line():
     text, _ = verdict_line(info("replay"), RESULTS[:2], 0)
     assert text == "zdconform: REPLAY of acme CONFORMS: 2 checks, none failed (exit 0)"

@@ -100,8 +100,7 @@ def verdict(published: Mapping[str | None, Published], merged: list[str] | None,
     """The session's last line: a run's verdict (`reporting.terminal.verdict_line`), or a fleet's."""
     if merged is None and len(published) == 1:
         done = next(iter(published.values()))
-        why = "; ".join([*done.gated, *([done.error] if done.error else [])])
-        return verdict_line(done.info, done.checked, exit_code, why)
+        return verdict_line(done.info, done.checked, exit_code, done.gated)
     failed = sum(done.failed for done in published.values())
     if failed or exit_code:
         text = f"zdconform: fleet DOES NOT CONFORM: {failed} of {len(published)} tenant(s) failed (exit {exit_code})"

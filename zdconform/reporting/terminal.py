@@ -90,17 +90,21 @@ def terminal_lines(info: RunInfo, checked: Sequence[CheckResult], width: int = 1
     return lines
 
 
-def verdict_line(info: RunInfo, checked: Sequence[CheckResult], exit_code: int, why: str = "") -> tuple[str, Markup]:
-    """The run's last line: CONFORMS, DOES NOT CONFORM or INCOMPLETE, why, and the exit status."""
+def verdict_line(info: RunInfo, checked: Sequence[CheckResult], exit_code: int,
+                 gated: Sequence[str] = ()) -> tuple[str, Markup]:
+    """The run's last line: CONFORMS, DOES NOT CONFORM (a check failed, or a finding at or above
+    `--zd-fail-on-finding`: `gated`) or INCOMPLETE, why, and the exit status."""
     failed = sum(r.verdict == "fail" for r in checked)
     subject = f"REPLAY of {info.slug}" if info.mode == "replay" else info.slug  # a replay says so last too
     unchecked = [u["method"] for u in info.session.get("unchecked_methods") or []]
-    if failed:
-        return (f"zdconform: {subject} DOES NOT CONFORM: {failed} of {len(checked)} checks failed "
-                f"(exit {exit_code})"), {"red": True, "bold": True}
+    if failed or gated:
+        why = [f"{failed} of {len(checked)} checks failed"] if failed else []
+        why += [f"{len(gated)} finding(s) at or above --zd-fail-on-finding"] if gated else []
+        return f"zdconform: {subject} DOES NOT CONFORM: {'; '.join(why)} (exit {exit_code})", {"red": True,
+                                                                                                "bold": True}
     if unchecked or info.session.get("partial") or exit_code:
         reasons = ([f"{', '.join(unchecked)} not checked"] if unchecked else []) + \
-                  list(info.session.get("partial") or []) + ([why] if why else [])
+                  list(info.session.get("partial") or [])
         return (f"zdconform: {subject} INCOMPLETE: {'; '.join(reasons) or 'the run did not end as a whole'} "
                 f"(exit {exit_code})"), {"yellow": True, "bold": True}
     return f"zdconform: {subject} CONFORMS: {len(checked)} checks, none failed (exit 0)", {"green": True,
