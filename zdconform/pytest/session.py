@@ -49,7 +49,7 @@ from .junit import JunitPaths, name_junit, publish_junit, stage_junit, write_ref
 from .selection import session_facts
 from .signals import mend_traceback, signals_wait, take_sigterm_as_interrupt
 from .terminal import ProgressLines, one_paragraph, replay_line, summary, verdict, write_line
-from .xdist import PROGRESS, Transport, received
+from .xdist import Transport, received
 
 __all__ = ["Plan", "Session", "TENANT_ARG", "new_run_id", "received", "recording_conflict", "write_refusal"]
 
@@ -101,7 +101,7 @@ class Session:
     @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         if not self.main:
-            if self.plan.is_live:  # a worker's progress lines travel on its reports to the controller
+            if self.plan.is_live:  # a worker's progress lines travel to the controller (`xdist.Transport`)
                 self._log_progress()
             return
         say = self._say
@@ -208,8 +208,6 @@ class Session:
         run = self.runs.of_check(item.nodeid) if item.get_closest_marker("zd_check") else None
         if run is not None:
             self._record(item, call, report, run)
-        if self.progress and not self.main:
-            report.__dict__[PROGRESS], self.progress = self.progress, []  # serialized with the report
         if call.excinfo is not None and call.excinfo.errisinstance(ZdConformError) and (
                 call.excinfo.errisinstance(CassetteError) or item.config.getoption("tbstyle", "auto") != "long"):
             report.longrepr = self.runs.redact(one_paragraph(item, call.excinfo))  # no library traceback

@@ -4,8 +4,8 @@
   the tenants the controller's preflight refused (their checks do not run).
 - From each worker (`workeroutput`): what it selected and deselected and every result it checked;
   the controller merges them in collection order, so `-n 4` reports as a serial run.
-- A worker's progress lines (retry and pacing waits) ride on its next report (`PROGRESS`, serialized
-  with it), its last ones on its output: the controller's terminal says them.
+- A worker's progress lines (retry and pacing waits, the end of its runs) travel in its output: the
+  controller's terminal says them when the worker ends (its own terminal is not shown).
 - A fleet's scheduler keeps each tenant's checks on one worker (xdist's LoadScopeScheduling,
   scoped by tenant), so the tenant's pacer and token ledger stay whole.
 Every hook is optional: `-p no:xdist` leaves them undeclared.
@@ -22,10 +22,9 @@ import pytest
 from ..reporting.results import CheckResult
 from ..runs.tenants import tenant_of
 
-__all__ = ["KEY", "PROGRESS", "Transport", "received"]
+__all__ = ["KEY", "Transport", "received"]
 
 KEY = "zdconform"
-PROGRESS = "zd_progress"  # a report's attribute: the worker's lines said since its previous report
 
 
 def received(workerinput: Any) -> dict[str, Any] | None:
@@ -55,11 +54,6 @@ class Transport:
         config.workeroutput[KEY] = json.dumps({  # type: ignore[attr-defined]
             "results": [r.as_json() for r in results], "selected": selected, "deselected": deselected,
             "progress": list(progress)})
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if getattr(report, "node", None) is not None:  # a worker's report, on the controller
-            for line in report.__dict__.get(PROGRESS) or ():
-                self.say(line, yellow=True)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
