@@ -20,9 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from _evidence_support import replay_reports
 from _helpers import made_once, run_suites
+
+# No example database: Hypothesis would write .hypothesis/ into the project (the tests leave it alone),
+# and every property test here runs from a fixed seed anyway.
+hypothesis_settings.register_profile("zdconform", database=None)
+hypothesis_settings.load_profile("zdconform")
 
 # Processes any test may start: evidence.json asks git for the product's commit.
 ALLOWED_IN_FAST_LANE = {"git"}
