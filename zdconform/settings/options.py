@@ -27,7 +27,7 @@ __all__ = ["Options", "SEVERITIES", "check_environment", "declare_options", "kno
 
 KEYS = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
         "allow_unverified", "emulator_tenant", "max_age_days", "allow_missing_credentials", "fleet", "fleet_shard",
-        "require_live", "strict", "fail_on_finding")
+        "require_live", "strict", "fail_on_finding", "fuzz_examples", "fuzz_seed")
 SEVERITIES = ("info", "low", "medium", "high")  # of findings, least first
 INI_KEYS = KEYS[:6]
 
@@ -56,6 +56,8 @@ class Options:
     require_live: bool = False  # a replay target is refused: a live job can never replay by accident
     strict: bool = False  # an unknown ZENDESK_* or ZDCONFORM_* variable is an error, not a warning
     fail_on_finding: str | None = None  # a finding of this severity or above fails the run
+    fuzz_examples: int = 12  # malformed credentials drawn per fuzzed family (0: no fuzzing)
+    fuzz_seed: int = 0  # the seed they are drawn from: the same examples on every run with it
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
@@ -76,6 +78,8 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         assert pages >= 1
     except (ValueError, AssertionError):
         raise UsageError(f"`--zd-max-pages` {pages!r} must be a whole number of pages, 1 or more.") from None
+    fuzz = {key: _whole(pick(f"fuzz_{key}", f"ZDCONFORM_FUZZ_{key.upper()}", default), f"--zd-fuzz-{key}", low)
+            for key, default, low in (("examples", 12, 0), ("seed", 0, 0))}
     max_age = pick("max_age_days", "ZDCONFORM_MAX_AGE_DAYS", 90)
     try:
         max_age = int(max_age)
@@ -104,6 +108,7 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
                                   "`--zd-require-live` (or ZDCONFORM_REQUIRE_LIVE)"),
         strict=parse_switch(pick("strict", "ZDCONFORM_STRICT", False), "`--zd-strict` (or ZDCONFORM_STRICT)"),
         fail_on_finding=_severity(pick("fail_on_finding", "ZDCONFORM_FAIL_ON_FINDING", None)),
+        fuzz_examples=fuzz["examples"], fuzz_seed=fuzz["seed"],
     )
 
 
@@ -122,7 +127,8 @@ OPTION_VARIABLES = ("ZENDESK_TARGET", "ZENDESK_PROFILE", "ZENDESK_REPLAY_FROM", 
                     "ZDCONFORM_REPORTS", "ZDCONFORM_MAX_PAGES", "ZDCONFORM_ALLOW_UNVERIFIED",
                     "ZDCONFORM_EMULATOR_TENANT", "ZDCONFORM_MAX_AGE_DAYS", "ZDCONFORM_ALLOW_MISSING_CREDENTIALS",
                     "ZDCONFORM_FLEET", "ZDCONFORM_FLEET_SHARD", "ZDCONFORM_REQUIRE_LIVE", "ZDCONFORM_STRICT",
-                    "ZDCONFORM_FAIL_ON_FINDING", "ZDCONFORM_PSEUDONYM_KEY",
+                    "ZDCONFORM_FAIL_ON_FINDING", "ZDCONFORM_FUZZ_EXAMPLES", "ZDCONFORM_FUZZ_SEED",
+                    "ZDCONFORM_PSEUDONYM_KEY",
                     "ZDCONFORM_SIGNING_KEY", "ZDCONFORM_SIGNING_KEY_FILE", "ZDCONFORM_SCHEMAS_DIR")
 
 
@@ -204,11 +210,26 @@ def declare_options(parser: pytest.Parser) -> None:
                     "for live CI jobs, whose target variable may be empty, misspelt or missing.")
     group.addoption("--zd-strict", dest="zd_strict", action="store_true", default=None,
                     help="refuse unknown ZENDESK_* and ZDCONFORM_* variables (a misspelt name) instead of warning.")
+    group.addoption("--zd-fuzz-examples", dest="zd_fuzz_examples", default=None, metavar="N",
+                    help="malformed credentials drawn per fuzzed auth method (default: 12; 0 turns fuzzing off).")
+    group.addoption("--zd-fuzz-seed", dest="zd_fuzz_seed", default=None, metavar="SEED",
+                    help="the seed the fuzzed credentials are drawn from (default: 0; a replay uses the recorded one).")
     group.addoption("--zd-fail-on-finding", dest="zd_fail_on_finding", default=None, metavar="SEVERITY",
                     help="fail the run on a finding of SEVERITY or above (info, low, medium, high).")
     for key in INI_KEYS:
         name = f"zd_{key}"
         parser.addini(name, help=f"default for --{name.replace('_', '-')}", type="string", default=None)
+
+
+def _whole(value: Any, name: str, low: int) -> int:
+    """A whole number of at least `low` from an option or variable, or an error naming it."""
+    try:
+        number = int(value)
+        assert number >= low
+    except (ValueError, TypeError, AssertionError):
+        raise UsageError(f"`{name}` (or ZDCONFORM_{name[5:].replace('-', '_').upper()}) {excerpt(value)} must be a "
+                         f"whole number, {low} or more.") from None
+    return number
 
 
 def options_of(config: pytest.Config) -> Options:
