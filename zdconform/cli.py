@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -33,8 +34,10 @@ from .reporting.drift import main as drift_main
 from .reporting.merge import main as merge_main
 from .reporting.publish import republish
 from .runs.cleanup import cleanup_tenant
-from .settings import Options, find_project, parse_target, project_ini, project_root, resolve_options
+from .settings import Options, find_project, load_profile, parse_target, project_ini, project_root, resolve_options
 from .settings.fleet import load_fleet, run_args, tenant_env
+from .settings.options import option_names, severity
+from .settings.spelling import RUN_ALIASES, did_you_mean, unknown_option
 
 __all__ = ["main"]
 
@@ -43,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if args.command not in ("run", "emulator") and extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace, list[str]], int] = args.handler
     try:
         return handler(args, extra)
@@ -55,11 +58,30 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zdconform", description=__doc__.splitlines()[0])
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors suggest the closest command or option to what was typed."""
+
+    commands: Mapping[str, argparse.ArgumentParser]
+
+    def error(self, message: str) -> NoReturn:
+        choice = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
+        unknown = re.match(r"unrecognized arguments: (\S+)", message)
+        if choice:
+            message += "." + did_you_mean(choice.group(1), COMMANDS)
+        elif unknown:
+            message += "." + did_you_mean(unknown.group(1).split("=")[0], self._option_string_actions, cutoff=0.8)
+        super().error(message)
+
+
+COMMANDS = ("run", "emulator", "validate", "verify", "sign", "keygen", "report", "diff", "merge", "cleanup")
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="zdconform", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"zdconform {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    project = argparse.ArgumentParser(add_help=False)
+    parser.commands = sub.choices
+    project = _Parser(add_help=False)
     project.add_argument("--project", metavar="DIR", help="the project folder (default: the nearest folder "
                          "at or above the working directory holding suites/ or cassettes/)")
 
@@ -194,6 +216,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if args.profile:
         pytest_args.append(f"--zd-profile={Path(args.profile).resolve()}")
     pytest_args += run_args(args.fleet, args.fleet_shard, target=args.target, profile=args.profile)
+    _check_as_typed(args, extra)
     if args.require_live:
         pytest_args.append("--zd-require-live")
     if args.strict:
@@ -203,6 +226,19 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if args.reports:  # junit.xml goes with the evidence: the plugin points it there
         pytest_args.append(f"--zd-reports={Path(args.reports).resolve()}")
     return int(pytest.main([*pytest_args, *extra]))  # pytest options given explicitly come last: they win
+
+
+def _check_as_typed(args: argparse.Namespace, extra: list[str]) -> None:
+    """Refuse, before pytest starts, what `run` was given wrong, naming each option as the user typed it
+    (pytest would name the `--zd-*` option it stands for), with the closest right form."""
+    problem = unknown_option(extra, [*RUN_ALIASES, "--project", *option_names()], where="`zdconform run`")
+    if problem:
+        raise UsageError(f"{problem} (`zdconform run --help` lists its options; it passes any other to pytest)")
+    if args.target:
+        parse_target(args.target, name="`--target`")
+    if args.profile:
+        load_profile(args.profile, name="`--profile`")
+    severity(args.fail_on_finding, "`--fail-on-finding`")
 
 
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ..exceptions import ZdConformError
-from ..settings.options import check_environment, declare_options, options_of
+from ..settings.options import check_environment, check_spelling, declare_options, options_of
 from .selection import runs_checks
 
 if TYPE_CHECKING:
@@ -32,6 +32,10 @@ _NAME = "zdconform-session"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     declare_options(parser)
+
+
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    check_spelling(parser, args)  # before pytest's own "unrecognized arguments", which suggests nothing
 
 
 @pytest.hookimpl(tryfirst=True)  # before junitxml's: junit.xml is staged, then published beside the evidence

@@ -62,15 +62,19 @@ def default_profile(today: dt.date | None = None) -> Profile:
     return Profile(name="zendesk-policy", expect=expect, source=f"Zendesk policy on {today}")
 
 
-def load_profile(path: str | Path) -> Profile:
-    """Read and validate a tenant profile YAML file; errors name the file and the field."""
+def load_profile(path: str | Path, name: str = "`--zd-profile`") -> Profile:
+    """Read and validate a tenant profile YAML file; errors name the file and the field (and `name`, the
+    option or variable that gave the path, as the user spelt it)."""
     path = Path(path)
     try:
         data = load_yaml_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 at byte {exc.start}"
+        if why == "not found":
+            raise ProfileError(f"Tenant profile {str(path)!r} not found: check the path given to {name} "
+                               "(a relative path is taken from the folder you run in).") from None
         raise ProfileError(f"Tenant profile {str(path)!r} cannot be read ({why}); check the path "
-                           "given to `--zd-profile`: it must be a UTF-8 YAML file.") from None
+                           f"given to {name}: it must be a UTF-8 YAML file.") from None
     except RecursionError:
         raise ProfileError(f"Tenant profile {str(path)!r} nests deeper than any profile: it is not "
                            "one; see README#tenant-profile for the format.") from None
@@ -105,6 +109,8 @@ def load_yaml_file(path: Path) -> Any:
 
 
 def _read_bounded(path: Path) -> str:
+    if not path.exists():
+        raise OSError(0, "not found")
     if not path.is_file():
         raise OSError(0, "not a regular file")
     with path.open("rb") as handle:
