@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,12 @@ def test_unknown_option_for_a_non_run_command_is_refused(capsys):
 def test_verify_passes_on_the_committed_cassettes(capsys):
     assert main(["verify"]) == 0
     assert "0 problem(s)" in capsys.readouterr().out
+
+
+def test_version_names_the_checkouts_commit(capsys):
+    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+                          cwd=Path(__file__).parent, check=True).stdout.strip()
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    out = capsys.readouterr().out
+    assert info.value.code == 0 and out.startswith("zdconform 0.1.0 (commit ") and head in out, out

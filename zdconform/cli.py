@@ -21,7 +21,6 @@ from typing import Any, NoReturn
 
 import pytest
 
-from . import __version__
 from .conformance.schemas import validate_file
 from .exceptions import UsageError, ZdConformError
 from .pytest.selection import INSTALLED_SUITES
@@ -58,6 +57,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+class _Version(argparse.Action):
+    """`--version`: the version and its commit, found only when asked (it may run git)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
+        from .release import describe
+
+        print(describe())
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, whose errors suggest the closest command or option to what was typed."""
 
@@ -78,7 +87,8 @@ COMMANDS = ("run", "emulator", "validate", "verify", "sign", "keygen", "report",
 
 def _parser() -> _Parser:
     parser = _Parser(prog="zdconform", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"zdconform {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and the commit it was built "
+                        "from (where known), and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parser.commands = sub.choices
     project = _Parser(add_help=False)
