@@ -1,4 +1,4 @@
-"""The `zdconform` command: run, emulator, validate, verify, report, diff, merge, cleanup, sign, keygen.
+"""The `zdconform` command: run, init, emulator, validate, verify, report, diff, merge, cleanup, sign, keygen.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
@@ -82,7 +82,7 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-COMMANDS = ("run", "emulator", "validate", "verify", "sign", "keygen", "report", "diff", "merge", "cleanup")
+COMMANDS = ("run", "init", "emulator", "validate", "verify", "sign", "keygen", "report", "diff", "merge", "cleanup")
 
 
 def _parser() -> _Parser:
@@ -113,6 +113,13 @@ def _parser() -> _Parser:
     run.add_argument("--fail-on-finding", metavar="SEVERITY", help="fail the run on a finding of SEVERITY or "
                      "above (info, low, medium, high)")
     run.set_defaults(handler=_run)
+
+    init = sub.add_parser("init", help="make a new zdconform project: a profile, a fleet file, .gitignore, "
+                          "the folder for your own checks, the CI templates")
+    init.add_argument("folder", nargs="?", default=".", metavar="DIR", help="where (default: here; made if missing)")
+    init.add_argument("--force", action="store_true", help="overwrite files that exist (default: refuse, writing "
+                      "nothing)")
+    init.set_defaults(handler=_init)
 
     emulator = sub.add_parser("emulator", help="start the reference emulator (see docs/emulator.md)",
                               add_help=False)
@@ -210,14 +217,7 @@ def _options(args: argparse.Namespace, **cli: Any) -> Options:
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     found = find_project(Path.cwd()) if args.project is None else None
     project = project_root(args.project, Path.cwd()) if args.project is not None or found else Path.cwd().resolve()
-    suites = project / "suites"  # the project's own checks, else those this installation ships
-    if not suites.is_dir():
-        suites = INSTALLED_SUITES
-    if not suites.is_dir():
-        raise UsageError(f"The project {str(project)!r} has no `suites/` folder, and this installation ships "
-                         "none (an editable install uses its checkout's): run from your zdconform project, or "
-                         "pass `--project DIR`.")
-    pytest_args = [str(suites), f"--rootdir={project}", "-q"]
+    pytest_args = [*_suites(project), f"--rootdir={project}", "-q"]
     if args.target:  # else the plugin resolves it: ZENDESK_TARGET, then the ini, then replay
         pytest_args.append(f"--zd-target={args.target}")
     if args.reports:
@@ -238,6 +238,20 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     return int(pytest.main([*pytest_args, *extra]))  # pytest options given explicitly come last: they win
 
 
+def _suites(project: Path) -> list[str]:
+    """The checks a run collects: those this installation ships and the project's own `suites/`; a module
+    of the project's with the name of a shipped one replaces it (a checkout's suites/ replaces them all)."""
+    own = project / "suites"
+    shipped = INSTALLED_SUITES if INSTALLED_SUITES.is_dir() and INSTALLED_SUITES != own.resolve() else None
+    if shipped is None and not own.is_dir():
+        raise UsageError(f"The project {str(project)!r} has no `suites/` folder, and this installation ships "
+                         "no checks (an editable install's are its checkout's suites/): run from your zdconform "
+                         "project, or pass `--project DIR`.")
+    replaced = [f"--ignore={shipped / p.name}" for p in own.glob("*.py")
+                if shipped and p.name != "conftest.py" and (shipped / p.name).is_file()]
+    return [str(folder) for folder in (shipped, own) if folder is not None and folder.is_dir()] + replaced
+
+
 def _check_as_typed(args: argparse.Namespace, extra: list[str]) -> None:
     """Refuse, before pytest starts, what `run` was given wrong, naming each option as the user typed it
     (pytest would name the `--zd-*` option it stands for), with the closest right form."""
@@ -249,6 +263,17 @@ def _check_as_typed(args: argparse.Namespace, extra: list[str]) -> None:
     if args.profile:
         load_profile(args.profile, name="`--profile`")
     severity(args.fail_on_finding, "`--fail-on-finding`")
+
+
+def _init(args: argparse.Namespace, extra: list[str]) -> int:
+    from .scaffold import init_project
+
+    folder = Path(args.folder).resolve()
+    written = init_project(folder, force=args.force)
+    print("\n".join(f"wrote {path.relative_to(folder)}" for path in written))
+    print(f"next: in {args.folder}, `zdconform run --target emulator` (a run against the bundled emulator); then "
+          "edit tenants/acme.yaml for your tenant, and copy a template of ci/ to your CI (README: Quick start)")
+    return 0
 
 
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
