@@ -1,8 +1,8 @@
 """The `zdconform` command: run, init, emulator, validate, verify, report, diff, merge, cleanup, sign, keygen.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
-(the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
-preflight of a live tenant (see README).
+(the message says which and how to fix it; for `run`, 4 as pytest's usage errors); other codes
+of `run` are pytest's own, and 10-14 a failed preflight of a live tenant (docs/live-runs.md).
 
 Every file of the user's project is found from one root (`settings.project`): `--project DIR`,
 else the nearest folder at or above the working directory holding `suites/` or `cassettes/`;
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, extra)
     except ZdConformError as exc:
         print(f"zdconform: error: {exc}", file=sys.stderr)
-        return 2
+        return int(pytest.ExitCode.USAGE_ERROR) if args.command == "run" else 2  # a run's usage error is pytest's
     except KeyboardInterrupt:
         print("zdconform: interrupted", file=sys.stderr)
         return 130
@@ -104,7 +104,7 @@ def _parser() -> _Parser:
     run.add_argument("--reports", help="folder for junit.xml and the evidence (default: ZDCONFORM_REPORTS, "
                      "else the ini's zd_reports, else reports)")
     run.add_argument("--fleet", metavar="FILE", help="fleet YAML: every check for every tenant it lists, "
-                     "each tenant's reports in REPORTS/tenants/NAME/ (README#fleets)")
+                     "each tenant's reports in REPORTS/tenants/NAME/ (docs/fleet.md)")
     run.add_argument("--fleet-shard", metavar="K/N", help="with --fleet: only shard K of N of its tenants")
     run.add_argument("--require-live", action="store_true", help="refuse a replay: the run must contact its "
                      "target (for live CI jobs, whose target variable may be empty, misspelt or missing)")
@@ -197,7 +197,7 @@ pytest options it passes on (the same settings as the options above, for `pytest
 credentials come from the environment only:
   ZENDESK_EMAIL with ZENDESK_API_TOKEN or ZENDESK_PASSWORD, ZENDESK_OAUTH_TOKEN,
   ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_IDENTIFIER with ZENDESK_OAUTH_CLIENT_SECRET
-  (README#configuration lists every variable; the agent's and expired token's too)
+  (docs/credentials.md lists every variable; the agent's and expired token's too)
 
 exit codes:
   0 every check passed or was refused as the profile expects   1 a check failed, an expected

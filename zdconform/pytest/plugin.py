@@ -40,7 +40,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 
 @pytest.hookimpl(tryfirst=True)  # before junitxml's: junit.xml is staged, then published beside the evidence
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "zd_check(endpoint): a conformance check of `endpoint`. See README#checks")
+    config.addinivalue_line("markers", "zd_check(endpoint): a conformance check of `endpoint`. See docs/checks.md")
     if runs_checks(config):
         _start(config, reports=True)
 

@@ -77,10 +77,10 @@ def load_profile(path: str | Path, name: str = "`--zd-profile`") -> Profile:
                            f"given to {name}: it must be a UTF-8 YAML file.") from None
     except RecursionError:
         raise ProfileError(f"Tenant profile {str(path)!r} nests deeper than any profile: it is not "
-                           "one; see README#tenant-profile for the format.") from None
+                           "one; see docs/profiles.md for the format.") from None
     except yaml.YAMLError as exc:
         raise ProfileError(f"Tenant profile {str(path)!r} is not valid YAML: {_yaml_where(exc)}. "
-                           "Fix the syntax; see README#tenant-profile for the format.") from None
+                           "Fix the syntax; see docs/profiles.md for the format.") from None
     return profile_from_dict(data, origin=str(path))
 
 
@@ -128,7 +128,7 @@ def profile_from_dict(data: Any, *, origin: str) -> Profile:
         raise ProfileError(f"Tenant profile {origin!r}: `{excerpt(str(unknown[0]), 40)[1:-1]}` is not a field of a "
                            "profile (its value is not shown); a profile takes only `target`, `expect`, "
                            "`oauth_client`, `scopes`, `oauth` and `name`, and never a secret: credentials come "
-                           "from environment variables. Fix the file; see README#tenant-profile for the format.")
+                           "from environment variables. Fix the file; see docs/profiles.md for the format.")
     expect = dict(default_profile().expect)
     raw_expect = data.get("expect", {})
     if not isinstance(raw_expect, dict):
@@ -175,7 +175,7 @@ def _oauth(raw: Any, origin: str) -> tuple[str | None, tuple[str, ...] | None]:
 def _bad(origin: str, key: str, value: Any, allowed: str) -> ProfileError:
     return ProfileError(f"Tenant profile {origin!r}: field `{excerpt(key, 40)[1:-1]}` is {excerpt(value)}; "
                         f"expected {allowed}. "
-                        "Fix the file; see README#tenant-profile for the format.")
+                        "Fix the file; see docs/profiles.md for the format.")
 
 
 def _yaml_where(exc: yaml.YAMLError) -> str:
@@ -203,4 +203,4 @@ def require_client_secret(profile: Profile, creds: Credentials | None, *, live: 
         raise ProfileError(
             f"Tenant profile {profile.source!r} sets `oauth.grant: client_credentials`, but "
             f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: export the confidential "
-            "OAuth client's identifier and secret (see README#credentials), or remove `oauth.grant` from the profile.")
+            "OAuth client's identifier and secret (see docs/credentials.md), or remove `oauth.grant` from the profile.")
