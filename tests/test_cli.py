@@ -69,3 +69,17 @@ def test_version_names_the_checkouts_commit(capsys):
         main(["--version"])
     out = capsys.readouterr().out
     assert info.value.code == 0 and out.startswith("zdconform 0.1.0 (commit ") and head in out, out
+
+
+def test_emulator_help_names_the_command_the_user_typed(capsys):
+    assert main(["emulator", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: zdconform emulator"), out[:200]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("flag", ["--help", "-h", "help"])
+def test_dev_help_lists_the_commands_and_exits_0(flag):
+    proc = subprocess.run([str(Path(__file__).resolve().parent.parent / "dev"), flag], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0 and "./dev run" in proc.stdout and "./dev test" in proc.stdout, proc.stderr

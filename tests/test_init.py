@@ -112,3 +112,26 @@ def test_a_folder_that_cannot_be_made_is_refused(tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     assert main(["init", str(tmp_path / "file" / "project")]) == 2
     assert "cannot be written" in capsys.readouterr().err
+
+
+def test_an_editable_install_ships_its_checkouts_checks():
+    from zdconform.pytest.selection import INSTALLED_SUITES
+
+    assert INSTALLED_SUITES == ROOT / "suites"  # this venv's install is editable: `zdconform run` works elsewhere
+
+
+def test_a_projects_own_checks_are_collected_beside_the_shipped_ones(tmp_path, monkeypatch):
+    import zdconform.cli as cli
+
+    shipped = tmp_path / "site-packages" / "zdconform" / "suites"
+    shipped.mkdir(parents=True)
+    for name in ("conftest.py", "test_list_clients.py", "test_create_token.py"):
+        (shipped / name).write_text("")
+    own = tmp_path / "project" / "suites"
+    own.mkdir(parents=True)
+    for name in ("conftest.py", "test_create_token.py", "test_mine.py"):  # one replaces, one adds
+        (own / name).write_text("")
+    monkeypatch.setattr(cli, "INSTALLED_SUITES", shipped)
+    assert cli._suites(own.parent) == [str(shipped), str(own), f"--ignore={shipped / 'test_create_token.py'}"]
+    monkeypatch.setattr(cli, "INSTALLED_SUITES", own)  # a checkout: its suites/ are the shipped ones
+    assert cli._suites(own.parent) == [str(own)]

@@ -245,8 +245,8 @@ def _suites(project: Path) -> list[str]:
     shipped = INSTALLED_SUITES if INSTALLED_SUITES.is_dir() and INSTALLED_SUITES != own.resolve() else None
     if shipped is None and not own.is_dir():
         raise UsageError(f"The project {str(project)!r} has no `suites/` folder, and this installation ships "
-                         "no checks (an editable install's are its checkout's suites/): run from your zdconform "
-                         "project, or pass `--project DIR`.")
+                         "no checks: reinstall zdconform (`python -m pip install --force-reinstall` its wheel), "
+                         "run from your zdconform project, or pass `--project DIR`.")
     replaced = [f"--ignore={shipped / p.name}" for p in own.glob("*.py")
                 if shipped and p.name != "conftest.py" and (shipped / p.name).is_file()]
     return [str(folder) for folder in (shipped, own) if folder is not None and folder.is_dir()] + replaced

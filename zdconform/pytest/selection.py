@@ -18,7 +18,25 @@ import pytest
 __all__ = ["Counted", "INSTALLED_SUITES", "arg_paths", "runs_checks", "session_facts", "suite_of", "suites_folders"]
 
 
-INSTALLED_SUITES = Path(__file__).resolve().parent.parent / "suites"  # in a wheel: the checks it ships
+def _installed_suites() -> Path:
+    """The checks this installation ships: a wheel's `zdconform/suites/` (package data), or an editable
+    install's checkout's `suites/` (pyproject.toml maps it into the package, as the wheel holds it)."""
+    package = Path(__file__).resolve().parent.parent
+    checkout = package.parent / "suites"
+    if not (package / "suites").is_dir() and checkout.is_dir() and '"zdconform.suites" = "suites"' in \
+            _text(package.parent / "pyproject.toml"):
+        return checkout
+    return package / "suites"
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+INSTALLED_SUITES = _installed_suites()
 
 
 def suites_folders(config: pytest.Config) -> list[Path]:
