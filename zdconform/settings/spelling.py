@@ -17,8 +17,9 @@ RUN_ALIASES = {"--target": "--zd-target", "--profile": "--zd-profile", "--report
                "--fleet": "--zd-fleet", "--fleet-shard": "--zd-fleet-shard", "--require-live": "--zd-require-live",
                "--strict": "--zd-strict", "--fail-on-finding": "--zd-fail-on-finding"}
 
-# A host name with a dot and no scheme: what a user types for a tenant (`acme.zendesk.com`)
-_BARE_HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?/?$")
+# A host name with a dot and no scheme, or a misspelt one: what a user types for a tenant
+# (`acme.zendesk.com`, `acme.zendesk.com/api/v2`, `htps://acme.zendesk.com`, `https:/acme.zendesk.com`)
+_BARE_HOST = re.compile(r"^(?:[A-Za-z]{3,6}:/{0,3})?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?)(?:/.*)?$")
 _SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -54,8 +55,9 @@ def target_hint(value: str) -> str:
     word = closest(text, ("replay", "emulator"), cutoff=0.7)
     if word:
         return f" Did you mean `{word}`?"
-    if _BARE_HOST.match(text):
-        return f" Did you mean `https://{text.rstrip('/')}`? (a tenant's URL starts with https://)"
+    host = _BARE_HOST.match(text)
+    if host:
+        return f" Did you mean `https://{host.group(1)}`? (a tenant's base URL: https:// and the host, no path)"
     if _SUBDOMAIN.match(text):
         return f" Did you mean `https://{text}.zendesk.com`? (a tenant's URL starts with https://)"
     return ""
