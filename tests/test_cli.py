@@ -83,3 +83,14 @@ def test_dev_help_lists_the_commands_and_exits_0(flag):
     proc = subprocess.run([str(Path(__file__).resolve().parent.parent / "dev"), flag], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0 and "./dev run" in proc.stdout and "./dev test" in proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize(("args", "status"), [
+    pytest.param(["run", "--target"], 4, id="run-as-pytest"),
+    pytest.param(["run", "--fle", "x"], 4, id="run-ambiguous"),
+    pytest.param(["verify", "--target"], 2, id="other-commands"),
+])
+def test_a_command_line_argparse_refuses_exits_as_its_command_documents(args, status, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == status and "error:" in capsys.readouterr().err

@@ -71,6 +71,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse's parser, whose errors suggest the closest command or option to what was typed."""
 
     commands: Mapping[str, argparse.ArgumentParser]
+    usage_status = 2  # `run`'s is 4, as pytest's usage errors
 
     def error(self, message: str) -> NoReturn:
         choice = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
@@ -79,7 +80,8 @@ class _Parser(argparse.ArgumentParser):
             message += "." + did_you_mean(choice.group(1), COMMANDS)
         elif unknown:
             message += "." + did_you_mean(unknown.group(1).split("=")[0], self._option_string_actions, cutoff=0.8)
-        super().error(message)
+        self.print_usage(sys.stderr)
+        self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
 
 
 COMMANDS = ("run", "init", "emulator", "validate", "verify", "sign", "keygen", "report", "diff", "merge", "cleanup")
@@ -113,6 +115,7 @@ def _parser() -> _Parser:
     run.add_argument("--fail-on-finding", metavar="SEVERITY", help="fail the run on a finding of SEVERITY or "
                      "above (info, low, medium, high)")
     run.set_defaults(handler=_run)
+    run.usage_status = int(pytest.ExitCode.USAGE_ERROR)
 
     init = sub.add_parser("init", help="make a new zdconform project: a profile, a fleet file, .gitignore, "
                           "the folder for your own checks, the CI templates")
