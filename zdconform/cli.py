@@ -169,6 +169,8 @@ def _parser() -> _Parser:
     diff = sub.add_parser("diff", help="compare two recordings of one target: fields and statuses that drifted")
     diff.add_argument("old", metavar="OLD", help="the earlier cassette folder, e.g. cassettes/reference-emulator")
     diff.add_argument("new", metavar="NEW", help="the later cassette folder of the same target")
+    diff.add_argument("--target", help="OLD and NEW are cassette roots (e.g. a copy of the committed cassettes/ and "
+                      "cassettes/): compare this target's folders; exit 0 when OLD holds none (a first recording)")
     diff.set_defaults(handler=_diff)
 
     merge = sub.add_parser("merge", help="combine tenants' evidence into one fleet evidence (fleet.json, fleet.html)",
@@ -349,7 +351,14 @@ def _report(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
-    return drift_main(args.old, args.new)
+    if not args.target:
+        return drift_main(args.old, args.new)
+    slug = _slug(args.target)
+    old, new = Path(args.old) / slug, Path(args.new) / slug
+    if Path(args.old).is_dir() and not old.exists():
+        print(f"OK: {args.old!r} holds no recording of {slug!r}: the new recording is its first, nothing to compare")
+        return 0
+    return drift_main(str(old), str(new))
 
 
 def _merge(args: argparse.Namespace, extra: list[str]) -> int:
