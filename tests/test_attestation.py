@@ -88,7 +88,7 @@ def test_the_signed_run_verifies_by_both_routes_and_says_so(project, signed):
     assert envelope["payloadType"] == PAYLOAD_TYPE and statement["_type"] == "https://in-toto.io/Statement/v1"
     names = {s["name"] for s in statement["subject"]}
     assert {"reports/evidence.json", "reports/results.json", "reports/junit.xml", "reports/evidence.html",
-            "recording/MANIFEST.json"} <= names and sum(n.endswith(".yaml") for n in names) == 50
+            "recording/MANIFEST.json"} <= names and sum(n.endswith(".yaml") for n in names) == 54
     code, out = verify(project, signed / "signer.pub")
     assert code == 0 and f"signed by key {document['signature']['keyid']}" in out, out
     code, out = offline_route(project, signed / "signer.pub")

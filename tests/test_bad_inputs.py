@@ -153,8 +153,8 @@ def test_a_report_that_cannot_be_written_is_one_paragraph(tmp_path, monkeypatch)
 
 
 BAD_ENVIRONMENTS = [
-    pytest.param(["--reports=FILE"], {}, 2, id="reports-a-file"),
-    pytest.param(["--reports=FILE/below"], {}, 2, id="reports-under-a-file"),
+    pytest.param(["--reports=FILE"], {}, 4, id="reports-a-file"),
+    pytest.param(["--reports=FILE/below"], {}, 4, id="reports-under-a-file"),
     pytest.param(["--target=https://127.0.0.1:9"], {"ZENDESK_OAUTH_TOKEN": "tökén-0000000000000000"}, 4,
                  id="non-latin1-oauth-token"),
     pytest.param(["--target=replay", "--zd-reports=FILE/below"], {}, 4, id="zd-reports-under-a-file"),

@@ -22,9 +22,10 @@ from zdconform.recording.store import MANIFEST
 
 from _helpers import run_suites
 
-CHECKS = 52  # 3 list clients + 3 create token + 6 minted-token users walks + 2 existing-token walks
+CHECKS = 56  # 3 list clients + 3 create token + 6 minted-token users walks + 2 existing-token walks
 #   + 13 negative auth + 6 roles + 4 Create Token errors + 2 token lifecycles
 #   + 5 client credentials + 1 refresh + 2 expiry + 2 scopes + 3 authorization code (the grant-type checks)
+#   + 4 authentication fuzzing families
 
 
 def record(root: Path, *extra: str, env=None):
@@ -67,7 +68,7 @@ def test_recording_writes_one_cassette_per_check_and_the_matrix(recorded):
 def test_replay_passes_offline_with_the_same_verdicts(recorded, tmp_path):
     result = replay(recorded)
     assert result.returncode == 0, result.output
-    assert "50 passed, 2 skipped" in result.output
+    assert "54 passed, 2 skipped" in result.output
     assert "expected-denied" in result.output and "zdconform conformance matrix" in result.output
 
 
@@ -147,7 +148,7 @@ def test_secrets_never_reach_any_written_file(tmp_path):
         minted = [t["token"] for t in emulator.tokens_created()]
         granted = emulator.tokens_granted()
     assert result.returncode == 0, result.output
-    assert "41 passed, 11 skipped" in result.output  # no agent, end user, expired token or person (for a code)
+    assert "45 passed, 11 skipped" in result.output  # no agent, end user, expired token or person (for a code)
     assert len(minted) >= 6 and len(granted) >= 6
     minted += [t["token"] for t in granted] + [t["refresh_token"] for t in granted]
     wrong = {name: near_miss(value) for name, value in mine.items()}  # what the negative checks send

@@ -21,7 +21,7 @@ from _helpers import ROOT
 pytestmark = pytest.mark.e2e  # the fleet runs through `zdconform run --fleet`, in fresh interpreters
 
 SEED, SIZE, SHARDS, SHARDED = 13, 24, 4, 8
-CHECKS = 52  # every check of the suites, once per tenant (as tests/test_honest_runs.py counts them)
+CHECKS = 56  # every check of the suites, once per tenant (as tests/test_honest_runs.py counts them)
 TOKEN_ID_BASE = 1_830_000_000_001  # the emulator's first id for a token created while it runs
 # defect -> the checks it must fail: the cases of test_misbehaving_tenant with the same settings
 EXPECTED = {defect: set(case.values[1]) for defect, settings in DEFECTS.items()

@@ -72,11 +72,18 @@ def test_a_recipe_that_leaves_the_credential_unchanged_sends_nothing():
     assert build(Recipe("password", "other-user-password"), dict(SECRETS, agent_password="")) is None
 
 
-def test_the_seed_is_read_back_from_the_recorded_labels():
+def test_a_label_gives_back_its_seed_and_recipe():
     labels = [label_of(42, Recipe("oauth_token", "prefix", 3)), "unrelated"]
-    assert labels[0] == "seed=42; Bearer oauth_token[:-3] -> users"
+    assert labels[0] == "seed=42; oauth_token.prefix.3.0.users; Bearer oauth_token[:-3] -> users"
     assert recorded_seed(labels) == 42 and recorded_seed(["x"]) is None
     assert label_of(0, Recipe("oauth_token", "suffix", 1, "€")).isascii()
+
+
+@settings(max_examples=200, derandomize=True)
+@given(every_recipe())
+def test_every_recipe_survives_its_code(recipe):
+    assert Recipe.parse(recipe.code) == recipe
+    assert Recipe.parse("oauth_token.nope.1.0.users") is None and Recipe.parse("x") is None
 
 
 @pytest.mark.parametrize(("value", "fragment"), [("-1", "--zd-fuzz-examples"), ("many", "whole number")])
@@ -135,6 +142,7 @@ def test_each_defect_only_fuzzing_finds_is_caught_with_a_minimal_example(tmp_pat
         record = failed[f"auth_fuzz[{family}]"]
         assert example in record["reason"] and "Minimal example" in record["reason"]
         assert len(record["details"]["fuzz"]["granted"]) == 1 and record["details"]["fuzz"]["seed"] == 0
+        assert record["details"]["fuzz"]["granted"][0] in record["reason"], "the least granted probe is named"
     assert left == [], "a probe that minted a token had it revoked"
 
 

@@ -70,7 +70,7 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
 
 def test_a_conformance_session_freezes_what_collection_built_and_thaws_it_at_the_end(project: pytest.Pytester):
     result = project.runpytest_subprocess("suites", "probe", "-p", "no:cacheprovider", "--rootdir", str(project.path))
-    result.assert_outcomes(passed=51, skipped=2)
+    result.assert_outcomes(passed=55, skipped=2)
     during, after = frozen(result)
     assert during > 10_000, f"only {during} objects frozen while the checks ran"
     assert after == 0, f"{after} objects still frozen after pytest ended"

@@ -114,7 +114,7 @@ def test_pytest_recording_turned_off_refuses_a_conformance_run_in_one_paragraph(
 
 def test_xdist_turned_off_still_replays(tmp_path):
     result = run_suites("-p", "no:xdist", f"--zd-reports={tmp_path}")
-    assert result.returncode == 0 and "50 passed" in result.output, result.output
+    assert result.returncode == 0 and "54 passed" in result.output, result.output
     assert json.loads((tmp_path / "evidence.json").read_text())["run"]["complete"] is True
 
 
@@ -129,7 +129,7 @@ def test_a_selection_is_a_partial_run_and_no_earlier_report_survives(tmp_path):
     run = json.loads((reports / "evidence.json").read_text())["run"]
     assert run["complete"] is False and run["selection"]["keyword"] == "list_clients"
     assert run["selection"]["selected"] == run["selection"]["ran"] == 3
-    assert run["selection"]["deselected"] == 49 and "deselected 49 of 52 checks" in run["partial"][0]
+    assert run["selection"]["deselected"] == 53 and "deselected 53 of 56 checks" in run["partial"][0]
     assert "PARTIAL RUN" in (reports / "evidence.html").read_text()
     assert "PARTIAL run" in result.output
 
@@ -173,7 +173,7 @@ def test_a_users_own_vcr_test_keeps_its_own_cassettes_beside_the_checks(pytester
                                        ".json() == {'ok': True}\n")
     result = pytester.runpytest_subprocess("suites", "mine", "-p", "no:cacheprovider",
                                            "--rootdir", str(pytester.path))
-    result.assert_outcomes(passed=51, skipped=2)
+    result.assert_outcomes(passed=55, skipped=2)
     assert "zdconform conformance matrix" in result.stdout.str()
 
 

@@ -92,10 +92,10 @@ def test_the_whole_flow_from_a_project_folder_elsewhere(venv, project):
     notes = project / "notes"
     replay = run(venv, "zdconform", "run", cwd=notes)
     assert replay.returncode == 0, replay.stdout + replay.stderr
-    assert "50 passed, 2 skipped" in replay.stdout
+    assert "54 passed, 2 skipped" in replay.stdout
     assert all((project / "reports" / name).is_file() for name in ("junit.xml", "evidence.json", "evidence.html"))
     evidence = json.loads((project / "reports" / "evidence.json").read_text())
-    assert evidence["run"]["complete"] is True and len(evidence["checks"]) == 52
+    assert evidence["run"]["complete"] is True and len(evidence["checks"]) == 56
 
     plain = run(venv, "python", "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider", cwd=project)
     assert plain.returncode == 0, plain.stdout[-3000:]
@@ -145,7 +145,7 @@ def test_the_wheel_alone_runs_in_an_empty_folder(venv, tmp_path):
     replayed = run(venv, "zdconform", "run", cwd=empty)
     assert replayed.returncode == 0 and "REPLAY of reference-emulator" in replayed.stdout, replayed.stdout[-3000:]
     evidence = json.loads((empty / "reports" / "evidence.json").read_text())
-    assert evidence["summary"]["verdicts"]["fail"] == 0 and evidence["summary"]["total"] == 52
+    assert evidence["summary"]["verdicts"]["fail"] == 0 and evidence["summary"]["total"] == 56
     written = {p.name for p in empty.iterdir()}  # pytest's own cache aside, only what the user runs for
     assert {"cassettes", "reports"} <= written <= {"cassettes", "reports", ".zdconform", ".pytest_cache"}, written
 
@@ -167,7 +167,7 @@ def test_first_user(zd, method):
 
 def test_init_then_the_projects_own_checks_run_beside_the_shipped_ones(venv, tmp_path):
     """The newcomer's way: `zdconform init`, a check of one's own in suites/, a recording against the
-    emulator and its replay: the 52 shipped checks and the project's own run together, in both."""
+    emulator and its replay: the 56 shipped checks and the project's own run together, in both."""
     made = run(venv, "zdconform", "init", "acme-conformance", cwd=tmp_path)
     project = tmp_path / "acme-conformance"
     assert made.returncode == 0 and (project / "ci" / "conformance.github.yml").is_file(), made.stdout + made.stderr
@@ -177,6 +177,6 @@ def test_init_then_the_projects_own_checks_run_beside_the_shipped_ones(venv, tmp
         assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
         evidence = json.loads((project / "reports" / "evidence.json").read_text())
         ids = {check["check_id"] for check in evidence["checks"]}
-        assert len(ids) == 52 + 3 and {"first_user[api-token]", "list_clients[api-token]"} <= ids, sorted(ids)
+        assert len(ids) == 56 + 3 and {"first_user[api-token]", "list_clients[api-token]"} <= ids, sorted(ids)
         assert evidence["run"]["complete"] is True
     assert (project / "cassettes" / "reference-emulator" / "test_first_user").is_dir()

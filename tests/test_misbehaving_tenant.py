@@ -34,6 +34,7 @@ CASES = [
         "negative_auth[wrong-password]": "accepted a wrong password",
         "list_clients[email-password]": PASSWORD_ON,  # it accepts the right password too
         "create_token[email-password]": PASSWORD_ON,
+        "auth_fuzz[password]": "a malformed password credential",  # any password: its mutations too
     }, id="accept-wrong-password"),
     pytest.param({"misbehave": {"agents_are_admins": True}}, {
         "roles[agent-oauth-bearer-list-clients]": AGENT,

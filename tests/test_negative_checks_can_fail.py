@@ -61,8 +61,8 @@ def negative_checks(results, *prefixes):
 
 
 @pytest.mark.parametrize(("change", "endpoints", "grants"), [
-    pytest.param(accepted, ("negative_auth", "roles", "token_errors", "token_lifecycle"), GRANT_REFUSALS,
-                 id="accepted"),
+    pytest.param(accepted, ("negative_auth", "roles", "token_errors", "token_lifecycle", "auth_fuzz"),
+                 GRANT_REFUSALS, id="accepted"),
     pytest.param(wrong_body, ("negative_auth", "roles", "token_errors", "token_lifecycle"), GRANT_REFUSALS,
                  id="wrong-body"),
     pytest.param(no_challenge, ("negative_auth", "token_lifecycle"), GRANT_CHALLENGED, id="no-challenge"),

@@ -28,7 +28,7 @@ def test_a_run_needs_no_fcntl(tmp_path, target):
     proc = subprocess.run([sys.executable, "-c", WITHOUT_FCNTL, *args], env=child_env(), capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "50 passed" in proc.stdout and (tmp_path / "reports" / "evidence.json").is_file()
+    assert "54 passed" in proc.stdout and (tmp_path / "reports" / "evidence.json").is_file()
 
 
 def test_every_module_imports_and_the_command_replays_without_fcntl(tmp_path):

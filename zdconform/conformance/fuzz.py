@@ -2,22 +2,25 @@
 
 `fuzz_family(zd, family)` lets Hypothesis draw `fuzz_recipes.Recipe`s for one family from the run's
 seed (`--zd-fuzz-seed`), at most `--zd-fuzz-examples` of them (0 turns the family off), and sends
-each as a probe to List Users, List OAuth Clients or Create Token. Every probe carries its recipe in
-the `X-Zdconform-Probe` header (the seed, its number, the recipe: never a value), which the replay
-index matches: a replay regenerates the same examples from the seed recorded there and plays each
-its own answer, offline, or stops naming the first one that differs.
+each as a probe to List Users, List OAuth Clients or Create Token, after a corpus of one of each kind.
+Every probe carries its label in the `X-Zdconform-Probe` header (the seed, the recipe's code and
+text: never a value), which the replay index matches. A replay plays the recorded probes again from
+their labels, in order, each its own answer, and judges them as the live run did: offline, and the
+same whatever Hypothesis version replays it (no drawing).
 
-A granted probe the facts say must be refused fails the check (security, F-57 or F-60); a 5xx is a
-robustness finding (F-58). Both are shrunk to a minimal example; the requests shrinking may send are
-bounded (`SHRINK_REQUESTS`): a step beyond them is not sent and counts as refused, so a live tenant
-sees at most examples + that many requests per family, and a replay retraces them exactly. A probe a
-correct tenant may accept or refuse (F-59, F-60) is recorded either way; one outside the documented
-Authorization header (F-61) is a finding when accepted.
+Every answer is judged once drawing ends: a granted probe the facts say must be refused fails the
+check (security, F-57 or F-60) naming the least such probe (`Recipe.order`, the order Hypothesis
+shrinks in: it shrinks each failure, and what it tries is sent and judged too); a 5xx is a
+robustness finding (F-58), named the same way. Shrinking adds at most `SHRINK_REQUESTS` requests;
+beyond them nothing is sent. A probe a correct tenant may accept or refuse (F-59, F-60) is recorded
+either way; one outside the documented Authorization header (F-61) is a finding when accepted.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +82,7 @@ class ServerError(Exception):
 
 
 def recorded_labels(cassette: str) -> list[str]:
-    """The labels (`seed=N; recipe`, in `PROBE_HEADER`) of the probes a recording holds, in order."""
+    """The labels (`seed=N; code; recipe`, in `PROBE_HEADER`) of the probes a recording holds, in order."""
     interactions, _ = try_read_interactions(Path(cassette)) if cassette else ([], False)
     labels = []
     for interaction in interactions:
@@ -99,8 +102,13 @@ def recorded_seed(labels: list[str]) -> int | None:
 
 
 def label_of(seed_value: int, recipe: Recipe) -> str:
-    """A probe's label: its seed and recipe, ASCII (a header value), never a secret."""
-    return f"seed={seed_value}; {recipe}".encode("ascii", "backslashreplace").decode()
+    """A probe's label: its seed, its recipe's code and text, ASCII (a header value), never a secret."""
+    return f"seed={seed_value}; {recipe.code}; {recipe}".encode("ascii", "backslashreplace").decode()
+
+
+def _recipe_of(label: str) -> Recipe | None:
+    parts = label.split("; ", 2)
+    return Recipe.parse(parts[1]) if len(parts) == 3 else None
 
 
 def _secrets(zd: Conformance, family: str) -> dict[str, str]:
@@ -121,44 +129,62 @@ def _secrets(zd: Conformance, family: str) -> dict[str, str]:
     return values
 
 
-class Fuzzer:
-    """One family's probes: each recipe sent once (shrinking asks again for many), judged, remembered."""
+@contextlib.contextmanager
+def _no_local_constants() -> Iterator[None]:
+    """Hypothesis mixes constants from the source of the modules it deems local (the user's project, an
+    editable install) into what it draws, and caches them in `.hypothesis/` in the working folder: off
+    while fuzzing, so that a seed draws the same examples wherever it runs and nothing is written."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # pragma: no cover - another Hypothesis: its own behaviour
+        yield
+        return
+    original, empty = getattr(providers, "_get_local_constants", None), Constants()
+    if original is None:  # pragma: no cover
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
 
-    def __init__(self, zd: Conformance, family: str, seed_value: int, examples: int,
-                 recorded: set[str] | None = None) -> None:
+
+class Fuzzer:
+    """One family's probes: each recipe sent once (shrinking asks again for many), remembered with its answer."""
+
+    def __init__(self, zd: Conformance, family: str, seed_value: int, examples: int) -> None:
         self.zd, self.family, self.seed, self.examples = zd, family, seed_value, examples
-        self.recorded = recorded  # a replay: the labels of the probes the recording sent
         self.values = _secrets(zd, family)
         self.corpus = corpus(family)
-        self.statuses: dict[str, int] = {}  # recipe -> status, in the order sent
-        self.accepted: dict[str, str] = {}  # recipe -> the fact that lets a tenant accept it
-        self.findings: dict[str, str] = {}
+        self.sent: dict[str, tuple[Recipe, int]] = {}  # label -> (recipe, status), in the order sent
 
     def probe(self, recipe: Recipe) -> None:
-        text = str(recipe)
-        status = self.statuses.get(text)
-        if status is None:
-            if len(self.statuses) >= len(self.corpus) + self.examples + SHRINK_REQUESTS:
-                return  # beyond the budget: not sent, so judged refused (a replay retraces the same)
-            label = label_of(self.seed, recipe)
+        """Send `recipe` (once) and raise on what must shrink: a refusal granted, a 5xx."""
+        label = label_of(self.seed, recipe)
+        if label not in self.sent:
+            if len(self.sent) >= len(self.corpus) + self.examples + SHRINK_REQUESTS:
+                return  # beyond the budget: not sent
             probe = build(recipe, self.values)
-            if self.recorded is not None:  # a replay sends what was recorded (matched by label), nothing else
-                if label not in self.recorded:
-                    return
-                probe = probe or Probe(recipe, None, {}, {}, ())  # its stand-in values may build nothing
             if probe is None:
                 return  # nothing to send with these credentials
-            status = self.statuses[text] = self._send(probe, label)
-        expectation, fact = recipe.expectation
-        if status >= 500:
-            raise ServerError(text, status)
-        if status < 400 and expectation == REFUSE:
-            raise Granted(text, status, fact)
-        if status < 400:
-            (self.accepted if expectation == EITHER else self.findings)[text] = fact
+            self.sent[label] = (recipe, self._send(probe, label))
+        status = self.sent[label][1]
+        if status >= 500 or (status < 400 and recipe.expectation[0] == REFUSE):
+            raise _Shrink(label)
+
+    def replay(self, labels: list[str]) -> None:
+        """Play the recorded probes again, in order, from their labels: no drawing, so what a replay checks
+        is exactly what was recorded, whatever Hypothesis version replays it."""
+        for label in labels:
+            recipe = _recipe_of(label)
+            if recipe is not None and label not in self.sent:
+                probe = build(recipe, self.values) or Probe(recipe, None, {}, {}, ())  # stand-ins may build none
+                self.sent[label] = (recipe, self._send(probe, label))
 
     def _send(self, probe: Probe, label: str) -> int:
-        for value in probe.secrets:
+        for value in probe.secrets if self.zd.run.target.is_live else ():  # a replay's stand-ins are no secret
             self.zd.run.secrets.add(value, "a credential mutated by the authentication fuzzing")
         auth = ProbeAuth(probe, label)
         endpoint = probe.recipe.endpoint
@@ -172,8 +198,8 @@ class Fuzzer:
         self.zd.notes.statuses.append(response.status_code)
         return response.status_code
 
-    def run(self) -> list[Exception]:
-        """Draw, send and judge; the minimal failing examples (Hypothesis shrinks each kind of failure)."""
+    def draw(self) -> None:
+        """The corpus, then examples drawn from the seed; Hypothesis shrinks what fails."""
         @settings(max_examples=self.examples, database=None, deadline=None, derandomize=False,
                   phases=(Phase.explicit, Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck),
                   verbosity=Verbosity.quiet, report_multiple_bugs=True, print_blob=False)
@@ -184,14 +210,41 @@ class Fuzzer:
 
         for recipe in reversed(self.corpus):  # @example runs them in the order applied, outermost first
             probe = example(recipe)(probe)
+        with _no_local_constants():
+            try:
+                probe()
+            except (_Shrink, ExceptionGroup):
+                pass  # what failed is judged from every answer (`judge`), the same way in a replay
 
-        try:
-            probe()
-        except (Granted, ServerError) as failure:
-            return [failure]
-        except ExceptionGroup as group:
-            return [e for e in group.exceptions if isinstance(e, Granted | ServerError)] or [group]
-        return []
+    def judge(self) -> dict[str, Any]:
+        """Every answer judged: the minimal granted refusal and 5xx (least `Recipe.order`), what a correct
+        tenant may accept, the findings."""
+        granted: list[tuple[Recipe, int]] = []
+        errors: list[tuple[Recipe, int]] = []
+        accepted: set[tuple[str, str]] = set()
+        findings: set[tuple[str, str]] = set()
+        for recipe, status in self.sent.values():
+            expectation, fact = recipe.expectation
+            if status >= 500:
+                errors.append((recipe, status))
+            elif status < 400 and expectation == REFUSE:
+                granted.append((recipe, status))
+            elif status < 400:
+                (accepted if expectation == EITHER else findings).add((str(recipe), fact))
+        worst = min(granted, key=lambda item: item[0].order) if granted else None
+        error = min(errors, key=lambda item: item[0].order) if errors else None
+        return {"seed": self.seed, "examples": self.examples, "corpus": len(self.corpus), "requests": len(self.sent),
+                "statuses": dict(sorted(Counter(str(s) for _, s in self.sent.values()).items())),
+                "accepted": sorted(text for text, _ in accepted), "findings": sorted(text for text, _ in findings),
+                "granted": [f"{worst[0]} ({worst[1]})"] if worst else [], "granted_count": len(granted),
+                "granted_fact": worst[0].expectation[1] if worst else None,
+                "server_errors": [f"{error[0]} ({error[1]})"] if error else [], "server_error_count": len(errors),
+                "facts": sorted({"F-57", "F-58", *(f for _, f in accepted), *(f for _, f in findings),
+                                 *(r.expectation[1] for r, _ in granted)})}
+
+
+class _Shrink(Exception):
+    """A probe that failed: Hypothesis shrinks towards a simpler one."""
 
 
 def fuzz_family(zd: Conformance, family: str) -> dict[str, Any]:
@@ -199,37 +252,30 @@ def fuzz_family(zd: Conformance, family: str) -> dict[str, Any]:
     options = zd.run.options
     if options.fuzz_examples == 0:
         pytest.skip("authentication fuzzing is off (`--zd-fuzz-examples 0`)")
-    seed_value, recorded = options.fuzz_seed, None
-    if zd.run.target.kind == "replay":  # the examples that were recorded, from the seed they were drawn from
-        labels = recorded_labels(zd.notes.cassette)
-        seed_value, recorded = recorded_seed(labels) or seed_value, set(labels)
     zd.notes.method = family if family in AUTH_METHODS else None
-    fuzzer = Fuzzer(zd, family, seed_value, options.fuzz_examples, recorded)
-    failures = fuzzer.run()
-    granted = [f.args for f in failures if isinstance(f, Granted)]
-    errors = [f.args for f in failures if isinstance(f, ServerError)]
-    summary = {"seed": seed_value, "examples": options.fuzz_examples, "corpus": len(fuzzer.corpus),
-               "requests": len(fuzzer.statuses),
-               "statuses": dict(sorted(Counter(fuzzer.statuses.values()).items())),
-               "accepted": sorted(fuzzer.accepted), "findings": sorted(fuzzer.findings),
-               "granted": [text for text, *_ in granted], "server_errors": [f"{t} ({s})" for t, s in errors]}
+    zd.notes.expected = "refused"  # every mutation refused, but those the facts let a tenant accept
+    if zd.run.target.kind == "replay":  # the probes that were recorded, judged again
+        labels = recorded_labels(zd.notes.cassette)
+        fuzzer = Fuzzer(zd, family, recorded_seed(labels) or 0, options.fuzz_examples)
+        fuzzer.replay(labels)
+    else:
+        fuzzer = Fuzzer(zd, family, options.fuzz_seed, options.fuzz_examples)
+        fuzzer.draw()
+    summary = fuzzer.judge()
+    facts = summary.pop("facts")
     zd.record["fuzz"] = summary
-    facts = {"F-57", "F-58", *fuzzer.accepted.values(), *fuzzer.findings.values(), *(f for *_, f in granted)}
-    zd.rests_on(*sorted(facts))
-    if granted:
-        zd.notes.contradicted.extend(sorted({fact for *_, fact in granted}))
-        raise ConformanceFailure(_granted_message(granted, fuzzer))
-    leftovers = [f for f in failures if not isinstance(f, Granted | ServerError)]
-    if leftovers:
-        raise leftovers[0]
+    zd.rests_on(*facts)
+    if summary["granted"]:
+        zd.notes.contradicted.append(summary["granted_fact"])
+        raise ConformanceFailure(_granted_message(summary, fuzzer))
     return summary
 
 
-def _granted_message(granted: list[tuple[Any, ...]], fuzzer: Fuzzer) -> str:
-    shown = "; ".join(f"`{text}` answered {status} [fact {fact}]" for text, status, fact in granted)
+def _granted_message(summary: dict[str, Any], fuzzer: Fuzzer) -> str:
     what = "Authorization header" if fuzzer.family == "header" else f"{fuzzer.family} credential"
+    more = summary["granted_count"] - 1
     return (f"zdconform: the tenant granted access to a malformed {what} that must be refused. Minimal example: "
-            f"{shown}. Security violation (high): a credential that is not the real one opens the account. Found "
-            f"in {len(fuzzer.statuses)} requests ({len(fuzzer.corpus)} corpus probes, then examples drawn from seed "
+            f"`{summary['granted'][0]}` [fact {summary['granted_fact']}]" + (f", and {more} more" if more else "")
+            + f". Security violation (high): a credential that is not the real one opens the account. Found in "
+            f"{summary['requests']} requests ({summary['corpus']} corpus probes, then examples drawn from seed "
             f"{fuzzer.seed}); `--zd-fuzz-seed {fuzzer.seed}` draws the same again.")
-

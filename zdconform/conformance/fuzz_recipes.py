@@ -66,6 +66,25 @@ class Recipe:
     def expectation(self) -> tuple[str, str]:
         return EXPECTATIONS.get(self.kind, (REFUSE, "F-57"))
 
+    @property
+    def code(self) -> str:
+        """The recipe as `family.kind.n.char-index.endpoint`: what a recording keeps, `parse` reads back."""
+        return f"{self.family}.{self.kind}.{self.n}.{CHARS.index(self.char)}.{self.endpoint}"
+
+    @property
+    def order(self) -> tuple[int, int, int, int]:
+        """Simplest first, as Hypothesis shrinks: the minimal example of several is the least."""
+        return (KINDS[self.family].index(self.kind), self.n, CHARS.index(self.char), ENDPOINTS.index(self.endpoint))
+
+    @classmethod
+    def parse(cls, code: str) -> Recipe | None:
+        """The recipe `code` names, or None for anything else."""
+        family, kind, n, char, endpoint = (code.split(".") + [""] * 5)[:5]
+        if family not in KINDS or kind not in KINDS[family] or endpoint not in ENDPOINTS or not n.isdigit() \
+                or not char.isdigit() or int(char) >= len(CHARS):
+            return None
+        return cls(family, kind, int(n), CHARS[int(char)], endpoint)
+
     def __str__(self) -> str:
         return f"{_describe(self)} -> {self.endpoint}"
 
