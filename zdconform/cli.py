@@ -1,4 +1,4 @@
-"""The `zdconform` command: run, emulator, validate, verify, report, diff, merge, cleanup, sign, keygen.
+"""The `zdconform` command: run, emulator, validate, verify, report, diff, merge, history, cleanup, sign, keygen.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
@@ -30,6 +30,7 @@ from .recording.signing import generate_keys, key_id, load_private_key, load_pub
 from .recording.store import CassetteStore
 from .reporting.attestation import check_not_before, recording_of, sign_reports, verify_reports
 from .reporting.drift import main as drift_main
+from .reporting.history_cli import main as history_main
 from .reporting.merge import main as merge_main
 from .reporting.publish import republish
 from .runs.cleanup import cleanup_tenant
@@ -138,6 +139,14 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--no-cassettes", action="store_true", help="merge the evidence alone, its cassettes not "
                        "checked (fleet.json marks the tenants unverified)")
     merge.set_defaults(handler=_merge)
+
+    history = sub.add_parser("history", help="read many runs' reports folders as one history (history.json): "
+                             "what changed, at which run", parents=[project])
+    history.add_argument("reports", nargs="+", metavar="REPORTS", help="reports folders of past runs: a run's "
+                         "(evidence.json) or a fleet run's (tenants/NAME/evidence.json), in any order")
+    history.add_argument("--output", metavar="FILE", help="where history.json goes (default: the project's "
+                         "reports/history.json)")
+    history.set_defaults(handler=_history)
 
     cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
     cleanup.add_argument("--target", help="the tenant URL the runs were against")
@@ -281,6 +290,11 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
 def _merge(args: argparse.Namespace, extra: list[str]) -> int:
     out = args.out or str(_options(args).reports)
     return merge_main(args.reports, out, cassettes=not args.no_cassettes)
+
+
+def _history(args: argparse.Namespace, extra: list[str]) -> int:
+    output = Path(args.output).resolve() if args.output else _options(args).reports / "history.json"
+    return history_main(args.reports, output)
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
