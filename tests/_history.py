@@ -9,6 +9,7 @@ the history must find, at its run; `write_history_runs(root)` writes the runs' r
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from pathlib import Path
@@ -87,3 +88,21 @@ def write_history_runs(root: Path) -> list[Path]:
         write(fleet / "tenants" / "gamma", build_evidence(f"{day}T07:00:01Z", results(), tenant="gamma"))
         folders.append(fleet)
     return folders
+
+
+REAL_RUNS = {  # run -> (emulator settings, what the profile expects of API tokens): real runs, one tenant
+    1: ({}, "enabled"),
+    2: ({"misbehave": {"revoke_is_noop": True}}, "enabled"),  # revocation does nothing: its checks fail
+    3: ({"api_token_access": False}, "disabled"),  # API tokens switched off, as the profile now says
+}
+REAL_FAILING = {"negative_auth[revoked-token]", "token_lifecycle[revoke-by-id]", "token_lifecycle[revoke-current]"}
+
+
+def real_runs(root: Path) -> None:
+    """Three real runs of the suites against the emulator as tenant `acme` (`root`/run-N/reports and
+    cassettes), in `REAL_RUNS`' order; each evidence names the tenant as a fleet run's would."""
+    from _fleet import run_tenant
+
+    for number, (settings, api_token) in REAL_RUNS.items():
+        with contextlib.ExitStack() as emulators:
+            run_tenant(root / f"run-{number}", "acme", settings, api_token, emulators)
