@@ -1,4 +1,5 @@
-"""The `zdconform` command: run, emulator, validate, verify, report, diff, merge, history, cleanup, sign, keygen.
+"""The `zdconform` command: run, emulator, validate, verify, report, diff, merge, history, notebook, cleanup, sign,
+keygen.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
@@ -31,7 +32,9 @@ from .recording.store import CassetteStore
 from .reporting.attestation import check_not_before, recording_of, sign_reports, verify_reports
 from .reporting.drift import main as drift_main
 from .reporting.history_cli import main as history_main
+from .reporting.merge import environment_secrets
 from .reporting.merge import main as merge_main
+from .reporting.notebook_export import NOTEBOOK, export_many
 from .reporting.publish import republish
 from .runs.cleanup import cleanup_tenant
 from .settings import Options, find_project, parse_target, project_ini, project_root, resolve_options
@@ -147,6 +150,14 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--output", metavar="FILE", help="where history.json goes (default: the project's "
                          "reports/history.json)")
     history.set_defaults(handler=_history)
+
+    notebook = sub.add_parser("notebook", parents=[project], help="run the evidence notebook on a run or a history "
+                              "and write it as one HTML file (needs the notebook extra; docs/history.md)")
+    notebook.add_argument("sources", nargs="+", metavar="REPORTS_OR_HISTORY",
+                          help="a history.json, or reports folders (a run's or a fleet run's): several make a history")
+    notebook.add_argument("--output", metavar="FILE.html", help="default: notebook.html beside the (first) source")
+    notebook.add_argument("--notebook", metavar="FILE", help="default: the project's notebooks/evidence.ipynb")
+    notebook.set_defaults(handler=_notebook)
 
     cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
     cleanup.add_argument("--target", help="the tenant URL the runs were against")
@@ -295,6 +306,16 @@ def _merge(args: argparse.Namespace, extra: list[str]) -> int:
 def _history(args: argparse.Namespace, extra: list[str]) -> int:
     output = Path(args.output).resolve() if args.output else _options(args).reports / "history.json"
     return history_main(args.reports, output)
+
+
+def _notebook(args: argparse.Namespace, extra: list[str]) -> int:
+    sources = [Path(s).resolve() for s in args.sources]
+    beside = sources[0].parent if sources[0].is_file() else sources[0]
+    output = Path(args.output).resolve() if args.output else beside / "notebook.html"
+    found = find_project(Path.cwd()) if args.project is None else project_root(args.project, Path.cwd())
+    notebook = Path(args.notebook).resolve() if args.notebook else (found or Path.cwd().resolve()) / NOTEBOOK
+    print(f"wrote {export_many(sources, output, notebook, environment_secrets())}")
+    return 0
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:
