@@ -36,6 +36,7 @@ from .reporting.merge import environment_secrets
 from .reporting.merge import main as merge_main
 from .reporting.notebook_export import NOTEBOOK, export_many
 from .reporting.publish import republish
+from .reporting.timeline import load as load_history
 from .runs.cleanup import cleanup_tenant
 from .settings import Options, find_project, parse_target, project_ini, project_root, resolve_options
 from .settings.fleet import load_fleet, run_args, tenant_env
@@ -126,6 +127,8 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="render evidence.html again from a run's evidence.json",
                             parents=[project])
     report.add_argument("--reports", help="folder holding evidence.json (default: the project's reports)")
+    report.add_argument("--history", metavar="FILE", help="a history.json (`zdconform history`): the page shows the "
+                        "last verdicts of each check")
     report.set_defaults(handler=_report)
 
     diff = sub.add_parser("diff", help="compare two recordings of one target: fields and statuses that drifted")
@@ -290,7 +293,11 @@ def _keygen(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _report(args: argparse.Namespace, extra: list[str]) -> int:
-    print(f"wrote {republish(_options(args, reports=args.reports).reports)}")
+    if args.history and not Path(args.history).is_file():
+        raise UsageError(f"The history {args.history!r} is not a file: give `--history` the history.json that "
+                         "`zdconform history` wrote.")
+    history = load_history(Path(args.history)) if args.history else None
+    print(f"wrote {republish(_options(args, reports=args.reports).reports, history)}")
     return 0
 
 

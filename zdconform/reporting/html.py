@@ -49,13 +49,14 @@ summary{cursor:pointer;font-family:monospace} code{font-size:13px}
 """
 
 
-def render(evidence: dict[str, Any], reports_dir: Path) -> str:
-    """The HTML page for `evidence`; cassettes are found relative to `reports_dir`."""
+def render(evidence: dict[str, Any], reports_dir: Path, history: str = "") -> str:
+    """The HTML page for `evidence`; cassettes are found relative to `reports_dir`; `history`, an HTML
+    fragment (`history_strip.strip`), goes after the matrix."""
     target = evidence["target"]
     parts = [f"<h1>zdconform evidence: {escape(target['slug'])}</h1>", _banner(target), _signature(evidence),
              _partial(evidence["run"]),
              _run(evidence),
-             _matrix(evidence["summary"]), _findings(evidence["findings"]), _facts(evidence.get("facts")),
+             _matrix(evidence["summary"]), history, _findings(evidence["findings"]), _facts(evidence.get("facts")),
              _staleness(evidence["cassettes"]),
              "<h2 id=\"checks\">Checks</h2>",
              *(_check(c, evidence, Path(reports_dir)) for c in evidence["checks"])]
