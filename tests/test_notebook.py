@@ -3,6 +3,7 @@ notebook` runs it on a history and writes one HTML page that Chromium shows offl
 
 from __future__ import annotations
 
+import ast
 import html
 import json
 import re
@@ -29,6 +30,8 @@ def test_notebook_is_committed_without_outputs():
     assert parameters.source.startswith('SOURCE = ""')
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code and all(cell.outputs == [] and cell.execution_count is None for cell in code)
+    for cell in code:
+        ast.parse(cell.source)  # a cell that cannot even compile fails here, not in a kernel
     assert find_leaks(NOTEBOOK.read_text(encoding="utf-8"), emulator_secrets()) == []
 
 

@@ -134,3 +134,23 @@ def test_the_notebook_command_refuses_bad_input_before_running(tmp_path, capsys,
     out, err = capsys.readouterr()
     assert out == "" and fragment in err and len(err.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_large_fleet_draws_the_tenants_that_changed(planted):
+    history = planted[1]
+    assert [t["name"] for t in timeline.shown(history, [])[0]] == ["acme", "beta", "gamma"]
+    chosen, sentence = timeline.shown(history, [], limit=2)
+    assert [t["name"] for t in chosen] == ["acme", "beta"] and "the 2 tenants of 3 that changed most" in sentence
+    chosen, sentence = timeline.shown(history, ["gamma", "zeta"])
+    assert [t["name"] for t in chosen] == ["gamma"] and sentence == "Not in the history: zeta."
+
+
+def test_skipped_checks_and_runs_without_api_tokens_are_drawn_too(planted):
+    acme = json.loads(json.dumps(tenant(planted[1], "acme")))
+    for run in acme["runs"][:2]:
+        run["checks"][REVOKE] = "skipped"
+        run["api_token_access"] = None
+    labels = {c.get_label() for c in plots.checks_plot(acme).figure.axes[0].collections}
+    assert "skipped" in labels  # (matplotlib's warnings are errors here: a line marker is painted as a line)
+    labels = {c.get_label() for c in plots.countdown_plot(acme).figure.axes[0].collections}
+    assert labels == {"API token accepted", "no API token tried"}

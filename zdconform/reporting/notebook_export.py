@@ -12,6 +12,7 @@ or a failing cell writes nothing. nbclient, nbconvert, ipykernel and matplotlib 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,7 +73,8 @@ def export(source: Path, output: Path, notebook: Path, secrets: SecretSet | None
         client.NotebookClient(document, kernel_name="python3", timeout=_TIMEOUT, extra_arguments=_QUIET,
                               resources={"metadata": {"path": str(notebook.parent.resolve())}}).execute()
     except client.exceptions.CellExecutionError as exc:
-        last = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # the traceback's terminal colours
+        last = text.splitlines()[-1] if text else type(exc).__name__
         raise ZdConformError(f"The notebook stopped at a cell with {last}. Check that {str(source)!r} is what "
                              "`zdconform notebook` takes; run the notebook in Jupyter to see the cell.") from None
     html = _html(exporter, document)

@@ -52,8 +52,7 @@ def _grid(grid: timeline.Grid, marks: dict[str, tuple[str, bool, int, str, str]]
         points = [(i, y) for y, row in enumerate(grid.rows) for i, cell in enumerate(grid.cells[row]) if cell == state]
         if points:
             xs, ys = zip(*points, strict=True)
-            axes.scatter(xs, ys, marker=marker, s=size, label=label, linewidths=1.2,
-                         facecolors=colour if filled else "none", edgecolors=colour)
+            axes.scatter(xs, ys, marker=marker, s=size, label=label, linewidths=1.2, **_paint(marker, filled, colour))
     axes.set_yticks(range(len(grid.rows)), grid.rows, fontsize=7)
     axes.set_xticks(range(len(grid.runs)), grid.runs, fontsize=7)
     axes.set_ylim(len(grid.rows) - 0.5, -0.5)
@@ -64,6 +63,13 @@ def _grid(grid: timeline.Grid, marks: dict[str, tuple[str, bool, int, str, str]]
     if axes.collections:
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
     return Plot(figure, grid.sentence)
+
+
+def _paint(marker: str, filled: bool, colour: str) -> dict[str, Any]:
+    """How a marker is coloured: a line marker (`_`, `x`) has no face, a hollow one no fill."""
+    if marker in ("_", "x", "|", "+"):
+        return {"color": colour}
+    return {"facecolors": colour if filled else "none", "edgecolors": colour}
 
 
 def checks_plot(tenant: dict[str, Any]) -> Plot:
@@ -96,8 +102,9 @@ def countdown_plot(tenant: dict[str, Any]) -> Plot:
                                (None, "none", "no API token tried")):
         chosen = [(x, p["days_left"]) for x, p in zip(xs, points, strict=True) if p["api_token_access"] == state]
         if chosen:
-            axes.scatter(*zip(*chosen, strict=True), marker="o" if state else "x", s=50, facecolors=face,
-                         edgecolors="#1a1a1a", color="#1a1a1a", label=label, zorder=3)
+            marker = "o" if state else "x"
+            axes.scatter(*zip(*chosen, strict=True), marker=marker, s=50, label=label, zorder=3,
+                         **_paint(marker, face != "none", "#1a1a1a"))
     axes.set_xticks(xs, [p["date"] for p in points], fontsize=7, rotation=30)
     axes.set_ylim(bottom=0)
     axes.legend(fontsize=7, frameon=False)

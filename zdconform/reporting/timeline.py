@@ -21,8 +21,10 @@ from .fleet import finding_key
 from .fleet_sources import EVIDENCE, EVIDENCE_LIMIT
 from .history import SCHEMA, build, load_runs
 
-__all__ = ["Grid", "checks_grid", "countdown", "drift", "facts_grid", "findings_grid", "latest_evidence", "load",
-           "staleness", "transitions_of"]
+__all__ = ["SHOWN", "Grid", "checks_grid", "countdown", "drift", "facts_grid", "findings_grid", "latest_evidence",
+           "load", "shown", "staleness", "transitions_of"]
+
+SHOWN = 10  # tenants drawn one by one when none is chosen: a fleet's 120 would be 720 plots
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,22 @@ def latest_evidence(history: dict[str, Any], base: Path, tenant: dict[str, Any])
     if not path.is_file():
         return None
     return json.loads(read_limited(path, EVIDENCE_LIMIT, what="evidence")), path.parent
+
+
+def shown(history: dict[str, Any], names: list[str], limit: int = SHOWN) -> tuple[list[dict[str, Any]], str]:
+    """The tenants to draw one by one: those `names` chooses, else every tenant up to `limit`, else those
+    that changed most or fail now (up to `limit`); and the sentence saying which were left out."""
+    tenants = history["tenants"]
+    if names:
+        unknown = sorted(set(names) - {t["name"] for t in tenants})
+        chosen = [t for t in tenants if t["name"] in names]
+        return chosen, f"Not in the history: {', '.join(unknown)}." if unknown else ""
+    if len(tenants) <= limit:
+        return tenants, ""
+    ranked = sorted(tenants, key=lambda t: (-len(t["transitions"]) - len(t["current"]["failing"]), t["name"]))
+    chosen = sorted(ranked[:limit], key=lambda t: t["name"])
+    return chosen, (f"Drawn one by one: the {limit} tenants of {len(tenants)} that changed most or fail now; set "
+                    "TENANTS in the parameters cell to choose others.")
 
 
 def transitions_of(tenant: dict[str, Any], *prefixes: str) -> list[str]:
