@@ -99,7 +99,8 @@ def test_the_exported_page_names_the_planted_transitions(exported):
                  "F-29 is contradicted (it was confirmed) at run 3 (2026-11-16)",
                  "token_lifecycle[revoke-by-id] stops failing (pass) at run 5 (2026-11-30)",
                  "API token access switched off at run 4 (2026-11-23)",
-                 "2026-W48 (from 2026-11-23): API token access enabled on 2 of 3 tenants"):
+                 "2026-W48 (from 2026-11-23): API token access enabled on 2 of 3 tenants",
+                 "15 run(s) of 3 tenant(s), 6 transition(s), read from the history of 10 reports folders"):
         assert line in text
     assert "def show(" not in text, "the page shows outputs, not code"
     assert find_leaks(exported.read_text(encoding="utf-8"), emulator_secrets()) == []

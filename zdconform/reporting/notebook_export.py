@@ -52,8 +52,9 @@ def inject(notebook: Any, **parameters: Any) -> None:
     cells.insert(index + 1, cell)
 
 
-def export(source: Path, output: Path, notebook: Path, secrets: SecretSet | None = None) -> Path:
-    """Run `notebook` with SOURCE = `source` and write it as self-contained HTML to `output`."""
+def export(source: Path, output: Path, notebook: Path, secrets: SecretSet | None = None, name: str = "") -> Path:
+    """Run `notebook` with SOURCE = `source` (named `name` in its text) and write it as self-contained HTML to
+    `output`."""
     nbformat, client, exporter = _modules()
     if not source.exists():
         raise UsageError(f"Nothing to show: {str(source)!r} does not exist. Give `zdconform notebook` a history.json "
@@ -68,7 +69,7 @@ def export(source: Path, output: Path, notebook: Path, secrets: SecretSet | None
     check_writable_folder(output.parent, "notebook output folder", "Give `--output` a file in a folder you can "
                           "write to.")
     document = nbformat.read(notebook, as_version=4)
-    inject(document, SOURCE=str(source.resolve()))
+    inject(document, SOURCE=str(source.resolve()), SOURCE_NAME=name)
     try:
         client.NotebookClient(document, kernel_name="python3", timeout=_TIMEOUT, extra_arguments=_QUIET,
                               resources={"metadata": {"path": str(notebook.parent.resolve())}}).execute()
@@ -91,7 +92,8 @@ def export_many(sources: Sequence[Path], output: Path, notebook: Path, secrets: 
     with tempfile.TemporaryDirectory(prefix="zdconform-history-") as folder:
         history = Path(folder) / "history.json"
         write_history(sources, history, secrets)
-        return export(history, output, notebook, secrets)
+        named = ", ".join(str(s) for s in sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+        return export(history, output, notebook, secrets, f"the history of {len(sources)} reports folders ({named})")
 
 
 def _html(nbconvert: Any, document: Any) -> str:
