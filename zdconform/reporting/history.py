@@ -3,7 +3,8 @@
 `load_runs(folders)` finds every evidence.json in the reports folders (single runs' and fleet
 runs', as `zdconform merge` finds them: `fleet_sources`), validates each, drops an exact copy of
 a run already read (the same artifact downloaded twice) and refuses, in one paragraph, two
-different evidence documents claiming the same tenant and start time. Unlike merge, runs of
+different evidence documents claiming the same tenant and start time; of each it keeps only
+what a history needs (a year of a fleet's runs fits in memory). Unlike merge, runs of
 different zdconform versions are kept: a history spans upgrades, and each run names its
 version. `build(sources, out, folders, written_at)` turns them into the document described by
 `schemas/history.json`: per tenant its runs ordered by start time (verdict, per-check verdicts,
@@ -15,6 +16,7 @@ fleet the weekly trends. `write_history` validates, gates for leaks and writes i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +36,7 @@ __all__ = ["SCHEMA", "SCHEMA_ID", "api_token_access", "build", "load_runs", "run
 
 SCHEMA = "history"
 SCHEMA_ID = "https://zdconform.invalid/schemas/history.json"
+_CHECK_KEYS = ("check_id", "auth_method", "endpoint", "verdict", "reason", "observed_statuses")
 
 
 def load_runs(folders: Sequence[Path]) -> list[Source]:
@@ -41,19 +44,34 @@ def load_runs(folders: Sequence[Path]) -> list[Source]:
     if not folders:
         raise UsageError("No history to build: give one or more reports folders (`zdconform history "
                          "reports-2026-11-02/ reports-2026-11-09/ ...`), each a run's or a fleet run's reports.")
-    runs: dict[tuple[str, str], Source] = {}
+    runs: dict[tuple[str, str], tuple[Source, str]] = {}
     for given in map(Path, folders):
         for path in evidence_files(given):
             source = read_evidence(path, given)
-            first = runs.setdefault((source.name, source.evidence["run"]["started_at"]), source)
-            if first is not source and first.evidence != source.evidence:
+            digest = hashlib.sha256(json.dumps(source.evidence, sort_keys=True).encode()).hexdigest()
+            key = (source.name, source.evidence["run"]["started_at"])
+            first, seen = runs.setdefault(key, (_essentials(source), digest))
+            if seen != digest:
                 raise UsageError(
                     f"Two different evidence documents claim the run of tenant {source.name!r} started at "
-                    f"{source.evidence['run']['started_at']}: {str(first.folder / EVIDENCE)!r} and "
-                    f"{str(source.folder / EVIDENCE)!r}. One of them was edited after its run (a copy of the "
-                    "same run is dropped, but not a changed one): keep the one the run wrote, or remove the "
-                    "other folder from the history.")
-    return sorted(runs.values(), key=lambda s: (s.name, _instant(s.evidence["run"]["started_at"])))
+                    f"{key[1]}: {str(first.folder / EVIDENCE)!r} and {str(source.folder / EVIDENCE)!r}. One of "
+                    "them was edited after its run (a copy of the same run is dropped, but not a changed one): "
+                    "keep the one the run wrote, or remove the other folder from the history.")
+    return sorted((s for s, _ in runs.values()), key=lambda s: (s.name, _instant(s.evidence["run"]["started_at"])))
+
+
+def _essentials(source: Source) -> Source:
+    """`source` with only what a history keeps of its evidence: a year of a fleet's runs fits in memory."""
+    evidence = dict(source.evidence)
+    evidence.pop("environment", None)
+    evidence["checks"] = [{**{k: c[k] for k in _CHECK_KEYS}, "facts": c.get("facts") or [],
+                           "contradicted": c.get("contradicted") or [],
+                           "deviations": [{"message": d["message"]} for d in c.get("deviations") or []],
+                           "cassette": c["cassette"] and {"recorded_at": c["cassette"]["recorded_at"]}}
+                          for c in evidence["checks"]]
+    if evidence.get("facts"):
+        evidence["facts"] = {"facts": [{"id": f["id"], "outcome": f["outcome"]} for f in evidence["facts"]["facts"]]}
+    return Source(source.name, source.folder, source.given, evidence)
 
 
 def api_token_access(evidence: dict[str, Any]) -> str | None:
