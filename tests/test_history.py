@@ -124,3 +124,12 @@ def test_an_output_that_is_a_folder_is_refused(runs, tmp_path, capsys):
 def test_an_unwritable_output_is_refused_before_reading(runs, tmp_path, capsys):
     (tmp_path / "file").write_text("")
     refused(capsys, runs, tmp_path / "file" / "history.json")
+
+
+def test_a_folder_of_past_reports_is_read_as_every_reports_folder_in_it(runs, tmp_path, capsys):
+    past = tmp_path / "past"
+    for folder in runs:  # as downloaded: one folder per run, its reports inside
+        shutil.copytree(folder, past / folder.name / "reports")
+    document = written(capsys, [past], tmp_path / "history.json")
+    assert named(document) == PLANTED and document["totals"]["runs"] == 15
+    assert document["tenants"][0]["runs"][0]["source"]["reports"] == "past/acme-2026-11-02/reports"

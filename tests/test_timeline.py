@@ -47,6 +47,8 @@ def test_the_fact_grid_shows_the_contradiction_at_its_runs(planted):
     assert grid.rows[0] == "F-29"
     assert grid.cells["F-29"] == ["confirmed", "confirmed", "contradicted", "contradicted", "confirmed"]
     assert "F-29 is contradicted (it was confirmed) at run 3 (2026-11-16)" in grid.sentence
+    # F-01, F-02, F-21, F-35; the revocation's other facts are not exercised while it fails
+    assert "4 of 11 were confirmed on every run." in grid.sentence
 
 
 def test_findings_and_countdown_show_api_tokens_switched_off(planted):

@@ -1,7 +1,8 @@
 """history.json: many runs' evidence of the same tenants, in run order (`zdconform history`).
 
 `load_runs(folders)` finds every evidence.json in the reports folders (single runs' and fleet
-runs', as `zdconform merge` finds them: `fleet_sources`), validates each, drops an exact copy of
+runs', as `zdconform merge` finds them: `fleet_sources`; a folder of such folders is read as
+them all), validates each, drops an exact copy of
 a run already read (the same artifact downloaded twice) and refuses, in one paragraph, two
 different evidence documents claiming the same tenant and start time; of each it keeps only
 what a history needs (a year of a fleet's runs fits in memory). Unlike merge, runs of
@@ -32,7 +33,8 @@ from .fleet_sources import EVIDENCE, Source, evidence_files, read_evidence
 from .history_changes import changes, current_state, weekly_trends
 from .publish import gate, run_date
 
-__all__ = ["SCHEMA", "SCHEMA_ID", "api_token_access", "build", "load_runs", "run_record", "write_history"]
+__all__ = ["SCHEMA", "SCHEMA_ID", "api_token_access", "build", "load_runs", "reports_folders", "run_record",
+           "write_history"]
 
 SCHEMA = "history"
 SCHEMA_ID = "https://zdconform.invalid/schemas/history.json"
@@ -45,7 +47,7 @@ def load_runs(folders: Sequence[Path]) -> list[Source]:
         raise UsageError("No history to build: give one or more reports folders (`zdconform history "
                          "reports-2026-11-02/ reports-2026-11-09/ ...`), each a run's or a fleet run's reports.")
     runs: dict[tuple[str, str], tuple[Source, str]] = {}
-    for given in map(Path, folders):
+    for given in (found for folder in map(Path, folders) for found in reports_folders(folder) or [folder]):
         for path in evidence_files(given):
             source = read_evidence(path, given)
             digest = hashlib.sha256(json.dumps(source.evidence, sort_keys=True).encode()).hexdigest()
@@ -58,6 +60,16 @@ def load_runs(folders: Sequence[Path]) -> list[Source]:
                     "them was edited after its run (a copy of the same run is dropped, but not a changed one): "
                     "keep the one the run wrote, or remove the other folder from the history.")
     return sorted((s for s, _ in runs.values()), key=lambda s: (s.name, _instant(s.evidence["run"]["started_at"])))
+
+
+def reports_folders(folder: Path, depth: int = 3) -> list[Path]:
+    """`folder` when it is a reports folder (evidence.json at its top, or a fleet run's tenants/), else the
+    reports folders below it, up to `depth` levels (a folder of past reports: past/2026-11-02/reports/)."""
+    if (folder / EVIDENCE).is_file() or (folder / "tenants").is_dir():
+        return [folder]
+    if depth == 0 or not folder.is_dir():
+        return []
+    return [f for sub in sorted(p for p in folder.iterdir() if p.is_dir()) for f in reports_folders(sub, depth - 1)]
 
 
 def _essentials(source: Source) -> Source:

@@ -19,10 +19,10 @@ from ..exceptions import UsageError
 from ..recording.files import read_limited, utcnow
 from .fleet import finding_key
 from .fleet_sources import EVIDENCE, EVIDENCE_LIMIT
-from .history import SCHEMA, build, load_runs
+from .history import SCHEMA, build, load_runs, reports_folders
 
 __all__ = ["SHOWN", "Grid", "checks_grid", "countdown", "drift", "facts_grid", "findings_grid", "latest_evidence",
-           "load", "shown", "staleness", "transitions_of"]
+           "load", "reports_folders", "shown", "staleness", "transitions_of"]
 
 SHOWN = 10  # tenants drawn one by one when none is chosen: a fleet's 120 would be 720 plots
 
@@ -107,8 +107,10 @@ def facts_grid(tenant: dict[str, Any]) -> Grid:
     outcome = [{f: o for o, ids in (r["facts"] or {}).items() for f in ids} for r in runs]
     rows = sorted({f for o in outcome for f in o}, key=lambda f: (not any(o.get(f) == "contradicted" for o in outcome),
                                                                    int(f.split("-")[1])))
+    always = sum(all(o.get(f) == "confirmed" for o in outcome) for f in rows)
     sentence = ("Which facts of the register (docs/facts.md) each run confirmed (●) or contradicted (✘); a blank: "
-                "not exercised. " + _said(transitions_of(tenant, "fact"), "No fact changed outcome."))
+                f"not exercised. {always} of {len(rows)} were confirmed on every run. "
+                + _said(transitions_of(tenant, "fact"), "No fact changed outcome."))
     return Grid(rows, _labels(tenant), {f: [o.get(f) for o in outcome] for f in rows}, sentence)
 
 
