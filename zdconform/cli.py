@@ -1,5 +1,4 @@
-"""The `zdconform` command: run, emulator, validate, verify, report, diff, merge, history, notebook, cleanup, sign,
-keygen.
+"""`zdconform`: run, emulator, validate, verify, sign, keygen, report, diff, merge, history, notebook, cleanup.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
@@ -148,8 +147,8 @@ def _parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser("history", help="read many runs' reports folders as one history (history.json): "
                              "what changed, at which run", parents=[project])
-    history.add_argument("reports", nargs="+", metavar="REPORTS", help="reports folders of past runs: a run's "
-                         "(evidence.json) or a fleet run's (tenants/NAME/evidence.json), in any order")
+    history.add_argument("reports", nargs="+", metavar="REPORTS", help="reports folders of past runs, in any order: "
+                         "a run's (evidence.json), a fleet run's (tenants/NAME/evidence.json), or a folder of them")
     history.add_argument("--output", metavar="FILE", help="where history.json goes (default: the project's "
                          "reports/history.json)")
     history.set_defaults(handler=_history)
@@ -157,7 +156,8 @@ def _parser() -> argparse.ArgumentParser:
     notebook = sub.add_parser("notebook", parents=[project], help="run the evidence notebook on a run or a history "
                               "and write it as one HTML file (needs the notebook extra; docs/history.md)")
     notebook.add_argument("sources", nargs="+", metavar="REPORTS_OR_HISTORY",
-                          help="a history.json, or reports folders (a run's or a fleet run's): several make a history")
+                          help="a history.json, or reports folders (a run's, a fleet run's, a folder of them): "
+                          "their history")
     notebook.add_argument("--output", metavar="FILE.html", help="default: notebook.html beside the (first) source")
     notebook.add_argument("--notebook", metavar="FILE", help="default: the project's notebooks/evidence.ipynb")
     notebook.set_defaults(handler=_notebook)
