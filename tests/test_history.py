@@ -133,3 +133,14 @@ def test_a_folder_of_past_reports_is_read_as_every_reports_folder_in_it(runs, tm
     document = written(capsys, [past], tmp_path / "history.json")
     assert named(document) == PLANTED and document["totals"]["runs"] == 15
     assert document["tenants"][0]["runs"][0]["source"]["reports"] == "past/acme-2026-11-02/reports"
+
+
+def test_a_credential_of_the_environment_in_an_evidence_is_never_written(runs, tmp_path, capsys, monkeypatch):
+    secret = "fake-api-token-7f3a9c1e5b"
+    monkeypatch.setenv("ZENDESK_API_TOKEN", secret)
+    copy = shutil.copytree(runs[4], tmp_path / "copy")  # acme's third run: its failure's reason is free text
+    document = json.loads((copy / "evidence.json").read_text())
+    next(c for c in document["checks"] if c["verdict"] == "fail")["reason"] += f" (sent {secret})"
+    (copy / "evidence.json").write_text(json.dumps(document))
+    err = refused(capsys, [runs[0], copy], tmp_path / "history.json")
+    assert "ZENDESK_API_TOKEN" in err and secret not in err
