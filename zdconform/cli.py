@@ -33,7 +33,7 @@ from .reporting.drift import main as drift_main
 from .reporting.history_cli import main as history_main
 from .reporting.merge import environment_secrets
 from .reporting.merge import main as merge_main
-from .reporting.notebook_export import NOTEBOOK, export_many
+from .reporting.notebook_export import export_many, notebook_of
 from .reporting.publish import republish
 from .reporting.timeline import load as load_history
 from .runs.cleanup import cleanup_tenant
@@ -159,7 +159,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="a history.json, or reports folders (a run's, a fleet run's, a folder of them): "
                           "their history")
     notebook.add_argument("--output", metavar="FILE.html", help="default: notebook.html beside the (first) source")
-    notebook.add_argument("--notebook", metavar="FILE", help="default: the project's notebooks/evidence.ipynb")
+    notebook.add_argument("--notebook", metavar="FILE", help="default: the project's notebooks/evidence.ipynb, "
+                          "else zdconform's")
     notebook.set_defaults(handler=_notebook)
 
     cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
@@ -320,7 +321,7 @@ def _notebook(args: argparse.Namespace, extra: list[str]) -> int:
     beside = sources[0].parent if sources[0].is_file() else sources[0]
     output = Path(args.output).resolve() if args.output else beside / "notebook.html"
     found = find_project(Path.cwd()) if args.project is None else project_root(args.project, Path.cwd())
-    notebook = Path(args.notebook).resolve() if args.notebook else (found or Path.cwd().resolve()) / NOTEBOOK
+    notebook = Path(args.notebook).resolve() if args.notebook else notebook_of(found)
     print(f"wrote {export_many(sources, output, notebook, environment_secrets())}")
     return 0
 

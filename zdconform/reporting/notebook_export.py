@@ -1,17 +1,18 @@
 """`zdconform notebook`: run the evidence notebook on a run or a history and write it as one HTML file.
 
-The notebook (the project's `notebooks/evidence.ipynb`) gets its input as papermill passes
-parameters: a cell tagged `injected-parameters`, inserted after the cell tagged `parameters`,
-sets `SOURCE`; given several reports folders, `export_many` shows their history. nbclient
-runs it top to bottom in a headless kernel; nbconvert writes it as HTML without the code,
-every plot a PNG inside the page, and no script or style fetched from anywhere: the file
-opens offline. The page passes the reports' leak gate and is written atomically; a refusal
-or a failing cell writes nothing. nbclient, nbconvert, ipykernel and matplotlib are the
-`notebook` extra.
+The notebook (the project's `notebooks/evidence.ipynb`, else the one the package ships) gets
+its input as papermill passes parameters: a cell tagged `injected-parameters`, inserted after
+the cell tagged `parameters`, sets `SOURCE`; given several reports folders, `export_many` shows
+their history. nbclient runs it top to bottom in a headless kernel; nbconvert writes it as HTML
+without the code, every plot a PNG inside the page, and no script or style fetched from
+anywhere: the file opens offline. The page passes the reports' leak gate and is written
+atomically; a refusal or a failing cell writes nothing. nbclient, nbconvert, ipykernel and
+matplotlib are the `notebook` extra.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import tempfile
 from collections.abc import Sequence
@@ -24,9 +25,10 @@ from ..recording.scrub import SecretSet
 from .history import write_history
 from .publish import gate
 
-__all__ = ["NOTEBOOK", "export", "export_many", "inject"]
+__all__ = ["INSTALLED_NOTEBOOK", "NOTEBOOK", "export", "export_many", "inject", "notebook_of"]
 
-NOTEBOOK = Path("notebooks") / "evidence.ipynb"
+NOTEBOOK = Path("notebooks") / "evidence.ipynb"  # a project's own, run first
+INSTALLED_NOTEBOOK = Path(str(importlib.resources.files("zdconform.notebooks"))) / "evidence.ipynb"  # the wheel's
 _TIMEOUT = 600  # seconds a cell may take (the replay of the committed cassettes, when there is no evidence)
 _QUIET = ["--IPKernelApp.log_level=ERROR"]  # not the kernel's warnings about its own transport on the terminal
 # nbconvert's lab page without the scripts it would fetch (require.js, MathJax, mermaid): the page needs none
@@ -61,8 +63,8 @@ def export(source: Path, output: Path, notebook: Path, secrets: SecretSet | None
                          "(`zdconform history`), a run's reports folder or evidence.json, or a fleet run's reports "
                          "folder.")
     if not notebook.is_file():
-        raise UsageError(f"The notebook {str(notebook)!r} does not exist: run from your zdconform project (it "
-                         "holds notebooks/evidence.ipynb), or pass `--project DIR` or `--notebook FILE`.")
+        raise UsageError(f"The notebook {str(notebook)!r} does not exist: give `--notebook` an .ipynb file (or leave "
+                         "it out: zdconform runs its own notebooks/evidence.ipynb).")
     if output.is_dir():
         raise UsageError(f"The notebook's output {str(output)!r} is a folder: give `--output` a file name such as "
                          "evidence-notebook.html.")
@@ -82,6 +84,12 @@ def export(source: Path, output: Path, notebook: Path, secrets: SecretSet | None
     gate(html, output, secrets or SecretSet())
     atomic_write(output, html)
     return output
+
+
+def notebook_of(project: Path | None) -> Path:
+    """The notebook `zdconform notebook` runs: the `project`'s notebooks/evidence.ipynb, else the one installed."""
+    own = project / NOTEBOOK if project is not None else None
+    return own if own is not None and own.is_file() else INSTALLED_NOTEBOOK
 
 
 def export_many(sources: Sequence[Path], output: Path, notebook: Path, secrets: SecretSet | None = None) -> Path:
