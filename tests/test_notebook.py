@@ -110,9 +110,12 @@ def test_the_exported_page_names_the_planted_transitions(exported):
 def test_every_plot_of_the_page_renders_offline_in_chromium(exported):
     with opened(exported) as tab:
         images = tab.eval_on_selector_all("img", "els => els.map(e => [e.src.slice(0, 22), e.complete, "
-                                                 "e.naturalWidth, e.naturalHeight])")
+                                                 "e.naturalWidth, e.naturalHeight, e.alt])")
         requests = list(tab.requests)
     # per tenant (3): checks, facts, findings, countdown, drift, staleness; the fleet trend; the last run's durations
     assert len(images) == 3 * 6 + 1 + 1
-    assert all(src == "data:image/png;base64," and done and w > 0 and h > 0 for src, done, w, h in images), images
+    assert all(src == "data:image/png;base64," and done and w > 0 and h > 0 for src, done, w, h, _ in images), images
+    alts = [alt for *_, alt in images]  # each plot's sentence, also its alt text
+    assert all(alt.endswith(".") and "No description" not in alt for alt in alts), alts
+    assert any("API token access switched off at run 4 (2026-11-23)" in alt for alt in alts)
     assert requests == [exported.as_uri()], "the page loads nothing but itself"

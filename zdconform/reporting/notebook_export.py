@@ -31,12 +31,20 @@ NOTEBOOK = Path("notebooks") / "evidence.ipynb"  # a project's own, run first
 INSTALLED_NOTEBOOK = Path(str(importlib.resources.files("zdconform.notebooks"))) / "evidence.ipynb"  # the wheel's
 _TIMEOUT = 600  # seconds a cell may take (the replay of the committed cassettes, when there is no evidence)
 _QUIET = ["--IPKernelApp.log_level=ERROR"]  # not the kernel's warnings about its own transport on the terminal
-# nbconvert's lab page without the scripts it would fetch (require.js, MathJax, mermaid): the page needs none
+# nbconvert's lab page without the scripts it would fetch (require.js, MathJax, mermaid): the page needs none;
+# a plot's `alt` (the sentence saying what it shows, in its output's metadata) becomes its image's alt text
 _OFFLINE = "offline.html.j2"
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block data_png scoped %}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- if alt is not none %} alt="{{ alt | escape_html }}"{% endif %}>
+</div>
+{% endblock data_png %}
 """
 
 
