@@ -144,3 +144,14 @@ def test_a_credential_of_the_environment_in_an_evidence_is_never_written(runs, t
     (copy / "evidence.json").write_text(json.dumps(document))
     err = refused(capsys, [runs[0], copy], tmp_path / "history.json")
     assert "ZENDESK_API_TOKEN" in err and secret not in err
+
+
+def test_the_schema_refuses_what_no_history_holds(runs, tmp_path, capsys):
+    document = written(capsys, runs, tmp_path / "history.json")
+    for change in (lambda d: d["tenants"][0]["transitions"][0].update(run=1),  # nothing changes at a first run
+                   lambda d: d["tenants"][0]["runs"][0].update(api_token_access="maybe"),
+                   lambda d: d["tenants"][0]["current"]["failing"].append({"check_id": REVOKE}),
+                   lambda d: d["trends"][0].update(extra=1)):
+        broken = json.loads(json.dumps(document))
+        change(broken)
+        assert load_registry().validate(broken, "history") != []
