@@ -5,6 +5,7 @@ run's findings) from check results that differ run to run only where a transitio
 facts, findings and schemas are what a real run would write. `PLANTED` names every transition
 the history must find, at its run; `write_history_runs(root)` writes the runs' reports folders
 (single runs' for acme, a fleet run's `tenants/NAME/` for beta and gamma) and returns them.
+`real_runs` and `real_fleet_weeks` make real runs against the emulator instead (e2e).
 """
 
 from __future__ import annotations
@@ -106,3 +107,35 @@ def real_runs(root: Path) -> None:
     for number, (settings, api_token) in REAL_RUNS.items():
         with contextlib.ExitStack() as emulators:
             run_tenant(root / f"run-{number}", "acme", settings, api_token, emulators)
+
+
+def real_fleet_weeks(root: Path) -> None:
+    """Two real fleet runs of three emulated tenants (`root`/week-N/reports and cassettes); t002 has API token
+    access switched off in the second. The first run's evidence is dated a week back, as a weekly job's would be."""
+    import datetime as dt
+    import subprocess
+    import sys
+
+    from _fleet import fleet_env, write_fleet
+
+    from zdconform.emulator import FleetEmulator
+    from zdconform.emulator.tenant.fleetgen import generate_fleet
+
+    from _helpers import child_env
+
+    for week in (1, 2):
+        tenants = [t.data for t in generate_fleet(7, 3, defect_rate=0)]
+        tenants[1]["settings"]["api_token_access"] = week == 1
+        folder = root / f"week-{week}"
+        with FleetEmulator(tenants) as emulator:
+            fleet = write_fleet(folder, emulator)
+            done = subprocess.run([sys.executable, "-m", "zdconform", "run", "--fleet", str(fleet), "--reports",
+                                   str(folder / "reports"), f"--zd-cassette-root={folder / 'cassettes'}",
+                                   "-p", "no:cacheprovider"], cwd=ROOT, env={**child_env(), **fleet_env()},
+                                  capture_output=True, text=True, timeout=600)
+        assert (folder / "reports" / "tenants").is_dir(), done.stdout[-3000:] + done.stderr[-3000:]
+    for path in (root / "week-1" / "reports" / "tenants").glob("*/evidence.json"):
+        document = json.loads(path.read_text())
+        started = dt.datetime.fromisoformat(document["run"]["started_at"].replace("Z", "+00:00"))
+        document["run"]["started_at"] = (started - dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        path.write_text(json.dumps(document, indent=2) + "\n")

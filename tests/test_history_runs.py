@@ -2,7 +2,9 @@
 
 Three runs of one tenant (`_history.REAL_RUNS`): as it should be; with revocation doing nothing;
 with API tokens switched off. The history must say the revocation checks start failing at run 2
-and stop at run 3, the facts they contradict, and API token access switched off at run 3.
+and stop at run 3, the facts they contradict, and API token access switched off at run 3. Then two
+weekly fleet runs of three tenants, one of which switches API tokens off: the history names that
+tenant alone, and the weekly trend counts it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _history import REAL_FAILING, real_runs
+from _history import REAL_FAILING, real_fleet_weeks, real_runs
 
 from zdconform.cli import main
 from zdconform.conformance.schemas import load_registry
@@ -43,3 +45,26 @@ def test_real_runs_give_the_planted_transitions(runs, tmp_path, capsys):
     assert (3, "finding-disappears", "API token access enabled") in found
     digests = [r["recording"]["manifest_sha256"] for r in tenant["runs"]]
     assert len(set(digests)) == 3 and all(digests), "each live run made its own recording"
+
+
+@pytest.fixture(scope="module")
+def fleet_weeks(tmp_path_factory) -> Path:
+    return made_once(tmp_path_factory, "history-fleet-weeks", real_fleet_weeks)
+
+
+def test_a_real_fleet_names_the_tenant_that_switched_api_tokens_off(fleet_weeks, tmp_path, capsys):
+    assert main(["history", str(fleet_weeks), "--output", str(tmp_path / "history.json")]) == 0  # the folder of both
+    out = capsys.readouterr().out
+    document = json.loads((tmp_path / "history.json").read_text())
+    assert load_registry().validate(document, "history") == []
+    tenants = {t["name"]: t for t in document["tenants"]}
+    assert sorted(tenants) == ["t001", "t002", "t003"] and all(len(t["runs"]) == 2 for t in tenants.values())
+    api = {(name, x["run"], x["kind"]) for name, t in tenants.items() for x in t["transitions"]
+           if x["kind"].startswith("api")}
+    assert api == {("t002", 2, "api-token-access-off")}
+    assert not tenants["t001"]["transitions"] and not tenants["t003"]["transitions"]
+    failed = {x["subject"] for x in tenants["t002"]["transitions"] if x["kind"] == "check-fails"}
+    methods = {f["check_id"]: f["auth_method"] for f in tenants["t002"]["runs"][1]["failures"]}
+    assert failed and {methods[c] for c in failed} == {"api_token"}, methods  # its profile still expects them
+    assert [len(w["api_token_enabled"]) for w in document["trends"]] == [3, 2]
+    assert "API token access enabled on 2 of 3 tenants" in out
