@@ -13,16 +13,30 @@ The expensive runs several e2e tests read are made once per test run here, throu
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from _evidence_support import replay_reports
 from _helpers import made_once, run_suites
+
+# Hypothesis writes .hypothesis/ (its example database, a cache of the source's constants) into the
+# working folder: the project's tests leave the project alone, so it goes to a temporary folder of this
+# process. No example database either: every property test here runs from a fixed seed.
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="zdconform-hypothesis-")
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+hypothesis_settings.register_profile("zdconform", database=None)
+hypothesis_settings.load_profile("zdconform")
 
 # Processes any test may start: evidence.json asks git for the product's commit.
 ALLOWED_IN_FAST_LANE = {"git"}

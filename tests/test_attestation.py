@@ -1,4 +1,4 @@
-"""A signed run's evidence, attacked: `zdconform verify` and the README's route without zdconform catch it all.
+"""A signed run's evidence, attacked: `zdconform verify` and the route without zdconform (docs/evidence.md) catch it.
 
 One emulator run, recorded with a signing key, writes its reports, its recording, `MANIFEST.json.sig`
 and `evidence.dsse.json` (a DSSE envelope of an in-toto Statement). Each attack works on a copy of
@@ -60,8 +60,8 @@ def verify(project: Path, key: Path | None, *extra: str) -> tuple[int, str]:
 
 
 def offline_route(project: Path, key: Path) -> tuple[int, str]:
-    """The README's route without zdconform, as printed there, run in the reports folder."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    """docs/evidence.md's route without zdconform, as printed there, run in the reports folder."""
+    readme = (ROOT / "docs" / "evidence.md").read_text(encoding="utf-8")
     section = readme[readme.index("**Without zdconform**"):]
     script = re.search(r"```bash\n(.*?)```", section, re.S).group(1).replace("acme-evidence.pub", str(key))
     proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=project / "reports", capture_output=True,

@@ -158,3 +158,21 @@ def _keep_common(a: Path, b: Path) -> None:
     for folder, mine, theirs in ((a, *names), (b, *reversed(names))):
         for name in mine - theirs:
             (folder / name).unlink()
+
+
+def test_a_target_in_two_cassette_roots(tmp_path, capsys):
+    """The live CI jobs' drift step: `diff --target URL COMMITTED_ROOT NEW_ROOT`."""
+    committed, new = tmp_path / "committed", tmp_path / "new"
+    recording(committed / "acme.zendesk.com", {"a.yaml": [clients(CLIENT)]}, "acme.zendesk.com")
+    recording(committed / "reference-emulator", {"a.yaml": [clients(CLIENT, status=500)]})
+    recording(new / "acme.zendesk.com", {"a.yaml": [clients(CLIENT, status=401)]}, "acme.zendesk.com")
+    assert main(["diff", "--target", "https://acme.zendesk.com", str(committed), str(new)]) == 1
+    assert "status changed: 200 -> 401" in capsys.readouterr().out
+    first = tmp_path / "empty"
+    first.mkdir()
+    assert main(["diff", "--target", "https://acme.zendesk.com", str(first), str(new)]) == 0
+    assert "its first, nothing to compare" in capsys.readouterr().out
+    assert main(["diff", "--target", "https://other.zendesk.com", str(committed), str(new)]) == 0
+    capsys.readouterr()
+    assert main(["diff", "--target", "https://acme.zendesk.com", str(committed), str(first)]) == 2
+    assert "is not a folder" in capsys.readouterr().err

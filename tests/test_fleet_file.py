@@ -129,8 +129,8 @@ def test_a_check_names_its_tenant_last(nodeid, tenant, single):
     assert without_tenant(nodeid) == single
 
 
-def test_the_readmes_fleet_file_loads(tmp_path):
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+def test_the_docs_fleet_file_loads(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "fleet.md").read_text()
     block = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if b.startswith("# fleet.yaml"))
     (tmp_path / "tenants").mkdir()
     (tmp_path / "tenants" / "acme.yaml").write_text(yaml.safe_dump({"expect": {"password": "disabled"}}))

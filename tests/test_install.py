@@ -38,9 +38,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding the zdconform wheel (non-editable): its bin folder."""
     base = tmp_path_factory.mktemp("install")
     source = base / "source"  # built from a copy: pip builds in the tree, and other tests read the checkout
-    for name in ("zdconform", "schemas", "suites", "notebooks"):
+    for name in ("zdconform", "schemas", "suites", "docs/ci", "notebooks"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(source)],
                    check=True, capture_output=True, timeout=600)
@@ -49,6 +49,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         names = archive.namelist()
     assert "zdconform/schemas/evidence.json" in names and "zdconform/schemas/token_response.json" in names
     assert "zdconform/suites/conftest.py" in names and "zdconform/suites/test_list_clients.py" in names
+    assert "zdconform/ci/conformance.github.yml" in names and "zdconform/ci/conformance.gitlab-ci.yml" in names
     assert "zdconform/notebooks/evidence.ipynb" in names
     assert not any(name.startswith(("suites/", "cassettes/", "tests/")) for name in names)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], check=True, timeout=120)
@@ -83,7 +84,8 @@ def test_the_wheel_is_what_runs(venv, project):
     where = run(venv, "python", "-c", "import zdconform, zdconform.conformance.schemas as s; "
                 "print(zdconform.__file__); print(s.SCHEMAS_DIR)", cwd=project / "notes")
     assert str(ROOT) not in where.stdout and "site-packages" in where.stdout, where.stdout + where.stderr
-    assert run(venv, "zdconform", "--version", cwd=project).stdout.startswith("zdconform ")
+    # built from a folder, not a repository URL: no commit to name, and it says so
+    assert run(venv, "zdconform", "--version", cwd=project).stdout == "zdconform 0.1.0 (unknown commit)\n"
     assert run(venv, "python", "-m", "zdconform", "--version", cwd=project).returncode == 0
 
 
@@ -148,6 +150,37 @@ def test_the_wheel_alone_runs_in_an_empty_folder(venv, tmp_path):
     written = {p.name for p in empty.iterdir()}  # pytest's own cache aside, only what the user runs for
     assert {"cassettes", "reports"} <= written <= {"cassettes", "reports", ".zdconform", ".pytest_cache"}, written
 
+
+
+OWN_CHECK = """
+import pytest
+
+from zdconform.conformance.context import method_params
+
+
+@pytest.mark.zd_check("first_user")
+@pytest.mark.parametrize("method", method_params())
+def test_first_user(zd, method):
+    response = zd.client.get("/api/v2/users.json?per_page=1", auth=zd.auth(method))
+    assert response.status_code == (200 if zd.expected(method) == "allowed" else 401)
+"""
+
+
+def test_init_then_the_projects_own_checks_run_beside_the_shipped_ones(venv, tmp_path):
+    """The newcomer's way: `zdconform init`, a check of one's own in suites/, a recording against the
+    emulator and its replay: the 52 shipped checks and the project's own run together, in both."""
+    made = run(venv, "zdconform", "init", "acme-conformance", cwd=tmp_path)
+    project = tmp_path / "acme-conformance"
+    assert made.returncode == 0 and (project / "ci" / "conformance.github.yml").is_file(), made.stdout + made.stderr
+    (project / "suites" / "test_first_user.py").write_text(OWN_CHECK)
+    for args in (["--target", "emulator"], []):  # record, then replay offline
+        ran = run(venv, "zdconform", "run", *args, cwd=project / "tenants")
+        assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+        evidence = json.loads((project / "reports" / "evidence.json").read_text())
+        ids = {check["check_id"] for check in evidence["checks"]}
+        assert len(ids) == 52 + 3 and {"first_user[api-token]", "list_clients[api-token]"} <= ids, sorted(ids)
+        assert evidence["run"]["complete"] is True
+    assert (project / "cassettes" / "reference-emulator" / "test_first_user").is_dir()
 
 
 def test_the_wheels_notebook_exports_a_run_in_any_folder(venv, tmp_path):

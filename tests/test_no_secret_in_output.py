@@ -47,6 +47,12 @@ def known_secrets(minted: list[str], granted: list[str] = ()) -> dict[str, str]:
             found |= encodings(f"{role} {name}", creds[name])
         found |= encodings(f"{role} API token Basic", f"{creds['email']}/token:{creds['api_token']}")
         found |= encodings(f"{role} password Basic", f"{creds['email']}:{creds['password']}")
+    for name in ("password", "api_token", "oauth_token"):  # the authentication fuzzing's mutations of them
+        secret = ADMIN[name]
+        for label, value in (("[:-1]", secret[:-1]), ("[1:]", secret[1:]), (".swapcase()", secret.swapcase()),
+                             (".upper()", secret.upper()), (" + '€'", secret + "€")):
+            found |= encodings(f"admin {name}{label}", value)
+        found |= encodings(f"admin {name} Basic, mutated", f"{ADMIN['email']}/token:{secret[:-1]}")
     for number, token in enumerate(minted):
         found |= encodings(f"minted token {number}", token)
     for number, token in enumerate(granted):
@@ -64,7 +70,8 @@ def written_files(folder: Path) -> dict[str, str]:
 
 
 MISBEHAVE = {"revoke_is_noop": True, "agents_are_admins": True, "accept_wrong_password": True,
-             "accept_wrong_client_secret": True}
+             "accept_wrong_client_secret": True, "accept_token_prefix": True, "case_insensitive_tokens": True,
+             "second_authorization_wins": True, "non_ascii_header_500": True}
 
 
 def test_a_loud_failing_live_run_prints_and_writes_no_secret(tmp_path):
@@ -90,6 +97,7 @@ def test_a_loud_failing_live_run_prints_and_writes_no_secret(tmp_path):
     assert any(name.startswith("cassettes/") and "test_oauth_grants" in name for name in files)
     verdicts = {r["check_id"]: r["verdict"] for r in json.loads(files["reports/results.json"])["results"]}
     assert verdicts["grant_client_credentials[wrong-secret]"] == "fail", "a grant check fails, tokens in its locals"
+    assert verdicts["auth_fuzz[oauth_token]"] == verdicts["auth_fuzz[header]"] == "fail", "mutations in its locals"
     assert {name: leaks(text, secrets) for name, text in files.items() if leaks(text, secrets)} == {}
 
 

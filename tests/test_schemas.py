@@ -430,7 +430,7 @@ def test_validate_file_unknown_schema(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    pytest.param(None, "cannot read", id="missing-file"),
+    pytest.param(None, "was not found", id="missing-file"),
     pytest.param('{"clients": [\n  {"id": 1,}\n]}', "line 2, column 12", id="invalid-json"),
     pytest.param(b"\xff\xfe{", "UTF-8", id="not-utf8"),
 ])

@@ -83,11 +83,14 @@ def test_cleanup_reads_the_projects_journal_from_any_subfolder(tmp_path, monkeyp
 def test_the_wheel_lists_every_package_and_ships_the_schemas():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "zdconform").rglob("__init__.py")}
-    assert set(config["packages"]) == on_disk | {"zdconform.schemas", "zdconform.suites", "zdconform.notebooks"}
+    assert set(config["packages"]) == on_disk | {"zdconform.schemas", "zdconform.suites", "zdconform.ci",
+                                                 "zdconform.templates", "zdconform.notebooks"}
     assert config["package-dir"] == {"zdconform.schemas": "schemas", "zdconform.suites": "suites",
-                                     "zdconform.notebooks": "notebooks"}
+                                     "zdconform.ci": "docs/ci", "zdconform.notebooks": "notebooks"}
     assert config["package-data"]["zdconform.schemas"] == ["*.json"]
     assert config["package-data"]["zdconform.suites"] == ["*.py"]  # the checks ship in the wheel
+    assert config["package-data"]["zdconform.ci"] == ["*.yml"]  # the CI templates, for `zdconform init`
+    assert config["package-data"]["zdconform.templates"] == ["*"]  # the other files `zdconform init` writes
     assert config["package-data"]["zdconform.notebooks"] == ["*.ipynb"]  # and the evidence notebook
 
 

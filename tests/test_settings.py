@@ -103,7 +103,7 @@ def test_malformed_profile_names_the_field(tmp_path, text, field):
 
 
 def test_missing_profile_file(tmp_path):
-    with pytest.raises(ProfileError, match="cannot be read"):
+    with pytest.raises(ProfileError, match="not found: check the path given to `--zd-profile`"):
         load_profile(tmp_path / "nope.yaml")
 
 
@@ -138,5 +138,5 @@ def test_an_unknown_zendesk_variable_gets_a_did_you_mean():
 
     lines = check_environment({"ZENDESK_TARGT": "https://acme.zendesk.com", "ZDCONFORM_NOTHING_LIKE_IT": "1",
                                "ZENDESK_TARGET": "replay", "PATH": "/bin"})
-    assert lines == ["ZDCONFORM_NOTHING_LIKE_IT is not a variable zdconform reads (README#configuration lists them)",
+    assert lines == ["ZDCONFORM_NOTHING_LIKE_IT is not a variable zdconform reads (docs/options.md lists them)",
                      "ZENDESK_TARGT is not a variable zdconform reads: did you mean ZENDESK_TARGET?"]

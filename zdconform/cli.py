@@ -1,8 +1,8 @@
-"""`zdconform`: run, emulator, validate, verify, sign, keygen, report, diff, merge, history, notebook, cleanup.
+"""`zdconform`: run, init, emulator, validate, verify, sign, keygen, report, diff, merge, history, notebook, cleanup.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
-(the message says which and how to fix it); other codes are pytest's own, and 10-14 a failed
-preflight of a live tenant (see README).
+(the message says which and how to fix it; for `run`, 4 as pytest's usage errors); other codes
+of `run` are pytest's own, and 10-14 a failed preflight of a live tenant (docs/live-runs.md).
 
 Every file of the user's project is found from one root (`settings.project`): `--project DIR`,
 else the nearest folder at or above the working directory holding `suites/` or `cassettes/`;
@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
-from . import __version__
 from .conformance.schemas import validate_file
 from .exceptions import UsageError, ZdConformError
 from .pytest.selection import INSTALLED_SUITES
@@ -30,15 +30,15 @@ from .recording.signing import generate_keys, key_id, load_private_key, load_pub
 from .recording.store import CassetteStore
 from .reporting.attestation import check_not_before, recording_of, sign_reports, verify_reports
 from .reporting.drift import main as drift_main
-from .reporting.history_cli import main as history_main
-from .reporting.merge import environment_secrets
+from .reporting.history_cli import add_commands
 from .reporting.merge import main as merge_main
-from .reporting.notebook_export import export_many, notebook_of
 from .reporting.publish import republish
 from .reporting.timeline import load as load_history
 from .runs.cleanup import cleanup_tenant
-from .settings import Options, find_project, parse_target, project_ini, project_root, resolve_options
+from .settings import Options, find_project, load_profile, parse_target, project_ini, project_root, resolve_options
 from .settings.fleet import load_fleet, run_args, tenant_env
+from .settings.options import option_names, severity
+from .settings.spelling import RUN_ALIASES, did_you_mean, unknown_option
 
 __all__ = ["main"]
 
@@ -47,23 +47,55 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if args.command not in ("run", "emulator") and extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace, list[str]], int] = args.handler
     try:
         return handler(args, extra)
     except ZdConformError as exc:
         print(f"zdconform: error: {exc}", file=sys.stderr)
-        return 2
+        return int(pytest.ExitCode.USAGE_ERROR) if args.command == "run" else 2  # a run's usage error is pytest's
     except KeyboardInterrupt:
         print("zdconform: interrupted", file=sys.stderr)
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zdconform", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"zdconform {__version__}")
+class _Version(argparse.Action):
+    """`--version`: the version and its commit, found only when asked (it may run git)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
+        from .release import describe
+
+        print(describe())
+        parser.exit()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors suggest the closest command or option to what was typed."""
+
+    commands: Mapping[str, argparse.ArgumentParser]
+    usage_status = 2  # `run`'s is 4, as pytest's usage errors
+
+    def error(self, message: str) -> NoReturn:
+        choice = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
+        unknown = re.match(r"unrecognized arguments: (\S+)", message)
+        if choice:
+            message += "." + did_you_mean(choice.group(1), COMMANDS)
+        elif unknown:
+            message += "." + did_you_mean(unknown.group(1).split("=")[0], self._option_string_actions, cutoff=0.8)
+        self.print_usage(sys.stderr)
+        self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
+
+
+COMMANDS = ("run", "init", "emulator", "validate", "verify", "sign", "keygen", "report", "diff", "merge", "cleanup")
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="zdconform", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and the commit it was built "
+                        "from (where known), and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    project = argparse.ArgumentParser(add_help=False)
+    parser.commands = sub.choices
+    project = _Parser(add_help=False)
     project.add_argument("--project", metavar="DIR", help="the project folder (default: the nearest folder "
                          "at or above the working directory holding suites/ or cassettes/)")
 
@@ -76,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--reports", help="folder for junit.xml and the evidence (default: ZDCONFORM_REPORTS, "
                      "else the ini's zd_reports, else reports)")
     run.add_argument("--fleet", metavar="FILE", help="fleet YAML: every check for every tenant it lists, "
-                     "each tenant's reports in REPORTS/tenants/NAME/ (README#fleets)")
+                     "each tenant's reports in REPORTS/tenants/NAME/ (docs/fleet.md)")
     run.add_argument("--fleet-shard", metavar="K/N", help="with --fleet: only shard K of N of its tenants")
     run.add_argument("--require-live", action="store_true", help="refuse a replay: the run must contact its "
                      "target (for live CI jobs, whose target variable may be empty, misspelt or missing)")
@@ -85,6 +117,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on-finding", metavar="SEVERITY", help="fail the run on a finding of SEVERITY or "
                      "above (info, low, medium, high)")
     run.set_defaults(handler=_run)
+    run.usage_status = int(pytest.ExitCode.USAGE_ERROR)
+
+    init = sub.add_parser("init", help="make a new zdconform project: a profile, a fleet file, .gitignore, "
+                          "the folder for your own checks, the CI templates")
+    init.add_argument("folder", nargs="?", default=".", metavar="DIR", help="where (default: here; made if missing)")
+    init.add_argument("--force", action="store_true", help="overwrite files that exist (default: refuse, writing "
+                      "nothing)")
+    init.set_defaults(handler=_init)
 
     emulator = sub.add_parser("emulator", help="start the reference emulator (see docs/emulator.md)",
                               add_help=False)
@@ -133,6 +173,8 @@ def _parser() -> argparse.ArgumentParser:
     diff = sub.add_parser("diff", help="compare two recordings of one target: fields and statuses that drifted")
     diff.add_argument("old", metavar="OLD", help="the earlier cassette folder, e.g. cassettes/reference-emulator")
     diff.add_argument("new", metavar="NEW", help="the later cassette folder of the same target")
+    diff.add_argument("--target", help="OLD and NEW are cassette roots (e.g. a copy of the committed cassettes/ and "
+                      "cassettes/): compare this target's folders; exit 0 when OLD holds none (a first recording)")
     diff.set_defaults(handler=_diff)
 
     merge = sub.add_parser("merge", help="combine tenants' evidence into one fleet evidence (fleet.json, fleet.html)",
@@ -145,23 +187,7 @@ def _parser() -> argparse.ArgumentParser:
                        "checked (fleet.json marks the tenants unverified)")
     merge.set_defaults(handler=_merge)
 
-    history = sub.add_parser("history", help="read many runs' reports folders as one history (history.json): "
-                             "what changed, at which run", parents=[project])
-    history.add_argument("reports", nargs="+", metavar="REPORTS", help="reports folders of past runs, in any order: "
-                         "a run's (evidence.json), a fleet run's (tenants/NAME/evidence.json), or a folder of them")
-    history.add_argument("--output", metavar="FILE", help="where history.json goes (default: the project's "
-                         "reports/history.json)")
-    history.set_defaults(handler=_history)
-
-    notebook = sub.add_parser("notebook", parents=[project], help="run the evidence notebook on a run or a history "
-                              "and write it as one HTML file (needs the notebook extra; docs/history.md)")
-    notebook.add_argument("sources", nargs="+", metavar="REPORTS_OR_HISTORY",
-                          help="a history.json, or reports folders (a run's, a fleet run's, a folder of them): "
-                          "their history")
-    notebook.add_argument("--output", metavar="FILE.html", help="default: notebook.html beside the (first) source")
-    notebook.add_argument("--notebook", metavar="FILE", help="default: the project's notebooks/evidence.ipynb, "
-                          "else zdconform's")
-    notebook.set_defaults(handler=_notebook)
+    add_commands(sub, project)  # history, notebook
 
     cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
     cleanup.add_argument("--target", help="the tenant URL the runs were against")
@@ -177,12 +203,13 @@ pytest options it passes on (the same settings as the options above, for `pytest
   --zd-target, --zd-profile, --zd-reports, --zd-cassette-root DIR, --zd-replay-from NAME,
   --zd-emulator-tenant FILE, --zd-max-pages N, --zd-max-age-days DAYS, --zd-allow-unverified,
   --zd-allow-missing-credentials, --zd-fleet, --zd-fleet-shard, --zd-require-live, --zd-strict,
-  --zd-fail-on-finding; and any of pytest's own (-k, -x, -n 4, --junitxml FILE, ...)
+  --zd-fail-on-finding, --zd-fuzz-examples N, --zd-fuzz-seed SEED; and any of pytest's own (-k, -x,
+  -n 4, --junitxml FILE, ...)
 
 credentials come from the environment only:
   ZENDESK_EMAIL with ZENDESK_API_TOKEN or ZENDESK_PASSWORD, ZENDESK_OAUTH_TOKEN,
   ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_IDENTIFIER with ZENDESK_OAUTH_CLIENT_SECRET
-  (README#configuration lists every variable; the agent's and expired token's too)
+  (docs/credentials.md lists every variable; the agent's and expired token's too)
 
 exit codes:
   0 every check passed or was refused as the profile expects   1 a check failed, an expected
@@ -202,14 +229,7 @@ def _options(args: argparse.Namespace, **cli: Any) -> Options:
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     found = find_project(Path.cwd()) if args.project is None else None
     project = project_root(args.project, Path.cwd()) if args.project is not None or found else Path.cwd().resolve()
-    suites = project / "suites"  # the project's own checks, else those this installation ships
-    if not suites.is_dir():
-        suites = INSTALLED_SUITES
-    if not suites.is_dir():
-        raise UsageError(f"The project {str(project)!r} has no `suites/` folder, and this installation ships "
-                         "none (an editable install uses its checkout's): run from your zdconform project, or "
-                         "pass `--project DIR`.")
-    pytest_args = [str(suites), f"--rootdir={project}", "-q"]
+    pytest_args = [*_suites(project), f"--rootdir={project}", "-q"]
     if args.target:  # else the plugin resolves it: ZENDESK_TARGET, then the ini, then replay
         pytest_args.append(f"--zd-target={args.target}")
     if args.reports:
@@ -218,6 +238,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if args.profile:
         pytest_args.append(f"--zd-profile={Path(args.profile).resolve()}")
     pytest_args += run_args(args.fleet, args.fleet_shard, target=args.target, profile=args.profile)
+    _check_as_typed(args, extra)
     if args.require_live:
         pytest_args.append("--zd-require-live")
     if args.strict:
@@ -227,6 +248,44 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if args.reports:  # junit.xml goes with the evidence: the plugin points it there
         pytest_args.append(f"--zd-reports={Path(args.reports).resolve()}")
     return int(pytest.main([*pytest_args, *extra]))  # pytest options given explicitly come last: they win
+
+
+def _suites(project: Path) -> list[str]:
+    """The checks a run collects: those this installation ships and the project's own `suites/`; a module
+    of the project's with the name of a shipped one replaces it (a checkout's suites/ replaces them all)."""
+    own = project / "suites"
+    shipped = INSTALLED_SUITES if INSTALLED_SUITES.is_dir() and INSTALLED_SUITES != own.resolve() else None
+    if shipped is None and not own.is_dir():
+        raise UsageError(f"The project {str(project)!r} has no `suites/` folder, and this installation ships "
+                         "no checks: reinstall zdconform (`python -m pip install --force-reinstall` its wheel), "
+                         "run from your zdconform project, or pass `--project DIR`.")
+    replaced = [f"--ignore={shipped / p.name}" for p in own.glob("*.py")
+                if shipped and p.name != "conftest.py" and (shipped / p.name).is_file()]
+    return [str(folder) for folder in (shipped, own) if folder is not None and folder.is_dir()] + replaced
+
+
+def _check_as_typed(args: argparse.Namespace, extra: list[str]) -> None:
+    """Refuse, before pytest starts, what `run` was given wrong, naming each option as the user typed it
+    (pytest would name the `--zd-*` option it stands for), with the closest right form."""
+    problem = unknown_option(extra, [*RUN_ALIASES, "--project", *option_names()], where="`zdconform run`")
+    if problem:
+        raise UsageError(f"{problem} (`zdconform run --help` lists its options; it passes any other to pytest)")
+    if args.target:
+        parse_target(args.target, name="`--target`")
+    if args.profile:
+        load_profile(args.profile, name="`--profile`")
+    severity(args.fail_on_finding, "`--fail-on-finding`")
+
+
+def _init(args: argparse.Namespace, extra: list[str]) -> int:
+    from .scaffold import init_project
+
+    folder = Path(args.folder).resolve()
+    written = init_project(folder, force=args.force)
+    print("\n".join(f"wrote {path.relative_to(folder)}" for path in written))
+    print(f"next: in {args.folder}, `zdconform run --target emulator` (a run against the bundled emulator); then "
+          "edit tenants/acme.yaml for your tenant, and copy a template of ci/ to your CI (README: Quick start)")
+    return 0
 
 
 def _emulator(args: argparse.Namespace, extra: list[str]) -> int:
@@ -303,27 +362,19 @@ def _report(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
-    return drift_main(args.old, args.new)
+    if not args.target:
+        return drift_main(args.old, args.new)
+    slug = _slug(args.target)
+    old, new = Path(args.old) / slug, Path(args.new) / slug
+    if Path(args.old).is_dir() and not old.exists():
+        print(f"OK: {args.old!r} holds no recording of {slug!r}: the new recording is its first, nothing to compare")
+        return 0
+    return drift_main(str(old), str(new))
 
 
 def _merge(args: argparse.Namespace, extra: list[str]) -> int:
     out = args.out or str(_options(args).reports)
     return merge_main(args.reports, out, cassettes=not args.no_cassettes)
-
-
-def _history(args: argparse.Namespace, extra: list[str]) -> int:
-    output = Path(args.output).resolve() if args.output else _options(args).reports / "history.json"
-    return history_main(args.reports, output)
-
-
-def _notebook(args: argparse.Namespace, extra: list[str]) -> int:
-    sources = [Path(s).resolve() for s in args.sources]
-    beside = sources[0].parent if sources[0].is_file() else sources[0]
-    output = Path(args.output).resolve() if args.output else beside / "notebook.html"
-    found = find_project(Path.cwd()) if args.project is None else project_root(args.project, Path.cwd())
-    notebook = Path(args.notebook).resolve() if args.notebook else notebook_of(found)
-    print(f"wrote {export_many(sources, output, notebook, environment_secrets())}")
-    return 0
 
 
 def _cleanup(args: argparse.Namespace, extra: list[str]) -> int:

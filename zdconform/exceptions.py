@@ -91,7 +91,7 @@ class RetryBudgetExhausted(TransportError):
 class PreflightError(TransportError):
     """A live target failed the preflight: unreachable, not Zendesk, or the credentials refused.
 
-    `exit_code` tells the failures apart for CI (documented in the README).
+    `exit_code` tells the failures apart for CI (documented in docs/live-runs.md).
     """
 
     def __init__(self, message: str, *, exit_code: int) -> None:

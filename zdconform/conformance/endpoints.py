@@ -35,7 +35,7 @@ GRANT_PATH = "/oauth/tokens"  # the grant-type endpoint: no /api/v2
 # The matrix: its columns (what the checks are marked `zd_check(endpoint)` with) and its rows.
 ENDPOINTS = ("list_clients", "create_token", "users_bearer", "negative_auth", "roles",
              "token_errors", "token_lifecycle", "grant_client_credentials", "grant_refresh", "grant_expiry",
-             "grant_scopes")
+             "grant_scopes", "auth_fuzz")
 # none: no usable credential at all; oauth_client: a confidential OAuth client at POST /oauth/tokens
 METHODS = ("oauth_token", "api_token", "password", "oauth_client", "none")
 # Readable test ids for the three auth methods, shared by the suites' parametrize tables.

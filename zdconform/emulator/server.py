@@ -72,8 +72,7 @@ class Handler(BaseHTTPRequestHandler):
         return Request(
             method=self.command, target=self.path, path=unquote(parts.path),
             query=parse_qs(parts.query, keep_blank_values=True),
-            headers={key.lower(): value for key, value in self.headers.items()},
-            body=body, host=host,
+            headers=_combined(self.headers.items()), body=body, host=host,
         )
 
     def _read_body(self) -> bytes:
@@ -132,6 +131,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
         """Quiet: the emulator's request log is `ZendeskEmulator.request_log`."""
+
+
+def _combined(lines: Any) -> dict[str, str]:
+    """Header names lower-cased; a field sent on several lines combined into one value joined by ", ", as
+    RFC 9110 §5.3 describes and Rack and Puma do (two Authorization fields make no valid credential)."""
+    headers: dict[str, str] = {}
+    for key, value in lines:
+        name = key.lower()
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ..exceptions import ZdConformError
-from ..settings.options import check_environment, declare_options, options_of
+from ..settings.options import check_environment, check_spelling, declare_options, options_of
 from .selection import runs_checks
 
 if TYPE_CHECKING:
@@ -34,9 +34,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     declare_options(parser)
 
 
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    check_spelling(parser, args)  # before pytest's own "unrecognized arguments", which suggests nothing
+
+
 @pytest.hookimpl(tryfirst=True)  # before junitxml's: junit.xml is staged, then published beside the evidence
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "zd_check(endpoint): a conformance check of `endpoint`. See README#checks")
+    config.addinivalue_line("markers", "zd_check(endpoint): a conformance check of `endpoint`. See docs/checks.md")
     if runs_checks(config):
         _start(config, reports=True)
 

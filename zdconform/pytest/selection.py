@@ -1,7 +1,9 @@
 """What a pytest session selected: whether it runs the checks, and whether it ran all of them.
 
+- `suites_folders`: where the checks are: the project's `<rootdir>/suites` (a checkout's, or a project's
+  own extra checks) and, when an argument names them, those the installed package ships.
 - `runs_checks`: a session runs the checks when an argument (or testpath) is at, in or above
-  `<rootdir>/suites`; only such a session plans runs and writes their reports.
+  one of them; only such a session plans runs and writes their reports.
 - `session_facts`: the evidence's `run.selection` (arguments, -k, -m, --lf, counts), and whether the
   run is complete and, if not, why (`run.partial`).
 """
@@ -13,26 +15,52 @@ from typing import Any, Protocol
 
 import pytest
 
-__all__ = ["Counted", "INSTALLED_SUITES", "arg_paths", "runs_checks", "session_facts", "suites_folder"]
+__all__ = ["Counted", "INSTALLED_SUITES", "arg_paths", "runs_checks", "session_facts", "suite_of", "suites_folders"]
 
 
-INSTALLED_SUITES = Path(__file__).resolve().parent.parent / "suites"  # in a wheel: the checks it ships
+def _installed_suites() -> Path:
+    """The checks this installation ships: a wheel's `zdconform/suites/` (package data), or an editable
+    install's checkout's `suites/` (pyproject.toml maps it into the package, as the wheel holds it)."""
+    package = Path(__file__).resolve().parent.parent
+    checkout = package.parent / "suites"
+    if not (package / "suites").is_dir() and checkout.is_dir() and '"zdconform.suites" = "suites"' in \
+            _text(package.parent / "pyproject.toml"):
+        return checkout
+    return package / "suites"
 
 
-def suites_folder(config: pytest.Config) -> Path:
-    """The checks this session runs: the project's `suites/`, else those the installed package ships."""
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+INSTALLED_SUITES = _installed_suites()
+
+
+def suites_folders(config: pytest.Config) -> list[Path]:
+    """The folders of checks this session may run: the project's `suites/` (when it has one) and, when an
+    argument names them (as `zdconform run` does), the checks the installed package ships."""
     own = (config.rootpath / "suites").resolve()
-    if not own.is_dir() and any(p == INSTALLED_SUITES or INSTALLED_SUITES in p.parents for p in arg_paths(config)):
-        return INSTALLED_SUITES
-    return own
+    folders = [own] if own.is_dir() else []
+    if INSTALLED_SUITES != own and INSTALLED_SUITES.is_dir() and any(
+            p == INSTALLED_SUITES or INSTALLED_SUITES in p.parents for p in arg_paths(config)):
+        folders.append(INSTALLED_SUITES)
+    return folders
+
+
+def suite_of(path: Path, config: pytest.Config) -> Path | None:
+    """The folder of checks holding `path`, or None."""
+    return next((folder for folder in suites_folders(config) if folder in path.resolve().parents), None)
 
 
 def runs_checks(config: pytest.Config) -> bool:
     """True when this session runs the conformance suites (and so writes their reports)."""
-    suites = suites_folder(config)
-    if config.option.help or config.option.version or config.option.collectonly or not suites.is_dir():
+    if config.option.help or config.option.version or config.option.collectonly:
         return False
-    return any(path == suites or suites in path.parents or path in suites.parents for path in arg_paths(config))
+    return any(path == suites or suites in path.parents or path in suites.parents
+               for suites in suites_folders(config) for path in arg_paths(config))
 
 
 def arg_paths(config: pytest.Config) -> list[Path]:
@@ -88,6 +116,6 @@ def _relative(arg: str, root: Path) -> str:
 
 
 def _narrowed(config: pytest.Config) -> list[str]:
-    suites = suites_folder(config)
+    folders = suites_folders(config)
     return [str(arg) for arg, path in zip(config.args, arg_paths(config), strict=True)
-            if suites in path.parents or (path == suites and "::" in str(arg))]
+            if any(suites in path.parents or (path == suites and "::" in str(arg)) for suites in folders)]

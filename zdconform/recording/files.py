@@ -67,7 +67,7 @@ def read_limited_bytes(path: Path, limit: int, *, what: str) -> bytes:
     (a device such as /dev/zero, a folder, or a file too big to be what it claims to be)."""
     try:
         if not path.exists():
-            raise UsageError(f"zdconform cannot read the {what} {str(path)!r}: it does not exist. Check the path.")
+            raise UsageError(f"The {what} {str(path)!r} was not found. Check the path.")
         if not path.is_file():
             raise UsageError(f"The {what} {str(path)!r} is not a regular file: give the path of one.")
         with path.open("rb") as handle:

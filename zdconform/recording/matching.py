@@ -6,7 +6,9 @@ PYTEST_DONT_REWRITE: they run for recorded requests, not in tests; a failed matc
 The host, port and scheme are deliberately not matched: the reference emulator listens on
 a random port, and a tenant's cassettes replay under any base URL. Headers are not matched
 either, so a request carrying a redacted credential still finds its interaction; nor are the
-per-run values of a grant request (`GRANT_VALUES`), which a cassette holds redacted.
+per-run values of a grant request (`GRANT_VALUES`), which a cassette holds redacted. The one
+header matched is a fuzzing probe's label (`PROBE_HEADER`: its seed, number and recipe, no
+value), so that a replay plays each regenerated probe its own answer.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["normal_body", "same_body", "same_path"]
+__all__ = ["PROBE_HEADER", "normal_body", "probe_label", "same_body", "same_path", "same_probe"]
+
+PROBE_HEADER = "X-Zdconform-Probe"
 
 # Grant request values that differ between the recording and its replay (the client's identifier,
 # a secret, a refresh token or code redacted in the cassette): matched on their presence only.
@@ -26,6 +30,19 @@ GRANT_PLACEHOLDER = "(per run)"
 def same_path(r1: Any, r2: Any) -> None:
     if r1.path != r2.path:
         raise AssertionError(f"path {r1.path!r} != {r2.path!r}")
+
+
+def probe_label(request: Any) -> str:
+    """A fuzzing probe's label (`PROBE_HEADER`), or "" for every other request."""
+    for name, value in request.headers.items():
+        if name.lower() == PROBE_HEADER.lower():
+            return str(value[0] if isinstance(value, list | tuple) else value)
+    return ""
+
+
+def same_probe(r1: Any, r2: Any) -> None:
+    if probe_label(r1) != probe_label(r2):
+        raise AssertionError(f"fuzzing probe {probe_label(r1)!r} != {probe_label(r2)!r}")
 
 
 def same_body(r1: Any, r2: Any) -> None:

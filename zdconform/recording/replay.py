@@ -26,12 +26,12 @@ from vcr import patch as vcr_patch
 from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
 
-from .matching import normal_body, same_body, same_path
+from .matching import normal_body, probe_label, same_body, same_path, same_probe
 
 __all__ = ["MATCH_ON", "RERECORD_HINT", "IndexedCassette", "configure", "index_cassettes", "mark_absent_libraries",
            "request_key"]
 
-MATCH_ON = ("method", "zd_path", "query", "zd_body")
+MATCH_ON = ("method", "zd_path", "query", "zd_body", "zd_probe")
 # The checks send with `requests` (through urllib3 and http.client): vcrpy need not patch other
 # libraries for their cassettes, which spares it, for each cassette, a try at importing each of
 # them (about 2 ms when they are not installed). Other tests keep vcrpy's defaults.
@@ -48,13 +48,14 @@ RERECORD_HINT = (
     "emulator` for the reference cassettes, or your tenant URL), review `git diff cassettes/`, "
     "and commit; otherwise fix the check.")
 
-Key = tuple[str, str, tuple[tuple[str, str], ...], str]
+Key = tuple[str, str, tuple[tuple[str, str], ...], str, str]
 
 
 def request_key(request: Any) -> Key:
-    """What the checks' matchers compare (method, path, sorted query, normalised body), hashable."""
+    """What the checks' matchers compare (method, path, sorted query, normalised body, a fuzzing probe's
+    label), hashable."""
     body = json.dumps(normal_body(request.body), sort_keys=True, default=str)
-    return request.method, request.path, tuple(request.query), body
+    return request.method, request.path, tuple(request.query), body, probe_label(request)
 
 
 class IndexedCassette(Cassette):  # type: ignore[misc]  # vcrpy is untyped
@@ -142,6 +143,7 @@ def configure(vcr: Any, persister: Any, scrubber: Any, *, live: bool) -> None:
     vcr.register_persister(persister)
     vcr.register_matcher("zd_path", same_path)
     vcr.register_matcher("zd_body", same_body)
+    vcr.register_matcher("zd_probe", same_probe)
     vcr.match_on = MATCH_ON
     vcr.record_mode = "all" if live else "none"
     vcr.before_record_request = scrubber.before_record_request

@@ -15,7 +15,7 @@ the DSSE pre-authentication encoding, and written to `evidence.dsse.json` beside
 The envelope is exactly the standard's, built with `cryptography` alone (the key type the
 project already signs its manifests with): `securesystemslib` or `in-toto` would add a
 dependency for two dozen lines of encoding, and any DSSE verifier (in-toto, sigstore's tools,
-or `openssl pkeyutl` over the PAE bytes; the README's offline route) checks it.
+or `openssl pkeyutl` over the PAE bytes; the offline route of docs/evidence.md) checks it.
 
 `verify_bundle` checks, in order: the envelope and its signature (with the auditor's trusted
 key; without one, with the key the statement names: a changed file or payload is still caught,

@@ -1,7 +1,8 @@
 """Tenant findings: what an auditor should know about a tenant's auth settings.
 
 `policy_findings` (topic `policy`): password access enabled, revoked OAuth tokens that keep
-working. `readiness_findings` (topic `migration`): how ready the tenant is for the end of API
+working, and what authentication fuzzing found (5xx answers, credentials accepted outside the
+Authorization header). `readiness_findings` (topic `migration`): how ready the tenant is for the end of API
 tokens on 2027-04-30: the days left (from the run's date, passed in), API tokens still accepted,
 OAuth tokens that never expire, a confidential client that can mint server-to-server tokens,
 public clients, allowed scopes wider than the profile says the integration needs. Both are pure
@@ -49,7 +50,26 @@ def policy_findings(profile: Profile | Mapping[str, Any], results: Iterable[Chec
             f"A token revoked with a 204 still authenticated ({_ids(alive)}). Revoking `current` this way is "
             "a known Zendesk behaviour (community threads 4627188332186, 2022, and 5537132288282, 2023): "
             "revoke tokens by id as an admin and verify with a follow-up request.")))
-    return findings
+    return findings + _fuzz_findings(results)
+
+
+def _fuzz_findings(results: list[CheckResult]) -> list[dict[str, str]]:
+    """Authentication fuzzing's findings: 5xx answers to malformed credentials (F-58), credentials
+    accepted outside the documented Authorization header (F-61); each names its minimal examples."""
+    fuzz = {r.check_id: r.details["fuzz"] for r in results if isinstance(r.details.get("fuzz"), dict)}
+    errors = [f"{e} in {check}" for check, f in fuzz.items() for e in f.get("server_errors", [])]
+    elsewhere = [f"{e} in {check}" for check, f in fuzz.items() for e in f.get("findings", [])]
+    found = []
+    if errors:
+        found.append(_policy("Server errors on malformed credentials", "medium", (
+            f"A malformed credential got a 5xx instead of a 4xx refusal (fact F-58): {'; '.join(errors[:SHOWN])}. "
+            "A server error on bad input is a robustness defect, and its path may skip the usual checks: report "
+            "it to Zendesk with the example.")))
+    if elsewhere:
+        found.append(_policy("Credentials accepted outside the Authorization header", "medium", (
+            f"A valid token was accepted where Zendesk documents none (fact F-61): {'; '.join(elsewhere[:SHOWN])}. "
+            "Tokens sent in URLs or under other schemes end up in logs and proxies.")))
+    return found
 
 
 def readiness_findings(profile: Profile | Mapping[str, Any], results: Iterable[CheckResult],

@@ -72,13 +72,13 @@ class TenantPlan:
 
     @classmethod
     def of(cls, options: Options, env: Mapping[str, str]) -> TenantPlan:
-        target = parse_target(options.target, replay_from=options.replay_from)
+        target = parse_target(options.target, replay_from=options.replay_from, name=options.name_of("target"))
         if options.tenant:  # a fleet's tenant: its folders carry its fleet name
             target = dataclasses.replace(target, slug=options.tenant)
         tenant_file = TenantFile.read(options.emulator_tenant) if target.kind == "emulator" else None
         if tenant_file is not None:  # never recorded as the reference: a folder of its own
             target = dataclasses.replace(target, slug=tenant_file.slug)
-        profile = load_profile(options.profile) if options.profile else None
+        profile = load_profile(options.profile, name=options.name_of("profile")) if options.profile else None
         return cls(options, env, target, profile, tenant_file)
 
 

@@ -36,7 +36,7 @@ PASSED_THROUGH = ("ZDCONFORM_PSEUDONYM_KEY",)  # not a tenant's credential: the 
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$")
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TENANT_KEYS = ("name", "url", "profile", "credentials")
-_FORMAT = "see README#fleets for the format"
+_FORMAT = "see docs/fleet.md for the format"
 
 
 @dataclass(frozen=True)

@@ -10,24 +10,24 @@ project folder), never from the installed package.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ..exceptions import UsageError, excerpt
+from .spelling import RUN_ALIASES, closest, unknown_option
 from .targets import REFERENCE_SLUG
 
-__all__ = ["Options", "SEVERITIES", "check_environment", "declare_options", "known_variables", "options_of",
-           "parse_switch", "resolve_options"]
+__all__ = ["Options", "SEVERITIES", "check_environment", "check_spelling", "declare_options", "known_variables",
+           "option_names", "options_of", "parse_switch", "resolve_options", "severity"]
 
 KEYS = ("target", "profile", "replay_from", "cassette_root", "max_pages", "reports",
         "allow_unverified", "emulator_tenant", "max_age_days", "allow_missing_credentials", "fleet", "fleet_shard",
-        "require_live", "strict", "fail_on_finding")
+        "require_live", "strict", "fail_on_finding", "fuzz_examples", "fuzz_seed")
 SEVERITIES = ("info", "low", "medium", "high")  # of findings, least first
 INI_KEYS = KEYS[:6]
 
@@ -56,15 +56,28 @@ class Options:
     require_live: bool = False  # a replay target is refused: a live job can never replay by accident
     strict: bool = False  # an unknown ZENDESK_* or ZDCONFORM_* variable is an error, not a warning
     fail_on_finding: str | None = None  # a finding of this severity or above fails the run
+    fuzz_examples: int = 12  # malformed credentials drawn per fuzzed family (0: no fuzzing)
+    fuzz_seed: int = 0  # the seed they are drawn from: the same examples on every run with it
+    # where each setting given came from, as the user spelt it (`--zd-target`, ZENDESK_TARGET, the ini's
+    # `zd_target`): what a message about its value names
+    given_as: Mapping[str, str] = field(default_factory=dict)
+
+    def name_of(self, key: str) -> str:
+        """The option, variable or ini key the setting `key` came from, for a message about its value."""
+        return self.given_as.get(key, f"`--zd-{key.replace('_', '-')}`")
 
 
 def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
                     rootdir: Path) -> Options:
     """Resolve every setting with one rule: CLI > environment > ini > default."""
 
+    given_as: dict[str, str] = {}
+
     def pick(name: str, var: str, default: Any) -> Any:
-        for source in (cli.get(name), env.get(var), ini.get(name)):  # THE precedence, in order
-            if source not in (None, "", []):
+        spellings = (f"`--zd-{name.replace('_', '-')}`", var, f"the ini key `zd_{name}`")
+        for source, spelt in zip((cli.get(name), env.get(var), ini.get(name)), spellings, strict=True):  # THE
+            if source not in (None, "", []):                                                      # precedence
+                given_as[name] = spelt
                 return source
         return default
 
@@ -76,6 +89,8 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         assert pages >= 1
     except (ValueError, AssertionError):
         raise UsageError(f"`--zd-max-pages` {pages!r} must be a whole number of pages, 1 or more.") from None
+    fuzz = {key: _whole(pick(f"fuzz_{key}", f"ZDCONFORM_FUZZ_{key.upper()}", default), given_as.get(f"fuzz_{key}", ""),
+                        low) for key, default, low in (("examples", 12, 0), ("seed", 0, 0))}
     max_age = pick("max_age_days", "ZDCONFORM_MAX_AGE_DAYS", 90)
     try:
         max_age = int(max_age)
@@ -103,17 +118,21 @@ def resolve_options(cli: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping
         require_live=parse_switch(pick("require_live", "ZDCONFORM_REQUIRE_LIVE", False),
                                   "`--zd-require-live` (or ZDCONFORM_REQUIRE_LIVE)"),
         strict=parse_switch(pick("strict", "ZDCONFORM_STRICT", False), "`--zd-strict` (or ZDCONFORM_STRICT)"),
-        fail_on_finding=_severity(pick("fail_on_finding", "ZDCONFORM_FAIL_ON_FINDING", None)),
+        fail_on_finding=severity(pick("fail_on_finding", "ZDCONFORM_FAIL_ON_FINDING", None)),
+        fuzz_examples=fuzz["examples"], fuzz_seed=fuzz["seed"],
+        given_as=given_as,
     )
 
 
-def _severity(value: Any) -> str | None:
+def severity(value: Any, name: str = "`--zd-fail-on-finding` (or ZDCONFORM_FAIL_ON_FINDING)") -> str | None:
+    """A finding severity (`info`, `low`, `medium`, `high`) from `name`, the option or variable it came from."""
     if value is None:
         return None
     text = str(value).strip().lower()
     if text not in SEVERITIES:
-        raise UsageError(f"`--zd-fail-on-finding` (or ZDCONFORM_FAIL_ON_FINDING) {excerpt(value)} is not a severity: "
-                         f"give one of {', '.join(SEVERITIES)} (a finding of that severity or above fails the run).")
+        near = closest(text, SEVERITIES, cutoff=0.6)
+        raise UsageError(f"{name} {excerpt(value)} is not a severity: give one of {', '.join(SEVERITIES)} (a finding "
+                         "of that severity or above fails the run)." + (f" Did you mean `{near}`?" if near else ""))
     return text
 
 
@@ -122,8 +141,10 @@ OPTION_VARIABLES = ("ZENDESK_TARGET", "ZENDESK_PROFILE", "ZENDESK_REPLAY_FROM", 
                     "ZDCONFORM_REPORTS", "ZDCONFORM_MAX_PAGES", "ZDCONFORM_ALLOW_UNVERIFIED",
                     "ZDCONFORM_EMULATOR_TENANT", "ZDCONFORM_MAX_AGE_DAYS", "ZDCONFORM_ALLOW_MISSING_CREDENTIALS",
                     "ZDCONFORM_FLEET", "ZDCONFORM_FLEET_SHARD", "ZDCONFORM_REQUIRE_LIVE", "ZDCONFORM_STRICT",
-                    "ZDCONFORM_FAIL_ON_FINDING", "ZDCONFORM_PSEUDONYM_KEY",
-                    "ZDCONFORM_SIGNING_KEY", "ZDCONFORM_SIGNING_KEY_FILE", "ZDCONFORM_SCHEMAS_DIR")
+                    "ZDCONFORM_FAIL_ON_FINDING", "ZDCONFORM_FUZZ_EXAMPLES", "ZDCONFORM_FUZZ_SEED",
+                    "ZDCONFORM_PSEUDONYM_KEY", "ZDCONFORM_SIGNING_KEY", "ZDCONFORM_SIGNING_KEY_FILE",
+                    "ZDCONFORM_SCHEMAS_DIR",
+                    "ZDCONFORM_EVIDENCE", "ZDCONFORM_CHECK")  # the last two: read by notebooks/evidence.ipynb
 
 
 def known_variables() -> frozenset[str]:
@@ -146,10 +167,11 @@ def check_environment(env: Mapping[str, str], *, strict: bool = False) -> list[s
             "request); in a shell, an `export NAME=` left behind. Give it a value, or unset it (`unset NAME`) "
             "to mean its default; zdconform never reads an empty variable as unset.")
     lines = []
-    for name in sorted(n for n in env if n.startswith(("ZENDESK_", "ZDCONFORM_")) and n not in known):
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
-        lines.append(f"{name} is not a variable zdconform reads" + (f": did you mean {close[0]}?" if close else
-                     " (README#configuration lists them)"))
+    for name in sorted(n for n in env if n not in known):
+        close = closest(name, known, cutoff=0.8 if name.startswith(("ZENDESK_", "ZDCONFORM_")) else 0.86)
+        if close or name.startswith(("ZENDESK_", "ZDCONFORM_")):  # a name like ours, prefix misspelt too
+            lines.append(f"{name} is not a variable zdconform reads" + (f": did you mean {close}?" if close else
+                         " (docs/options.md lists them)"))
     if strict and lines:
         raise UsageError(f"{'; '.join(lines)} (`--zd-strict`, or ZDCONFORM_STRICT, refuses unknown ZENDESK_* and "
                          "ZDCONFORM_* variables): fix the name, or unset it.")
@@ -204,11 +226,40 @@ def declare_options(parser: pytest.Parser) -> None:
                     "for live CI jobs, whose target variable may be empty, misspelt or missing.")
     group.addoption("--zd-strict", dest="zd_strict", action="store_true", default=None,
                     help="refuse unknown ZENDESK_* and ZDCONFORM_* variables (a misspelt name) instead of warning.")
+    group.addoption("--zd-fuzz-examples", dest="zd_fuzz_examples", default=None, metavar="N",
+                    help="malformed credentials drawn per fuzzed auth method (default: 12; 0 turns fuzzing off).")
+    group.addoption("--zd-fuzz-seed", dest="zd_fuzz_seed", default=None, metavar="SEED",
+                    help="the seed the fuzzed credentials are drawn from (default: 0; a replay uses the recorded one).")
     group.addoption("--zd-fail-on-finding", dest="zd_fail_on_finding", default=None, metavar="SEVERITY",
                     help="fail the run on a finding of SEVERITY or above (info, low, medium, high).")
     for key in INI_KEYS:
         name = f"zd_{key}"
         parser.addini(name, help=f"default for --{name.replace('_', '-')}", type="string", default=None)
+
+
+def _whole(value: Any, name: str, low: int) -> int:
+    """A whole number of at least `low` from an option or variable, or an error naming it."""
+    try:
+        number = int(value)
+        assert number >= low
+    except (ValueError, TypeError, AssertionError):
+        raise UsageError(f"{name} {excerpt(value)} must be a whole number, {low} or more.") from None
+    return number
+
+
+def option_names() -> list[str]:
+    """Every `--zd-*` option."""
+    return [f"--zd-{key.replace('_', '-')}" for key in KEYS]
+
+
+def check_spelling(parser: pytest.Parser, args: list[str]) -> None:
+    """Refuse an option pytest does not know that is a near miss of a `--zd-*` one (`--zd-targt`), or
+    `zdconform run`'s spelling of one (`--target`), suggesting it; others are left to pytest's own error."""
+    _, unknown = parser.parse_known_and_unknown_args(args)
+    problem = unknown_option(unknown, option_names(), RUN_ALIASES, where="pytest or zdconform")
+    if problem:
+        raise pytest.UsageError(f"zdconform: {problem} (`pytest --help` lists the --zd-* options; "
+                                "docs/options.md explains them)")
 
 
 def options_of(config: pytest.Config) -> Options:

@@ -62,21 +62,25 @@ def default_profile(today: dt.date | None = None) -> Profile:
     return Profile(name="zendesk-policy", expect=expect, source=f"Zendesk policy on {today}")
 
 
-def load_profile(path: str | Path) -> Profile:
-    """Read and validate a tenant profile YAML file; errors name the file and the field."""
+def load_profile(path: str | Path, name: str = "`--zd-profile`") -> Profile:
+    """Read and validate a tenant profile YAML file; errors name the file and the field (and `name`, the
+    option or variable that gave the path, as the user spelt it)."""
     path = Path(path)
     try:
         data = load_yaml_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 at byte {exc.start}"
+        if why == "not found":
+            raise ProfileError(f"Tenant profile {str(path)!r} not found: check the path given to {name} "
+                               "(a relative path is taken from the folder you run in).") from None
         raise ProfileError(f"Tenant profile {str(path)!r} cannot be read ({why}); check the path "
-                           "given to `--zd-profile`: it must be a UTF-8 YAML file.") from None
+                           f"given to {name}: it must be a UTF-8 YAML file.") from None
     except RecursionError:
         raise ProfileError(f"Tenant profile {str(path)!r} nests deeper than any profile: it is not "
-                           "one; see README#tenant-profile for the format.") from None
+                           "one; see docs/profiles.md for the format.") from None
     except yaml.YAMLError as exc:
         raise ProfileError(f"Tenant profile {str(path)!r} is not valid YAML: {_yaml_where(exc)}. "
-                           "Fix the syntax; see README#tenant-profile for the format.") from None
+                           "Fix the syntax; see docs/profiles.md for the format.") from None
     return profile_from_dict(data, origin=str(path))
 
 
@@ -105,6 +109,8 @@ def load_yaml_file(path: Path) -> Any:
 
 
 def _read_bounded(path: Path) -> str:
+    if not path.exists():
+        raise OSError(0, "not found")
     if not path.is_file():
         raise OSError(0, "not a regular file")
     with path.open("rb") as handle:
@@ -122,7 +128,7 @@ def profile_from_dict(data: Any, *, origin: str) -> Profile:
         raise ProfileError(f"Tenant profile {origin!r}: `{excerpt(str(unknown[0]), 40)[1:-1]}` is not a field of a "
                            "profile (its value is not shown); a profile takes only `target`, `expect`, "
                            "`oauth_client`, `scopes`, `oauth` and `name`, and never a secret: credentials come "
-                           "from environment variables. Fix the file; see README#tenant-profile for the format.")
+                           "from environment variables. Fix the file; see docs/profiles.md for the format.")
     expect = dict(default_profile().expect)
     raw_expect = data.get("expect", {})
     if not isinstance(raw_expect, dict):
@@ -169,7 +175,7 @@ def _oauth(raw: Any, origin: str) -> tuple[str | None, tuple[str, ...] | None]:
 def _bad(origin: str, key: str, value: Any, allowed: str) -> ProfileError:
     return ProfileError(f"Tenant profile {origin!r}: field `{excerpt(key, 40)[1:-1]}` is {excerpt(value)}; "
                         f"expected {allowed}. "
-                        "Fix the file; see README#tenant-profile for the format.")
+                        "Fix the file; see docs/profiles.md for the format.")
 
 
 def _yaml_where(exc: yaml.YAMLError) -> str:
@@ -197,4 +203,4 @@ def require_client_secret(profile: Profile, creds: Credentials | None, *, live: 
         raise ProfileError(
             f"Tenant profile {profile.source!r} sets `oauth.grant: client_credentials`, but "
             f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: export the confidential "
-            "OAuth client's identifier and secret (see README#credentials), or remove `oauth.grant` from the profile.")
+            "OAuth client's identifier and secret (see docs/credentials.md), or remove `oauth.grant` from the profile.")

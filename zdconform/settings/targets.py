@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from ..exceptions import UsageError, excerpt
+from .spelling import target_hint
 
 __all__ = ["REFERENCE_SLUG", "Target", "check_base_url", "is_loopback", "parse_target"]
 
@@ -40,8 +41,9 @@ class Target:
         return self.slug == REFERENCE_SLUG
 
 
-def parse_target(value: str, *, replay_from: str = REFERENCE_SLUG) -> Target:
-    """Parse `--zd-target` / `ZENDESK_TARGET`: `replay`, `emulator`, or a tenant base URL."""
+def parse_target(value: str, *, replay_from: str = REFERENCE_SLUG, name: str = "`--zd-target`") -> Target:
+    """Parse `--zd-target` / `ZENDESK_TARGET`: `replay`, `emulator`, or a tenant base URL. `name` is the
+    option or variable the value came from, as the user typed it: the messages name it."""
     value = value.strip()
     if value == "replay":
         return Target("replay", slug=replay_from)
@@ -49,28 +51,28 @@ def parse_target(value: str, *, replay_from: str = REFERENCE_SLUG) -> Target:
         return Target("emulator", slug=REFERENCE_SLUG)
     if "@" in value:  # never echoed: what stands before the @ is a user name and a password
         raise UsageError(
-            "`--zd-target` (or ZENDESK_TARGET) carries credentials in its URL (`user:password@`; "
+            f"{name} carries credentials in its URL (`user:password@`; "
             "not shown here): remove them, and pass credentials only through ZENDESK_EMAIL with "
             "ZENDESK_API_TOKEN or ZENDESK_PASSWORD, or ZENDESK_OAUTH_TOKEN."
         )
     parts = _split(value)
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
-            f"`--zd-target` {excerpt(value)} is not a target: use `replay` (the default: the recorded "
+            f"{name} {excerpt(value)} is not a target: use `replay` (the default: the recorded "
             "cassettes, offline), `emulator` (the bundled reference emulator) or a tenant's base "
-            "URL such as `https://acme.zendesk.com`."
+            f"URL such as `https://acme.zendesk.com`.{target_hint(value)}"
         )
-    _check_host(parts.hostname, parts.netloc)
+    _check_host(parts.hostname, parts.netloc, name)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(
-            f"`--zd-target` {excerpt(value)} uses plain http on a non-loopback host; credentials would "
+            f"{name} {excerpt(value)} uses plain http on a non-loopback host; credentials would "
             f"cross the network unencrypted. Use `https://{parts.netloc}` instead (plain http is "
             "accepted only for 127.0.0.1, ::1 and localhost)."
         )
     prefix = parts.path.rstrip("/") if is_loopback(parts.hostname) and TENANT_PREFIX.match(parts.path) else ""
     if (parts.path not in ("", "/") and not prefix) or parts.query or parts.fragment:
         raise UsageError(
-            f"`--zd-target` {excerpt(value)} has a path or query; give only the tenant's base URL, "
+            f"{name} {excerpt(value)} has a path or query; give only the tenant's base URL, "
             f"for example `{parts.scheme}://{parts.netloc}` (a loopback emulator fleet's tenant may "
             "also be addressed as `http://127.0.0.1:PORT/tenants/NAME`)."
         )
@@ -91,7 +93,7 @@ def _split(value: str) -> SplitResult | None:
 HOST = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
 
 
-def _check_host(hostname: str, netloc: str) -> None:
+def _check_host(hostname: str, netloc: str, name: str) -> None:
     """A DNS name (labels of 1 to 63 letters, digits and hyphens; 253 characters in all) or an IP."""
     try:
         ipaddress.ip_address(hostname)
@@ -100,7 +102,7 @@ def _check_host(hostname: str, netloc: str) -> None:
         pass
     if len(hostname) > 253 or not HOST.match(hostname) or any(c.isspace() for c in netloc):
         raise UsageError(
-            f"`--zd-target` names the host {excerpt(hostname)}, which is not a valid host name "
+            f"{name} names the host {excerpt(hostname)}, which is not a valid host name "
             "(labels of 1 to 63 letters, digits and hyphens, at most 253 characters in all): "
             "give the tenant's base URL, such as `https://acme.zendesk.com`."
         )

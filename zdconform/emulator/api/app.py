@@ -149,6 +149,11 @@ class App:
         if route.own_auth:
             return route.handler(Call(self.state, request, None, params, base))
         header = request.headers.get("authorization")
+        misbehave = self.state.settings.misbehave
+        if misbehave.second_authorization_wins and header is not None:
+            header = header.rsplit(", ", 1)[-1]  # of two fields (lines, or combined with ", "), the last
+        if misbehave.non_ascii_header_500 and header is not None and not header.isascii():
+            return server_error()
         who = authenticate(self.state, header)
         if isinstance(who, Response) and route.anonymous and is_password_basic(header) \
                 and not self.state.settings.password_access:

@@ -10,6 +10,7 @@ import base64
 import binascii
 import hmac
 import re
+from typing import Any
 
 from ..resources.messages import Response, basic_401, bearer_401
 from ..resources.scopes import SCOPE_RESOURCES, parse_scope
@@ -47,7 +48,7 @@ def _bearer(state: State, secret: str) -> Principal | Response:
         return basic_401()  # the `empty_bearer: basic` variant: a bare `Bearer` treated as no header
     if not state.settings.oauth_access or not _TOKEN_CHARS.match(secret):
         return bearer_401()
-    token = state.by_secret.get(secret)
+    token = state.by_secret.get(secret) or _lenient_token(state, secret)
     if token is None or not state.usable(token):
         return bearer_401()
     user = state.users.get(token.user_id)
@@ -70,7 +71,7 @@ def _basic(state: State, encoded: str) -> Principal | Response:
 def _api_token(state: State, email: str, secret: str) -> Principal | Response:
     # Zendesk API tokens belong to the account: any active token works with any user's email.
     user = state.by_email.get(email.lower())
-    known = any(_same(secret, token) for token in state.api_tokens)
+    known = any(_same(secret, token) or _lenient(state, secret, token) for token in state.api_tokens)
     if not state.settings.api_token_access or user is None or not known:
         return basic_401()
     return Principal(user, "api_token")
@@ -84,9 +85,26 @@ def _password(state: State, email: str, secret: str) -> Principal | Response:
         return Principal(user, "password")
     if not state.settings.password_access or user.password is None:
         return basic_401(state.settings.password_challenge == "basic")
+    if state.settings.misbehave.password_trailing_whitespace:
+        secret = secret.rstrip()
     if not _same(secret, user.password):
         return basic_401(state.settings.password_challenge == "basic")
     return Principal(user, "password")
+
+
+def _lenient(state: State, given: str, expected: str) -> bool:
+    """The broken comparisons a `misbehave` switch turns on: a prefix, or any case, of a token."""
+    switches = state.settings.misbehave
+    if switches.case_insensitive_tokens and given.lower() == expected.lower():
+        return True
+    return switches.accept_token_prefix and len(given) >= 8 and expected.startswith(given)
+
+
+def _lenient_token(state: State, secret: str) -> Any:
+    switches = state.settings.misbehave
+    if not (switches.case_insensitive_tokens or switches.accept_token_prefix):
+        return None
+    return next((token for known, token in state.by_secret.items() if _lenient(state, secret, known)), None)
 
 
 def _same(given: str, expected: str) -> bool:

@@ -69,7 +69,7 @@ class Request:
     target: str
     path: str
     query: dict[str, list[str]]
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # a repeated field's lines combined with ", " (RFC 9110 §5.3)
     body: bytes
     host: str
 

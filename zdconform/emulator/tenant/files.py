@@ -57,7 +57,7 @@ TENANT_LIMIT = 1024 * 1024  # bytes: a thousand listed users fit; generated ones
 def _read_yaml(path: Path) -> Any:
     try:
         if not path.exists():
-            raise OSError(0, "it does not exist")
+            raise OSError(0, "not found")
         if not path.is_file():
             raise OSError(0, "not a regular file")
         with path.open("rb") as handle:

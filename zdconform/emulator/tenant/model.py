@@ -35,7 +35,9 @@ CLIENT_KINDS = ("confidential", "public")
 FAULT_KINDS = ("latency", "rate_limit", "unavailable", "reset")
 RATE_LIMIT_HEADER_FAMILIES = ("2024", "2023")
 MISBEHAVIOURS = ("accept_wrong_password", "agents_are_admins", "revoke_is_noop", "nonstandard_401",
-                 "accept_wrong_client_secret", "refresh_without_rotation", "expired_tokens_work")
+                 "accept_wrong_client_secret", "refresh_without_rotation", "expired_tokens_work",
+                 "accept_token_prefix", "case_insensitive_tokens", "non_ascii_header_500", "second_authorization_wins",
+                 "password_trailing_whitespace")
 # Tenant variants: each plausible real behaviour where the facts are unsure; the first is the default.
 VARIANTS = {
     "empty_bearer": ("bearer", "basic"),
@@ -117,6 +119,12 @@ class Misbehave:
     accept_wrong_client_secret: bool = False  # POST /oauth/tokens takes any secret of a known client
     refresh_without_rotation: bool = False  # a refresh hands back the same refresh token, old access kept
     expired_tokens_work: bool = False  # an access token past its expiry still authenticates
+    # Defects that only fuzzing finds (suites/test_auth_fuzz.py):
+    accept_token_prefix: bool = False  # an OAuth or API token's prefix (8 characters or more) authenticates
+    case_insensitive_tokens: bool = False  # tokens compared ignoring case
+    non_ascii_header_500: bool = False  # an Authorization value with a byte beyond ASCII answers 500
+    second_authorization_wins: bool = False  # of two Authorization fields (combined with ", "), the last judged
+    password_trailing_whitespace: bool = False  # a password with trailing whitespace authenticates
 
 
 @dataclass(frozen=True)
