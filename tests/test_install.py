@@ -38,7 +38,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding the zdconform wheel (non-editable): its bin folder."""
     base = tmp_path_factory.mktemp("install")
     source = base / "source"  # built from a copy: pip builds in the tree, and other tests read the checkout
-    for name in ("zdconform", "schemas", "suites", "docs/ci"):
+    for name in ("zdconform", "schemas", "suites", "docs/ci", "notebooks"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
@@ -50,6 +50,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "zdconform/schemas/evidence.json" in names and "zdconform/schemas/token_response.json" in names
     assert "zdconform/suites/conftest.py" in names and "zdconform/suites/test_list_clients.py" in names
     assert "zdconform/ci/conformance.github.yml" in names and "zdconform/ci/conformance.gitlab-ci.yml" in names
+    assert "zdconform/notebooks/evidence.ipynb" in names
     assert not any(name.startswith(("suites/", "cassettes/", "tests/")) for name in names)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], check=True, timeout=120)
     python = base / "venv" / "bin" / "python"
@@ -180,3 +181,16 @@ def test_init_then_the_projects_own_checks_run_beside_the_shipped_ones(venv, tmp
         assert len(ids) == 56 + 3 and {"first_user[api-token]", "list_clients[api-token]"} <= ids, sorted(ids)
         assert evidence["run"]["complete"] is True
     assert (project / "cassettes" / "reference-emulator" / "test_first_user").is_dir()
+
+
+def test_the_wheels_notebook_exports_a_run_in_any_folder(venv, tmp_path):
+    """`zdconform notebook` in a folder with no notebooks/: the notebook the wheel ships runs on the run's reports."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run(venv, "zdconform", "run", "--target", "emulator", cwd=empty).returncode == 0
+    # nbconvert's templates are data files (share/jupyter) of the project's venv, which lends this one its packages
+    jupyter = {"JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
+    exported = run(venv, "zdconform", "notebook", "reports", "--output", "page.html", cwd=empty, env=jupyter)
+    assert exported.returncode == 0 and exported.stderr == "", exported.stdout + exported.stderr
+    page = (empty / "page.html").read_text()
+    assert "1 run(s) of 1 tenant(s), 0 transition(s)" in page and page.count('src="data:image/png;base64,') == 7

@@ -17,18 +17,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
+from _fleet import run_tenant
 
 from zdconform.cli import main
 from zdconform.conformance.schemas import load_registry
-from zdconform.emulator import DEFAULT_CREDENTIALS, ZendeskEmulator, default_tenant, tenant_to_dict
+from zdconform.emulator import DEFAULT_CREDENTIALS
 from zdconform.reporting.merge import merge_reports
 
-from _helpers import emulator_env, made_once, run_suites
+from _helpers import made_once
 
 pytestmark = pytest.mark.e2e  # the evidence comes from conformance runs in fresh interpreters
 
-EXPECT = {"password": "disabled", "api_token": "enabled", "oauth": "enabled"}
 TENANTS = {  # name: (emulator settings, what the profile expects of API tokens)
     "acme": ({}, "enabled"),
     "beta": ({"misbehave": {"revoke_is_noop": True}}, "enabled"),
@@ -40,28 +39,6 @@ FAILING = {
     "delta": {"roles[agent-oauth-bearer-list-clients]", "roles[agent-oauth-bearer-create-token]",
               "roles[agent-api-token-list-clients]", "roles[agent-api-token-create-token]"},
 }
-
-
-def run_tenant(folder: Path, name: str, settings: dict, api_token: str, emulators: contextlib.ExitStack) -> None:
-    """One tenant's real run: `folder`/reports (evidence) and `folder`/cassettes (its recording).
-    Its emulator stays up in `emulators` until every tenant has run: each tenant gets its own
-    port, so its own cassette folder name (`127.0.0.1_PORT`), as real tenants have their own hosts."""
-    tenant = tenant_to_dict(default_tenant())
-    tenant["settings"].update({k: v for k, v in settings.items() if k != "misbehave"})
-    tenant["settings"]["misbehave"].update(settings.get("misbehave", {}))
-    profile = folder / "profile.yaml"
-    folder.mkdir(parents=True)
-    profile.write_text(yaml.safe_dump({"name": f"{name}-profile", "expect": {**EXPECT, "api_token": api_token},
-                                       "oauth_client": "OAuth client for my app", "scopes": ["read", "write"]}))
-    emulator = emulators.enter_context(ZendeskEmulator(tenant=tenant))
-    result = run_suites(f"--zd-target={emulator.url}", f"--zd-cassette-root={folder / 'cassettes'}",
-                        f"--zd-reports={folder / 'reports'}", f"--zd-profile={profile}",
-                        env=emulator_env(agent_password=False))
-    path = folder / "reports" / "evidence.json"
-    assert path.exists(), result.output[-3000:]
-    evidence = json.loads(path.read_text())
-    evidence["target"]["tenant"] = name  # what a fleet run writes: the fleet file's name for the tenant
-    path.write_text(json.dumps(evidence, indent=2) + "\n")
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 
 import pytest
+from _browser import CHROMIUM, CHROMIUM_ARGS
 from _pages import REASON, fleet, summary
-from test_report_html import CHROMIUM, CHROMIUM_ARGS
 
 from zdconform.reporting.fleet_html import render_fleet
 from zdconform.reporting.html import render

@@ -13,13 +13,9 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from _browser import opened
 
 from zdconform.reporting.html import render
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 
 pytestmark = pytest.mark.e2e
 
@@ -33,21 +29,9 @@ def replayed(reference_replay):
 @pytest.fixture(scope="module")
 def page(replayed):
     """The report opened in headless Chromium; every request the page made is in `page.requests`."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed: `./dev test` installs Debian's chromium "
-                    "(apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     reports, _ = replayed
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 1500})
-        tab.requests = []
-        tab.on("request", lambda request: tab.requests.append(request.url))
-        tab.goto((reports / "evidence.html").as_uri())
-        tab.wait_for_load_state("load")
+    with opened(reports / "evidence.html") as tab:
         yield tab
-        browser.close()
 
 
 def test_matrix_is_visible_with_its_verdicts_as_text(page, replayed, tmp_path_factory):

@@ -84,13 +84,14 @@ def test_the_wheel_lists_every_package_and_ships_the_schemas():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "zdconform").rglob("__init__.py")}
     assert set(config["packages"]) == on_disk | {"zdconform.schemas", "zdconform.suites", "zdconform.ci",
-                                                 "zdconform.templates"}
+                                                 "zdconform.templates", "zdconform.notebooks"}
     assert config["package-dir"] == {"zdconform.schemas": "schemas", "zdconform.suites": "suites",
-                                     "zdconform.ci": "docs/ci"}
+                                     "zdconform.ci": "docs/ci", "zdconform.notebooks": "notebooks"}
     assert config["package-data"]["zdconform.schemas"] == ["*.json"]
     assert config["package-data"]["zdconform.suites"] == ["*.py"]  # the checks ship in the wheel
     assert config["package-data"]["zdconform.ci"] == ["*.yml"]  # the CI templates, for `zdconform init`
     assert config["package-data"]["zdconform.templates"] == ["*"]  # the other files `zdconform init` writes
+    assert config["package-data"]["zdconform.notebooks"] == ["*.ipynb"]  # and the evidence notebook
 
 
 # -- pytest-recording's options --------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The `zdconform` command: run, init, emulator, validate, verify, report, diff, merge, cleanup, sign, keygen.
+"""`zdconform`: run, init, emulator, validate, verify, sign, keygen, report, diff, merge, history, notebook, cleanup.
 
 Exit codes: 0 success; 1 a check failed (or verification found problems); 2 bad input
 (the message says which and how to fix it; for `run`, 4 as pytest's usage errors); other codes
@@ -30,8 +30,10 @@ from .recording.signing import generate_keys, key_id, load_private_key, load_pub
 from .recording.store import CassetteStore
 from .reporting.attestation import check_not_before, recording_of, sign_reports, verify_reports
 from .reporting.drift import main as drift_main
+from .reporting.history_cli import add_commands
 from .reporting.merge import main as merge_main
 from .reporting.publish import republish
+from .reporting.timeline import load as load_history
 from .runs.cleanup import cleanup_tenant
 from .settings import Options, find_project, load_profile, parse_target, project_ini, project_root, resolve_options
 from .settings.fleet import load_fleet, run_args, tenant_env
@@ -164,6 +166,8 @@ def _parser() -> _Parser:
     report = sub.add_parser("report", help="render evidence.html again from a run's evidence.json",
                             parents=[project])
     report.add_argument("--reports", help="folder holding evidence.json (default: the project's reports)")
+    report.add_argument("--history", metavar="FILE", help="a history.json (`zdconform history`): the page shows the "
+                        "last verdicts of each check")
     report.set_defaults(handler=_report)
 
     diff = sub.add_parser("diff", help="compare two recordings of one target: fields and statuses that drifted")
@@ -182,6 +186,8 @@ def _parser() -> _Parser:
     merge.add_argument("--no-cassettes", action="store_true", help="merge the evidence alone, its cassettes not "
                        "checked (fleet.json marks the tenants unverified)")
     merge.set_defaults(handler=_merge)
+
+    add_commands(sub, project)  # history, notebook
 
     cleanup = sub.add_parser("cleanup", help="revoke OAuth tokens that earlier runs left behind", parents=[project])
     cleanup.add_argument("--target", help="the tenant URL the runs were against")
@@ -347,7 +353,11 @@ def _keygen(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _report(args: argparse.Namespace, extra: list[str]) -> int:
-    print(f"wrote {republish(_options(args, reports=args.reports).reports)}")
+    if args.history and not Path(args.history).is_file():
+        raise UsageError(f"The history {args.history!r} is not a file: give `--history` the history.json that "
+                         "`zdconform history` wrote.")
+    history = load_history(Path(args.history)) if args.history else None
+    print(f"wrote {republish(_options(args, reports=args.reports).reports, history)}")
     return 0
 
 

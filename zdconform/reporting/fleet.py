@@ -23,7 +23,8 @@ from .fleet_sources import Source
 from .page import run_verdict
 from .results import VERDICTS, axes, plain_reason
 
-__all__ = ["SCHEMA", "SCHEMA_ID", "TENANT_VERDICTS", "build", "plain_reason", "tenant_record"]
+__all__ = ["SCHEMA", "SCHEMA_ID", "TENANT_VERDICTS", "build", "finding_key", "plain_reason", "relative_path",
+           "tenant_record"]
 
 SCHEMA = "fleet"
 SCHEMA_ID = "https://zdconform.invalid/schemas/fleet.json"
@@ -43,7 +44,7 @@ def build(sources: Sequence[Source], out: Path, folders: Sequence[Path], merged_
                     "commit": next(iter(commits)) if len(commits) == 1 else None},
         "merged_at": merged_at,
         "verdict": "fail" if failing or not tenants else "pass",
-        "sources": [_path(Path(f), out) for f in folders],
+        "sources": [relative_path(Path(f), out) for f in folders],
         "totals": _totals(tenants),
         "tenants": tenants,
         "matrix": _matrix(sources),
@@ -75,9 +76,10 @@ def tenant_record(source: Source, out: Path) -> dict[str, Any]:
         "findings": [{k: f[k] for k in ("finding", "severity", "topic", "detail") if k in f}
                      for f in evidence["findings"]],
         "manifest": dict(source.manifest),
-        "source": {"reports": _path(source.given, out), "evidence": _path(source.folder / "evidence.json", out),
-                   "report": _path(report, out) if report.is_file() else None,
-                   "cassettes": _path(source.cassette_folder, out)},
+        "source": {"reports": relative_path(source.given, out),
+                   "evidence": relative_path(source.folder / "evidence.json", out),
+                   "report": relative_path(report, out) if report.is_file() else None,
+                   "cassettes": relative_path(source.cassette_folder, out)},
     }
 
 
@@ -110,7 +112,7 @@ def _grouped_findings(tenants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for tenant in tenants:
         for finding in tenant["findings"]:
-            key = (finding.get("topic", "policy"), re.sub(r"\d+", "N", finding["finding"]))
+            key = finding_key(finding)
             group = groups.setdefault(key, {"finding": key[1], "topic": key[0], "severity": "info", "tenants": []})
             group["severity"] = min(group["severity"], finding["severity"], key=_rank)
             if tenant["name"] not in group["tenants"]:
@@ -121,9 +123,15 @@ def _grouped_findings(tenants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(found, key=lambda g: (_rank(g["severity"]), -g["count"], g["topic"], g["finding"]))
 
 
+def finding_key(finding: dict[str, Any]) -> tuple[str, str]:
+    """A finding's identity across tenants and runs: its topic and its title with numbers read as N."""
+    return finding.get("topic", "policy"), re.sub(r"\d+", "N", finding["finding"])
+
+
 def _rank(severity: str) -> int:
     return _SEVERITY.index(severity) if severity in _SEVERITY else len(_SEVERITY)
 
 
-def _path(path: Path, out: Path) -> str:
+def relative_path(path: Path, out: Path) -> str:
+    """`path` relative to the folder `out` (where the report naming it is written), with forward slashes."""
     return Path(os.path.relpath(Path(path).resolve(), Path(out).resolve())).as_posix()

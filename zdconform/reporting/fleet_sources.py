@@ -26,7 +26,7 @@ from ..recording.audit import verify_folder
 from ..recording.files import read_limited
 from ..recording.manifest import DIGEST, MANIFEST_LIMIT
 
-__all__ = ["EVIDENCE", "Source", "evidence_files", "load_sources", "tenant_name"]
+__all__ = ["EVIDENCE", "Source", "evidence_files", "load_sources", "read_evidence", "tenant_name"]
 
 EVIDENCE = "evidence.json"
 EVIDENCE_LIMIT = 64 * 1024 * 1024  # bytes: a run's evidence is a few hundred kilobytes
@@ -59,7 +59,7 @@ def load_sources(folders: Sequence[Path], *, cassettes: bool = True) -> list[Sou
     """Every tenant's evidence in `folders`, checked and sorted by name; refuses as the module says."""
     if not folders:
         raise UsageError("Nothing to merge: give one or more reports folders (`zdconform merge reports/ ...`).")
-    sources = [_read(path, Path(given)) for given in folders for path in evidence_files(Path(given))]
+    sources = [read_evidence(path, Path(given)) for given in folders for path in evidence_files(Path(given))]
     _refuse_duplicates(sources)
     _refuse_mixed_products(sources)
     checked: dict[Path, dict[str, Any]] = {}  # a cassette folder shared by tenants is verified once
@@ -87,8 +87,10 @@ def evidence_files(folder: Path) -> list[Path]:
     return found
 
 
-def _read(path: Path, given: Path) -> Source:
-    fix = "Run that tenant again to write a fresh one; merge never repairs evidence."
+def read_evidence(path: Path, given: Path) -> Source:
+    """The evidence.json at `path` (found in the reports folder `given`), read and validated; refused as the
+    module says."""
+    fix = "Run that tenant again to write a fresh one; zdconform never repairs evidence."
     text = read_limited(path, EVIDENCE_LIMIT, what="evidence")
     try:
         document = json.loads(text)

@@ -25,7 +25,7 @@ TOPICS = {"policy": "tenant policy", "migration": "migration readiness"}
 
 def render(evidence: dict[str, Any], reports_dir: Path, **extra: Any) -> str:
     """The HTML page for `evidence`; cassettes are found relative to `reports_dir`. `extra` goes to the
-    template as it is (a view that extends the page's `extra` block reads it)."""
+    template as it is: `history`, an HTML fragment (`history_strip.strip`), is placed after the findings."""
     summary, checks = evidence["summary"], evidence["checks"]
     first = _first_check_of_cells(checks)
     rows = [(m, [cell(summary["matrix"].get(m, {}).get(e), *_cell_link(m, e, first)) for e in summary["endpoints"]])

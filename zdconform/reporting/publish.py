@@ -15,6 +15,7 @@ import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..conformance.schemas import load_registry
 from ..exceptions import CassetteLeakError, UsageError
@@ -22,6 +23,7 @@ from ..recording.files import atomic_write, read_limited_bytes
 from ..recording.scrub import SecretSet, leak_gate
 from . import evidence
 from .findings import policy_findings, readiness_findings, recorded_client_bodies
+from .history_strip import strip
 from .html import render
 from .junit import judged_at_end, judged_late
 from .results import CheckResult, RunInfo
@@ -106,8 +108,9 @@ def unescape(text: str) -> str:
     return text
 
 
-def republish(folder: Path) -> Path:
-    """Render `folder`/evidence.html again from `folder`/evidence.json; the page's path."""
+def republish(folder: Path, history: dict[str, Any] | None = None) -> Path:
+    """Render `folder`/evidence.html again from `folder`/evidence.json, with the strip of the last verdicts
+    of each check when a `history` (history.json's document) is given; the page's path."""
     source = folder / "evidence.json"
     try:
         document = json.loads(read_limited_bytes(source, EVIDENCE_LIMIT, what="evidence"))
@@ -119,7 +122,7 @@ def republish(folder: Path) -> Path:
         raise UsageError(f"{str(source)!r} is not a zdconform evidence document: {violations[0]}. "
                          "Run the suites again to write a fresh one.")
     page = folder / "evidence.html"
-    text = render(document, folder)
+    text = render(document, folder, history=strip(history, document) if history else "")
     gate(text, page, SecretSet())  # the run's secrets are gone: still no unredacted credential
     atomic_write(page, text)
     return page
