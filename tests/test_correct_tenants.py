@@ -31,7 +31,8 @@ pytestmark = pytest.mark.e2e  # every example is a conformance run in a fresh in
 EXAMPLES = int(os.environ.get("ZDCONFORM_TENANT_EXAMPLES", "4"))
 SEED = 20261207
 CHOICES = {**VARIANTS, "rate_limit_headers": RATE_LIMIT_HEADER_FAMILIES, "rate_limit_agree": (True, False),
-           "_clients_before": (0, 150), "_unlimited_clients": (False, True)}
+           "_clients_before": (0, 150), "_unlimited_clients": (False, True),
+           "extra_fields": (False, True), "link_base_url": (None, "https://canonical.zendesk.example")}
 
 correct_tenants = st.fixed_dictionaries({key: st.sampled_from(values) for key, values in CHOICES.items()})
 defects = st.sampled_from([case.values for case in DEFECTS])

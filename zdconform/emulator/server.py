@@ -11,12 +11,14 @@ injected fault) sends that many bytes and then aborts the connection with a TCP 
 
 from __future__ import annotations
 
+import gzip
 import socket
 import struct
 import sys
 import threading
 import time
 import traceback
+from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -108,6 +110,8 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile.readline(1024)
 
     def _write(self, response: Response) -> None:
+        if self.server.app.state.settings.wire == "compressed":
+            response = _compressed(response, self.headers.get("Accept-Encoding", ""))
         raw = self._head(response) + (b"" if self.command == "HEAD" else response.body)
         if response.reset_after is None:
             self.wfile.write(raw)
@@ -123,14 +127,32 @@ class Handler(BaseHTTPRequestHandler):
         if response.content_type:
             lines.append(f"Content-Type: {response.content_type}")
         lines += [f"{name}: {value}" for name, value in response.headers]
-        if response.status != 204:
+        chunked = any(name == "transfer-encoding" for name, _ in response.headers)
+        if response.status != 204 and not chunked:
             lines.append(f"Content-Length: {len(response.body)}")
         if self.close_connection:
             lines.append("Connection: close")
+        if chunked:  # the `wire: compressed` variant: every field name in lower case, as HTTP/2 sends them
+            lines = lines[:1] + [line.split(": ", 1)[0].lower() + ": " + line.split(": ", 1)[1] for line in lines[1:]]
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
         """Quiet: the emulator's request log is `ZendeskEmulator.request_log`."""
+
+
+def _compressed(response: Response, accepted: str) -> Response:
+    """The `wire: compressed` variant of `response`: gzip where the client accepts it, in chunks (no
+    Content-Length), field names in lower case: as Zendesk's CDN may answer (fact F-62)."""
+    if response.status == 204:
+        return response
+    body = response.body
+    headers = [(name.lower(), value) for name, value in response.headers]
+    if body and "gzip" in accepted.lower():
+        body = gzip.compress(body, mtime=0)
+        headers.append(("content-encoding", "gzip"))
+    headers.append(("transfer-encoding", "chunked"))
+    framed = (f"{len(body):x}\r\n".encode() + body + b"\r\n" if body else b"") + b"0\r\n\r\n"
+    return replace(response, body=framed, headers=headers)
 
 
 def _combined(lines: Any) -> dict[str, str]:

@@ -51,6 +51,7 @@ VARIANTS = {
     "revocation": ("immediate", "delayed"),
     "refresh_refusal": ("400", "401"),
     "grant_answers": ("2026", "legacy"),
+    "wire": ("plain", "compressed"),
 }
 FAULT_BODIES = ("text", "json")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -153,6 +154,7 @@ class Settings:
     revocation: str = "immediate"  # "delayed": a revoke by id, or a refresh's replaced token, lags 1.5 s
     refresh_refusal: str = "400"  # "401": a refused refresh token answers 401 invalid_grant
     grant_answers: str = "2026"  # "legacy": grant answers carry no expires_in and no refresh_token
+    wire: str = "plain"  # "compressed": gzip, chunked, field names in lower case (server.py `_compressed`)
     faults: tuple[Fault, ...] = ()
     misbehave: Misbehave = field(default_factory=Misbehave)
 
