@@ -10,6 +10,7 @@ minimal example, no token is left, and a replay of that recording reaches the sa
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -176,3 +177,13 @@ def test_no_budget_turns_the_family_off(tmp_path):
                               env=child_env() | emulator_env(), capture_output=True, text=True, timeout=300)
         assert emulator.tokens_created() == []
     assert proc.returncode == 0 and "4 skipped" in proc.stdout and "--zd-fuzz-examples 0" in proc.stdout
+
+
+def test_a_granted_mutation_proves_no_policy():
+    """An API token mutation a broken tenant granted is no sign that API token access is enabled."""
+    from zdconform.reporting.findings import readiness_findings
+
+    fuzzed = CheckResult(check="suites/test_auth_fuzz.py::x", check_id="auth_fuzz[api_token]", endpoint="auth_fuzz",
+                         method="api_token", verdict="fail", statuses=[401, 200])
+    found = readiness_findings({"expect": {"api_token": "disabled"}}, [fuzzed], [], dt.date(2026, 12, 7))
+    assert not any(f["finding"] == "API token access enabled" for f in found)

@@ -275,6 +275,6 @@ def _granted_message(summary: dict[str, Any], fuzzer: Fuzzer) -> str:
     more = summary["granted_count"] - 1
     return (f"zdconform: the tenant granted access to a malformed {what} that must be refused. Minimal example: "
             f"`{summary['granted'][0]}` [fact {summary['granted_fact']}]" + (f", and {more} more" if more else "")
-            + f". Security violation (high): a credential that is not the real one opens the account. Found in "
-            f"{summary['requests']} requests ({summary['corpus']} corpus probes, then examples drawn from seed "
+            + f". Security violation (high): a credential that is not the real one opens the account. Found among "
+            f"{summary['requests']} requests (a corpus of one probe of each kind, then examples drawn from seed "
             f"{fuzzer.seed}); `--zd-fuzz-seed {fuzzer.seed}` draws the same again.")
