@@ -34,6 +34,7 @@ from ..recording.interactions import try_read_interactions
 from ..recording.matching import PROBE_HEADER
 from .endpoints import CLIENTS_PATH, USERS_PATH
 from .fuzz_recipes import EITHER, NEEDS, REFUSE, Probe, Recipe, build, corpus, recipes
+from .negative import needs
 
 if TYPE_CHECKING:
     from requests import PreparedRequest
@@ -112,12 +113,7 @@ def _recipe_of(label: str) -> Recipe | None:
 
 def _secrets(zd: Conformance, family: str) -> dict[str, str]:
     """The credentials `family` mutates, or skip naming the variables to set."""
-    admin = zd.run.credentials.get("admin")
-    if admin is None:
-        pytest.skip(f"target {zd.run.target.slug} has no admin credentials")
-    missing = [admin.source.get(key, key) for key in NEEDS[family] if not getattr(admin, key)]
-    if missing:
-        pytest.skip(f"not fuzzed: set {' and '.join(missing)} to fuzz {family}")
+    admin = needs(zd, *NEEDS[family])
     values = {key: str(getattr(admin, key)) for key in ("email", "api_token", "password", "oauth_token")
               if getattr(admin, key)}
     agent, expired = zd.run.credentials.get("agent"), zd.run.credentials.get("expired")
