@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
-from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 
 from ..exceptions import ConformanceFailure
 from ..http.auth import ZendeskAuth
@@ -195,6 +194,8 @@ class Fuzzer:
 
     def draw(self) -> None:
         """The corpus, then examples drawn from the seed; Hypothesis shrinks what fails."""
+        from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings  # a replay draws none
+
         @settings(max_examples=self.examples, database=None, deadline=None, derandomize=False,
                   phases=(Phase.explicit, Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck),
                   verbosity=Verbosity.quiet, report_multiple_bugs=True, print_blob=False)

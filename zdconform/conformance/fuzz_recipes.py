@@ -18,8 +18,10 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from hypothesis import strategies as st
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
 
 __all__ = ["CHARS", "ENDPOINTS", "EXPECTATIONS", "FAMILIES", "NEEDS", "Probe", "Recipe", "build", "corpus", "recipes"]
 
@@ -104,6 +106,8 @@ class Probe:
 
 def recipes(family: str) -> st.SearchStrategy[Recipe]:
     """Every recipe of `family`, simplest first (what Hypothesis shrinks towards)."""
+    from hypothesis import strategies as st  # a live run's drawing alone needs Hypothesis (~150 ms to import)
+
     return st.builds(Recipe, st.just(family), st.sampled_from(KINDS[family]), st.integers(1, 64),
                      st.sampled_from(CHARS), st.sampled_from(ENDPOINTS)).map(_polite)
 
