@@ -30,7 +30,7 @@ import requests
 from ..exceptions import ConformanceFailure
 from ..http.auth import ZendeskAuth
 from ..recording.interactions import try_read_interactions
-from ..recording.matching import PROBE_HEADER
+from ..recording.matching import PROBE_HEADER, label_in
 from .endpoints import CLIENTS_PATH, USERS_PATH
 from .fuzz_recipes import EITHER, NEEDS, REFUSE, Probe, Recipe, build, corpus, recipes
 from .negative import needs
@@ -72,23 +72,11 @@ class ProbeAuth(ZendeskAuth):
         return self.probe.secrets
 
 
-class Granted(Exception):
-    """A probe the facts say must be refused was granted."""
-
-
-class ServerError(Exception):
-    """A probe answered with a 5xx."""
-
-
 def recorded_labels(cassette: str) -> list[str]:
     """The labels (`seed=N; code; recipe`, in `PROBE_HEADER`) of the probes a recording holds, in order."""
     interactions, _ = try_read_interactions(Path(cassette)) if cassette else ([], False)
-    labels = []
-    for interaction in interactions:
-        for name, values in (interaction.get("request", {}).get("headers") or {}).items():
-            if name.lower() == PROBE_HEADER.lower() and values:
-                labels.append(str(values[0] if isinstance(values, list) else values))
-    return labels
+    labels = [label_in(interaction.get("request", {}).get("headers")) for interaction in interactions]
+    return [label for label in labels if label]
 
 
 def recorded_seed(labels: list[str]) -> int | None:

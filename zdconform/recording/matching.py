@@ -17,7 +17,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["PROBE_HEADER", "normal_body", "probe_label", "same_body", "same_path", "same_probe"]
+__all__ = ["PROBE_HEADER", "label_in", "normal_body", "probe_label", "same_body", "same_path", "same_probe"]
 
 PROBE_HEADER = "X-Zdconform-Probe"
 
@@ -34,8 +34,13 @@ def same_path(r1: Any, r2: Any) -> None:
 
 def probe_label(request: Any) -> str:
     """A fuzzing probe's label (`PROBE_HEADER`), or "" for every other request."""
-    for name, value in request.headers.items():
-        if name.lower() == PROBE_HEADER.lower():
+    return label_in(request.headers)
+
+
+def label_in(headers: Any) -> str:
+    """The probe label among `headers` (a request's, or a recorded request's mapping of lists), or ""."""
+    for name, value in (headers or {}).items():
+        if name.lower() == PROBE_HEADER.lower() and value:
             return str(value[0] if isinstance(value, list | tuple) else value)
     return ""
 
